@@ -1,0 +1,143 @@
+//! Mekiki: offline phishing analysis of one raw message.
+//!
+//! [`analyze`] parses the message once into a [`message::MessageView`], runs every checker in
+//! [`checks`] over it, scores the findings with the rule table in [`rules`] and returns a
+//! [`model::Verdict`] with the forensic facts.
+
+pub mod checks;
+pub mod domain;
+pub mod eval;
+pub mod knowledge;
+pub mod message;
+pub mod model;
+pub mod rules;
+pub mod scan;
+
+use mail_parser::MessageParser;
+
+use knowledge::Knowledge;
+use message::MessageView;
+use model::{
+    AttachmentFact, AuthFact, Context, Facts, Finding, HeaderFact, HopFact, Level, LinkFact, Mailbox, Truncation,
+    Verdict,
+};
+use rules::Rules;
+
+/// Bounds on the work done for one message, so hostile input cannot exhaust time or memory.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Messages larger than this have only their headers analyzed.
+    pub max_body_bytes: usize,
+    /// Links examined per message; more are counted, not examined.
+    pub max_links: usize,
+    /// Attachments examined per message.
+    pub max_attachments: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_body_bytes: 32 * 1024 * 1024, max_links: 2_000, max_attachments: 100 }
+    }
+}
+
+/// Analyzes one raw RFC 5322 message with the built-in knowledge and default limits.
+pub fn analyze(raw: &[u8], ctx: &Context) -> Verdict {
+    analyze_with(raw, ctx, &Limits::default())
+}
+
+pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
+    let rules = Rules::builtin();
+    let kb = Knowledge::builtin();
+    let lang = ctx.lang();
+    let body_skipped = raw.len() > limits.max_body_bytes;
+    let parser = MessageParser::new();
+    let parsed = if body_skipped { parser.parse_headers(raw) } else { parser.parse(raw) };
+    let Some(parsed) = parsed else {
+        return verdict(
+            rules,
+            vec![Finding::new("limits.not_a_message")],
+            Facts::default(),
+            Truncation::default(),
+            lang,
+        );
+    };
+    let view = MessageView::build(&parsed, body_skipped, ctx, limits);
+    let mut findings = checks::run_all(&view, kb);
+    if body_skipped {
+        findings.push(
+            Finding::new("limits.body_not_analyzed")
+                .arg("limit", format!("{} MB", limits.max_body_bytes / (1024 * 1024))),
+        );
+    }
+    let mut truncated = Truncation { body_not_analyzed: body_skipped, ..Truncation::default() };
+    if view.links_omitted > 0 {
+        truncated.omitted.insert("links".into(), view.links_omitted);
+    }
+    verdict(rules, findings, facts(&view), truncated, lang)
+}
+
+fn verdict(rules: &Rules, findings: Vec<Finding>, facts: Facts, truncated: Truncation, lang: model::Lang) -> Verdict {
+    let (score, level) = rules.score(&findings);
+    let findings = rules.render(findings, lang);
+    let top = findings.iter().find(|f| f.score > 0).filter(|_| level != Level::Safe);
+    let summary = rules.summary(level, top, lang);
+    Verdict { level, score, lang, summary, findings, facts, truncated }
+}
+
+fn facts(view: &MessageView) -> Facts {
+    let mailbox = |a: &message::Addr| Mailbox { name: a.name.clone(), address: a.address.clone() };
+    let hop = |h: &checks::received::Hop, trusted: bool| HopFact {
+        from_host: h.from_host.clone(),
+        from_ip: h.from_ip.map(|ip| ip.to_string()),
+        helo: h.helo.clone(),
+        by: h.by.clone(),
+        trusted,
+    };
+    Facts {
+        from: view.from.as_ref().map(mailbox),
+        reply_to: view.reply_to.as_ref().map(mailbox),
+        return_path: view.return_path.clone(),
+        message_id_domain: view
+            .message_id
+            .as_deref()
+            .and_then(|id| id.rsplit_once('@'))
+            .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase()),
+        subject: view.subject.clone(),
+        date: view.date.clone(),
+        to: view.to.iter().map(|a| a.address.clone()).collect(),
+        origin: view.origin.map(|i| hop(&view.hops[i], false)),
+        // Hops above the origin were written by the recipient's side; the origin and below are claims.
+        hops: view.hops.iter().enumerate().map(|(i, h)| hop(h, view.origin.is_some_and(|o| i < o))).collect(),
+        auth: view
+            .auth
+            .iter()
+            .map(|a| AuthFact {
+                method: a.method.clone(),
+                result: a.result.clone(),
+                domain: a.domain.clone(),
+                authserv_id: a.authserv_id.clone(),
+                trusted: a.trusted,
+                aligned: a.aligned,
+            })
+            .collect(),
+        links: view
+            .links
+            .iter()
+            .map(|l| LinkFact {
+                url: l.url.clone(),
+                text: l.text.clone(),
+                host: l.host.clone(),
+                registrable_domain: l.registrable.clone(),
+                source: l.source.as_str().to_string(),
+            })
+            .collect(),
+        attachments: view
+            .attachments
+            .iter()
+            .map(|a| AttachmentFact { name: a.name.clone(), content_type: a.content_type.clone(), size: a.bytes.len() })
+            .collect(),
+        server_verdicts: checks::server::verdict_headers(view)
+            .map(|(name, value)| HeaderFact { name: name.to_string(), value: value.trim().to_string() })
+            .collect(),
+    }
+}

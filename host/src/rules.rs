@@ -1,0 +1,304 @@
+//! The rule table: every finding id with its texts, severity and weight (`data/findings/*.toml`, one
+//! file per category), and the scoring thresholds and combinations (`data/scoring.toml`). Scoring is
+//! data; this module only applies it.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::LazyLock;
+
+use anyhow::{Context as _, Result, bail, ensure};
+use serde::Deserialize;
+
+use crate::model::{Category, Finding, Lang, Level, RenderedFinding, Severity};
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Texts {
+    pub en: String,
+    pub ja: String,
+}
+
+impl Texts {
+    pub fn get(&self, lang: Lang) -> &str {
+        match lang {
+            Lang::En => &self.en,
+            Lang::Ja => &self.ja,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub category: Category,
+    pub severity: Severity,
+    pub weight: u32,
+    /// Deception of identity or of a link: a verdict reaches `dangerous` only with one of these.
+    #[serde(default)]
+    pub deceptive: bool,
+    pub title: Texts,
+    pub explanation: Texts,
+}
+
+/// Extra points when findings appear together (e.g. a self-sender *and* a lure).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Combo {
+    pub name: String,
+    /// Every one of these ids must be present…
+    #[serde(default)]
+    pub all: Vec<String>,
+    /// …and at least one of these (when non-empty).
+    #[serde(default)]
+    pub any: Vec<String>,
+    pub bonus: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scoring {
+    pub suspicious: u32,
+    pub dangerous: u32,
+    pub max: u32,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Summaries {
+    pub safe: Texts,
+    pub suspicious: Texts,
+    pub dangerous: Texts,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ScoringFile {
+    scoring: Scoring,
+    summary: Summaries,
+    #[serde(default)]
+    combo: Vec<Combo>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FindingFile {
+    #[serde(default)]
+    finding: Vec<Rule>,
+}
+
+/// The built-in tables, embedded in the binary.
+const SCORING: &str = include_str!("../data/scoring.toml");
+const FINDINGS: [(&str, &str); 8] = [
+    ("sender", include_str!("../data/findings/sender.toml")),
+    ("received", include_str!("../data/findings/received.toml")),
+    ("auth", include_str!("../data/findings/auth.toml")),
+    ("links", include_str!("../data/findings/links.toml")),
+    ("content", include_str!("../data/findings/content.toml")),
+    ("attachments", include_str!("../data/findings/attachments.toml")),
+    ("server", include_str!("../data/findings/server.toml")),
+    ("limits", include_str!("../data/findings/limits.toml")),
+];
+
+pub struct Rules {
+    pub scoring: Scoring,
+    pub summary: Summaries,
+    pub combos: Vec<Combo>,
+    by_id: HashMap<String, Rule>,
+}
+
+static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
+    // The embedded table is validated by a unit test, so this cannot fail in a released binary.
+    Rules::parse(SCORING, &FINDINGS.map(|(_, text)| text)).expect("built-in rule tables are valid")
+});
+
+/// Placeholders a text may use: `{name}` made of ASCII letters and underscores.
+fn placeholders(text: &str) -> impl Iterator<Item = &str> {
+    text.split('{').skip(1).filter_map(|rest| {
+        let name = rest.split('}').next()?;
+        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')).then_some(name)
+    })
+}
+
+impl Rules {
+    pub fn builtin() -> &'static Rules {
+        &BUILTIN
+    }
+
+    pub fn parse(scoring: &str, findings: &[&str]) -> Result<Rules> {
+        let file: ScoringFile = toml::from_str(scoring).context("scoring.toml does not parse")?;
+        let s = &file.scoring;
+        ensure!(
+            0 < s.suspicious && s.suspicious < s.dangerous && s.dangerous <= s.max,
+            "scoring thresholds out of order"
+        );
+        let mut by_id = HashMap::new();
+        let mut rules = Vec::new();
+        for (i, text) in findings.iter().enumerate() {
+            let part: FindingFile =
+                toml::from_str(text).with_context(|| format!("finding table #{i} does not parse"))?;
+            rules.extend(part.finding);
+        }
+        for rule in rules {
+            let prefix = format!("{}.", serde_json::to_value(rule.category)?.as_str().unwrap_or_default());
+            ensure!(rule.id.starts_with(&prefix), "finding {} must start with its category {prefix}", rule.id);
+            for text in [&rule.title, &rule.explanation] {
+                ensure!(
+                    !text.en.trim().is_empty() && !text.ja.trim().is_empty(),
+                    "finding {} has an empty text",
+                    rule.id
+                );
+                let en: HashSet<_> = placeholders(&text.en).collect();
+                let ja: HashSet<_> = placeholders(&text.ja).collect();
+                ensure!(en == ja, "finding {}: en and ja use different placeholders", rule.id);
+            }
+            ensure!(rule.weight <= s.max, "finding {} weighs more than the maximum score", rule.id);
+            let id = rule.id.clone();
+            if by_id.insert(id.clone(), rule).is_some() {
+                bail!("duplicate finding id {id}");
+            }
+        }
+        for combo in &file.combo {
+            for id in combo.all.iter().chain(&combo.any) {
+                ensure!(by_id.contains_key(id), "combo {} names unknown finding {id}", combo.name);
+            }
+            ensure!(!combo.all.is_empty(), "combo {} needs at least one id in `all`", combo.name);
+        }
+        Ok(Rules { scoring: file.scoring, summary: file.summary, combos: file.combo, by_id })
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.by_id.get(id)
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.by_id.keys().map(String::as_str)
+    }
+
+    /// Scores a set of findings: each id counts once, combinations add their bonus, the total is
+    /// capped; `dangerous` needs a deceptive finding, whatever the score.
+    pub fn score(&self, findings: &[Finding]) -> (u32, Level) {
+        let ids: HashSet<&str> = findings.iter().map(|f| f.id).collect();
+        let mut score: u32 = ids.iter().filter_map(|id| self.get(id)).map(|r| r.weight).sum();
+        for combo in &self.combos {
+            let all = combo.all.iter().all(|id| ids.contains(id.as_str()));
+            let any = combo.any.is_empty() || combo.any.iter().any(|id| ids.contains(id.as_str()));
+            if all && any {
+                score += combo.bonus;
+            }
+        }
+        let score = score.min(self.scoring.max);
+        let deceptive = ids.iter().filter_map(|id| self.get(id)).any(|r| r.deceptive);
+        let level = if score >= self.scoring.dangerous && deceptive {
+            Level::Dangerous
+        } else if score >= self.scoring.suspicious {
+            Level::Suspicious
+        } else {
+            Level::Safe
+        };
+        (score, level)
+    }
+
+    /// Renders findings in `lang`, strongest first; unknown ids are a programming error caught by tests
+    /// and are dropped rather than shown without text.
+    pub fn render(&self, findings: Vec<Finding>, lang: Lang) -> Vec<RenderedFinding> {
+        let mut out: Vec<RenderedFinding> = findings
+            .into_iter()
+            .filter_map(|f| {
+                let rule = self.get(f.id)?;
+                Some(RenderedFinding {
+                    id: rule.id.clone(),
+                    category: rule.category,
+                    severity: rule.severity,
+                    score: rule.weight,
+                    title: fill(rule.title.get(lang), &f.args),
+                    explanation: fill(rule.explanation.get(lang), &f.args),
+                    evidence: f.evidence,
+                })
+            })
+            .collect();
+        out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.cmp(&a.score)));
+        out
+    }
+
+    pub fn summary(&self, level: Level, top: Option<&RenderedFinding>, lang: Lang) -> String {
+        let texts = match level {
+            Level::Safe => &self.summary.safe,
+            Level::Suspicious => &self.summary.suspicious,
+            Level::Dangerous => &self.summary.dangerous,
+        };
+        let args = [("top", top.map(|f| f.title.clone()).unwrap_or_default())];
+        fill(texts.get(lang), &args)
+    }
+}
+
+/// Replaces `{name}` placeholders; an argument never seen by the template is ignored and a missing one
+/// leaves the placeholder visible, so a mistake shows instead of silently reading wrong.
+fn fill(template: &str, args: &[(&'static str, String)]) -> String {
+    let map: BTreeMap<&str, &str> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let mut out = String::with_capacity(template.len() + 32);
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        match after.find('}').map(|close| (&after[..close], close)) {
+            Some((name, close)) if map.contains_key(name) => {
+                out.push_str(map[name]);
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push('{');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_rules_load_and_validate() {
+        let rules = Rules::parse(SCORING, &FINDINGS.map(|(_, text)| text)).unwrap();
+        assert!(rules.ids().count() >= 2);
+        for (category, text) in FINDINGS {
+            let part: FindingFile = toml::from_str(text).unwrap();
+            assert!(
+                part.finding.iter().all(|r| r.id.starts_with(&format!("{category}."))),
+                "{category}.toml holds another category"
+            );
+        }
+    }
+
+    #[test]
+    fn fill_replaces_known_placeholders_only() {
+        let args = [("brand", "Kagoya".to_string())];
+        assert_eq!(fill("{brand} vs {other}", &args), "Kagoya vs {other}");
+    }
+
+    #[test]
+    fn placeholders_mismatch_is_rejected() {
+        let scoring = r#"
+[scoring]
+suspicious = 30
+dangerous = 70
+max = 100
+[summary]
+safe = { en = "ok", ja = "ok" }
+suspicious = { en = "{top}", ja = "{top}" }
+dangerous = { en = "{top}", ja = "{top}" }
+"#;
+        let finding = r#"
+[[finding]]
+id = "sender.x"
+category = "sender"
+severity = "high"
+weight = 10
+title = { en = "{brand}", ja = "ブランド" }
+explanation = { en = "e", ja = "e" }
+"#;
+        assert!(Rules::parse(scoring, &[finding]).is_err());
+    }
+}

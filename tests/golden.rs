@@ -1,0 +1,89 @@
+//! Golden fixtures: every `tests/fixtures/NAME.eml` has a `NAME.expected.json` holding the expected
+//! level and the exact set of finding ids, e.g.
+//! `{"level": "dangerous", "findings": ["sender.brand_display_name", …], "identities": ["me@example.jp"]}`.
+//! `identities` (optional) is the caller context. Run with `MEKIKI_BLESS=1` to rewrite the expectations
+//! from the current output — then read the diff before committing it.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use mekiki::model::{Context, Level};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Expected {
+    level: Level,
+    findings: BTreeSet<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    identities: Vec<String>,
+}
+
+fn fixtures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("tests/fixtures exists")
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn golden_fixtures_match_their_expectations() {
+    let bless = std::env::var_os("MEKIKI_BLESS").is_some();
+    let mut failures = Vec::new();
+    let files = fixtures();
+    assert!(!files.is_empty());
+    for eml in &files {
+        let expected_path = eml.with_extension("expected.json");
+        let expected: Option<Expected> = std::fs::read_to_string(&expected_path)
+            .ok()
+            .map(|t| serde_json::from_str(&t).expect("valid expected.json"));
+        let identities = expected.as_ref().map(|e| e.identities.clone()).unwrap_or_default();
+        let raw = std::fs::read(eml).unwrap();
+        let verdict = mekiki::analyze(&raw, &Context { identities: identities.clone(), locale: None });
+        let actual = Expected {
+            level: verdict.level,
+            findings: verdict.findings.iter().map(|f| f.id.clone()).collect(),
+            identities,
+        };
+        match expected {
+            Some(e) if e.level == actual.level && e.findings == actual.findings => {}
+            _ if bless => {
+                std::fs::write(&expected_path, serde_json::to_string_pretty(&actual).unwrap() + "\n").unwrap();
+            }
+            Some(e) => failures.push(format!(
+                "{}: expected {:?} {:?}\n   got {:?} {:?} (score {})",
+                eml.file_name().unwrap().to_string_lossy(),
+                e.level,
+                e.findings,
+                actual.level,
+                actual.findings,
+                verdict.score
+            )),
+            None => failures.push(format!("{}: no expected.json (run with MEKIKI_BLESS=1)", eml.display())),
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} fixtures differ:\n{}", failures.len(), files.len(), failures.join("\n"));
+}
+
+#[test]
+fn every_finding_has_evidence_and_text_in_both_languages() {
+    for eml in fixtures() {
+        let raw = std::fs::read(&eml).unwrap();
+        let en = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("en".into()) });
+        let ja = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("ja-JP".into()) });
+        assert_eq!(en.findings.len(), ja.findings.len());
+        for (e, j) in en.findings.iter().zip(&ja.findings) {
+            let name = eml.file_name().unwrap().to_string_lossy();
+            assert!(!e.explanation.is_empty() && !j.explanation.is_empty(), "{name}: {} lacks text", e.id);
+            assert!(
+                !e.explanation.contains('{') && !j.explanation.contains('{'),
+                "{name}: {} has an unfilled placeholder",
+                e.id
+            );
+            assert!(e.score == 0 || !e.evidence.is_empty(), "{name}: scored finding {} has no evidence", e.id);
+        }
+    }
+}
