@@ -10,6 +10,8 @@ pub mod eval;
 pub mod knowledge;
 pub mod message;
 pub mod model;
+pub mod native;
+pub mod protocol;
 pub mod rules;
 pub mod scan;
 

@@ -1,0 +1,1 @@
+//! Integration tests of the `mekiki` executable: native messaging, CLI, install and doctor.
