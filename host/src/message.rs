@@ -66,6 +66,8 @@ pub struct MessageView<'a> {
     pub recipients: Vec<String>,
     /// Domains of `recipients`, lower-case.
     pub recipient_domains: Vec<String>,
+    /// `recipients` are the caller's identities (not guessed from the headers).
+    pub identities_given: bool,
     /// The body was over the size limit and was not examined.
     pub body_skipped: bool,
     /// Links found beyond the limit and not examined.
@@ -104,7 +106,8 @@ impl<'a> MessageView<'a> {
 
         let mut recipients: Vec<String> =
             ctx.identities.iter().map(|a| a.trim().to_ascii_lowercase()).filter(|a| a.contains('@')).collect();
-        if recipients.is_empty() {
+        let identities_given = !recipients.is_empty();
+        if !identities_given {
             let delivered = headers
                 .iter()
                 .filter(|(n, _)| n.eq_ignore_ascii_case("Delivered-To") || n.eq_ignore_ascii_case("X-Original-To"))
@@ -157,6 +160,7 @@ impl<'a> MessageView<'a> {
             attachments,
             recipients,
             recipient_domains,
+            identities_given,
             body_skipped,
             links_omitted,
             headers,
