@@ -110,7 +110,26 @@ impl Record {
 #[derive(Debug, Clone)]
 pub enum Outcome {
     Analyzed(Record),
-    Skipped { file: usize, label: String, reason: String },
+    Skipped {
+        file: usize,
+        label: String,
+        reason: String,
+    },
+    /// The engine panicked on this message: a bug, counted apart from inputs that are not mail.
+    Failed {
+        file: usize,
+        label: String,
+    },
+}
+
+impl Outcome {
+    /// Index of the input file the outcome belongs to.
+    pub fn file(&self) -> usize {
+        match self {
+            Outcome::Analyzed(r) => r.file,
+            Outcome::Skipped { file, .. } | Outcome::Failed { file, .. } => *file,
+        }
+    }
 }
 
 pub fn run(args: &ScanArgs) -> Result<ExitCode> {
@@ -143,6 +162,10 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
             Outcome::Skipped { label, reason, .. } => {
                 tally.skipped += 1;
                 eprintln!("mekiki: skipped {label}: {reason}");
+            }
+            Outcome::Failed { label, .. } => {
+                tally.failed += 1;
+                eprintln!("mekiki: the analysis of {label} failed (a bug: please report it)");
             }
         }
         if write_error.is_none() {
@@ -353,7 +376,7 @@ fn analyze_job(job: Job, opts: &Options) -> Outcome {
             lure: None,
             elapsed,
         }),
-        Err(_) => Outcome::Skipped { file, label, reason: "the analysis failed (a bug: please report it)".into() },
+        Err(_) => Outcome::Failed { file, label },
     }
 }
 
@@ -568,6 +591,8 @@ pub struct Tally {
     pub messages: usize,
     pub bytes: u64,
     pub skipped: usize,
+    /// Messages the engine panicked on.
+    pub failed: usize,
     pub safe: usize,
     pub suspicious: usize,
     pub dangerous: usize,
@@ -631,6 +656,9 @@ impl Tally {
         )?;
         if self.skipped > 0 {
             writeln!(out, "  {} input(s) skipped (reasons above)", self.skipped)?;
+        }
+        if self.failed > 0 {
+            writeln!(out, "  {} message(s) not analyzed: the engine failed on them (a bug)", self.failed)?;
         }
         if parse_only {
             return Ok(());
@@ -793,7 +821,7 @@ mod tests {
             scan_files(&files, &opts, |o| {
                 seen.push(match o {
                     Outcome::Analyzed(r) => (r.label, r.subject),
-                    Outcome::Skipped { label, .. } => (label, None),
+                    Outcome::Skipped { label, .. } | Outcome::Failed { label, .. } => (label, None),
                 })
             });
             seen
