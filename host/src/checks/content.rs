@@ -1,9 +1,941 @@
-//! The words: lure phrasing (Japanese and English), urgency, machine-translated Japanese, forms and scripts.
+//! The words: lure phrasing (Japanese, English and the European languages seen in phishing), deadlines,
+//! alarming subjects, machine-translated Japanese, look-alike letters, forms and scripts in the HTML.
+//!
+//! Subject, plain text and the text of each HTML body are folded once (see `data/lures.toml`) and
+//! scanned once with one Aho-Corasick automaton, so the cost stays linear in the message size.
+
+use std::collections::HashSet;
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use anyhow::{Context as _, Result, ensure};
+use serde::Deserialize;
+use unicode_normalization::UnicodeNormalization;
 
 use crate::knowledge::Knowledge;
 use crate::message::MessageView;
 use crate::model::Finding;
 
-pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
-    let _ = (view, kb, out);
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LureCategory {
+    id: String,
+    phrases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PhraseList {
+    phrases: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MachineTranslation {
+    phrases: Vec<String>,
+    particles: String,
+    simplified_chinese: String,
+    min_cues: usize,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LureFile {
+    lure: Vec<LureCategory>,
+    urgency: PhraseList,
+    urgent_subject: PhraseList,
+    machine_translated: MachineTranslation,
+}
+
+/// What a phrase of the body automaton stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cue {
+    /// Index into `Lures::lure_ids`.
+    Lure(usize),
+    Urgency,
+    MachineTranslated,
+}
+
+/// A compiled phrase: what it means and whether its ends must fall on word boundaries.
+#[derive(Debug, Clone, Copy)]
+struct Phrase<C> {
+    cue: C,
+    bounded_start: bool,
+    bounded_end: bool,
+}
+
+pub struct Lures {
+    /// Finding id per lure category, `content.lure_<id>`.
+    lure_ids: Vec<&'static str>,
+    body: AhoCorasick,
+    body_phrases: Vec<Phrase<Cue>>,
+    subject: AhoCorasick,
+    subject_phrases: Vec<Phrase<()>>,
+    particles: Vec<char>,
+    simplified_chinese: HashSet<char>,
+    min_cues: usize,
+}
+
+const LURES: &str = include_str!("../../data/lures.toml");
+
+static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
+    // Validated by a unit test, so this cannot fail in a released binary.
+    Lures::parse(LURES).expect("built-in lures.toml is valid")
+});
+
+impl Lures {
+    pub fn builtin() -> &'static Lures {
+        &BUILTIN
+    }
+
+    pub fn parse(text: &str) -> Result<Lures> {
+        let file: LureFile = toml::from_str(text).context("lures.toml does not parse")?;
+        let mut seen = HashSet::new();
+        let mut compile = |raw: &str| -> Result<(String, bool, bool)> {
+            let folded = fold(raw).text;
+            ensure!(!folded.is_empty(), "empty phrase in lures.toml");
+            ensure!(folded.trim() == folded, "phrase {raw:?} has leading or trailing space");
+            ensure!(seen.insert(folded.clone()), "phrase {raw:?} is listed twice (after folding)");
+            let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            let (start, end) = (edge(folded.chars().next()), edge(folded.chars().last()));
+            Ok((folded, start, end))
+        };
+
+        let (mut patterns, mut body_phrases, mut lure_ids) = (Vec::new(), Vec::new(), Vec::new());
+        for (index, lure) in file.lure.iter().enumerate() {
+            ensure!(
+                !lure.id.is_empty() && lure.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "lure id {:?} must be lower-case letters and underscores",
+                lure.id
+            );
+            ensure!(!lure.phrases.is_empty(), "lure {} has no phrases", lure.id);
+            let id = format!("content.lure_{}", lure.id);
+            ensure!(!lure_ids.contains(&id.as_str()), "lure {} is listed twice", lure.id);
+            // Built once per process from the embedded table; the ids live as long as the program.
+            lure_ids.push(&*Box::leak(id.into_boxed_str()));
+            for phrase in &lure.phrases {
+                let (folded, bounded_start, bounded_end) = compile(phrase)?;
+                patterns.push(folded);
+                body_phrases.push(Phrase { cue: Cue::Lure(index), bounded_start, bounded_end });
+            }
+        }
+        let mt = &file.machine_translated;
+        for (list, cue) in [(&file.urgency.phrases, Cue::Urgency), (&mt.phrases, Cue::MachineTranslated)] {
+            ensure!(!list.is_empty(), "a phrase list in lures.toml is empty");
+            for phrase in list {
+                let (folded, bounded_start, bounded_end) = compile(phrase)?;
+                patterns.push(folded);
+                body_phrases.push(Phrase { cue, bounded_start, bounded_end });
+            }
+        }
+        let build = |patterns: &[String]| {
+            AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns).context("phrase automaton")
+        };
+        let body = build(&patterns)?;
+
+        // Subject phrases are a separate list: a word like "urgent" alarms in a subject, not in a body.
+        let mut seen_subject = HashSet::new();
+        let (mut subject_patterns, mut subject_phrases) = (Vec::new(), Vec::new());
+        ensure!(!file.urgent_subject.phrases.is_empty(), "urgent_subject has no phrases");
+        for raw in &file.urgent_subject.phrases {
+            let folded = fold(raw).text;
+            ensure!(!folded.is_empty() && seen_subject.insert(folded.clone()), "subject phrase {raw:?} empty or twice");
+            let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+            subject_phrases.push(Phrase {
+                cue: (),
+                bounded_start: edge(folded.chars().next()),
+                bounded_end: edge(folded.chars().last()),
+            });
+            subject_patterns.push(folded);
+        }
+        let subject = build(&subject_patterns)?;
+
+        let particles: Vec<char> = mt.particles.chars().collect();
+        ensure!(particles.iter().all(|c| is_kana(*c)), "particles must be kana");
+        let simplified_chinese: HashSet<char> = mt.simplified_chinese.chars().collect();
+        ensure!(simplified_chinese.iter().all(|c| is_han(*c)), "simplified_chinese must be Han characters");
+        ensure!(mt.min_cues >= 1, "min_cues must be at least 1");
+        Ok(Lures {
+            lure_ids,
+            body,
+            body_phrases,
+            subject,
+            subject_phrases,
+            particles,
+            simplified_chinese,
+            min_cues: mt.min_cues,
+        })
+    }
+
+    /// The finding ids this table can raise for lure categories.
+    pub fn lure_ids(&self) -> &[&'static str] {
+        &self.lure_ids
+    }
+}
+
+fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}')
+}
+
+fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Japanese script or punctuation: spaces between two of these are not word separators.
+fn is_japanese(c: char) -> bool {
+    is_kana(c) || is_han(c) || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF60}')
+}
+
+/// Characters that render as nothing: used to split words so filters miss them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Combining marks left after NFKC (nothing composed them): accents stacked on letters to disguise them.
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05BD}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0711}' | '\u{0730}'..='\u{074A}'
+        | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Cyrillic and Greek letters that look like Latin ones.
+fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'А' | 'α' | 'Α' => 'a',
+        'В' | 'Β' => 'b',
+        'с' | 'С' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'Е' | 'Ε' => 'e',
+        'һ' | 'Н' | 'Η' => 'h',
+        'і' | 'І' | 'ι' | 'Ι' => 'i',
+        'ј' | 'Ј' => 'j',
+        'К' | 'κ' | 'Κ' => 'k',
+        'ӏ' => 'l',
+        'М' | 'Μ' => 'm',
+        'Ν' => 'n',
+        'о' | 'О' | 'ο' | 'Ο' => 'o',
+        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' | 'Ѕ' => 's',
+        'Т' | 'Τ' => 't',
+        'ν' => 'v',
+        'ԝ' => 'w',
+        'х' | 'Х' | 'Χ' => 'x',
+        'у' | 'У' | 'Υ' => 'y',
+        'Ζ' => 'z',
+        _ => return None,
+    })
+}
+
+/// Latin letter with its accents removed (`é` → `e`), so "atencao" and "atenção" read the same.
+fn strip_accent(c: char) -> char {
+    if !matches!(c, '\u{00C0}'..='\u{024F}') {
+        return c;
+    }
+    let mut base = c;
+    let mut first = true;
+    unicode_normalization::char::decompose_canonical(c, |d| {
+        if first && d.is_ascii() {
+            base = d;
+        }
+        first = false;
+    });
+    base
+}
+
+/// Letters from the Mathematical Alphanumeric Symbols and enclosed/squared letter blocks: styled
+/// "𝙎𝙚𝙘𝙪𝙧𝙚" that NFKC turns back into ASCII, used to dodge filters.
+fn is_styled_letter(c: char) -> bool {
+    matches!(c, '\u{1D400}'..='\u{1D7FF}' | '\u{1F130}'..='\u{1F189}' | '\u{24B6}'..='\u{24E9}')
+}
+
+/// Shows invisible, combining and look-alike characters as `⟨U+XXXX⟩` so the user can see the trick.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_invisible(c) || is_combining(c) || latin_lookalike(c).is_some() || c.is_control() {
+            out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Longest word kept for evidence of look-alike letters.
+const MAX_EVIDENCE_WORD: usize = 60;
+
+/// Folded text and what was noticed while folding it.
+#[derive(Debug, Default)]
+pub struct Folded {
+    pub text: String,
+    /// Letters disguised with look-alikes, invisible or combining characters inside Latin words.
+    pub disguised: usize,
+    /// The first disguised word, made visible.
+    pub disguised_word: Option<String>,
+    /// Spaces before a particle between Japanese characters ("5つ の受信").
+    pub particle_spaces: usize,
+    pub particle_example: Option<String>,
+    /// The text contains kana, i.e. it is Japanese.
+    pub has_kana: bool,
+    pub simplified: usize,
+    pub simplified_example: Option<char>,
+    /// U+FFFD: bytes that did not decode in the declared charset.
+    pub garbled: usize,
+}
+
+/// Folds text for matching (see `data/lures.toml`) and records disguise and translation cues.
+pub fn fold(text: &str) -> Folded {
+    fold_with(text, &[], &HashSet::new())
+}
+
+fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Folded {
+    let mut f = Folded { text: String::with_capacity(text.len()), ..Folded::default() };
+    // Styled letters vanish under NFKC, so they are counted on the source.
+    for (start, _) in text.char_indices().filter(|(_, c)| is_styled_letter(*c)) {
+        f.disguised += 1;
+        if f.disguised_word.is_none() {
+            let begin = text[..start].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+            let end = text[start..].find(char::is_whitespace).map_or(text.len(), |i| start + i);
+            f.disguised_word = Some(text[begin..end].chars().take(MAX_EVIDENCE_WORD).collect());
+        }
+    }
+
+    let mut pending_space = false;
+    let mut line_break = false;
+    // The last character written, and whether it was a real (not look-alike) Latin letter.
+    let mut last: Option<char> = None;
+    let mut last_latin = false;
+    // A disguise character was seen right after a Latin letter; it counts if a Latin letter follows.
+    let mut disguise_pending = false;
+    let mut word = String::new();
+    let mut word_disguised = false;
+    // Byte offset in `f.text` of a particle that followed a dropped space.
+    let mut particle_at: Option<usize> = None;
+
+    let end_word = |f: &mut Folded, word: &mut String, flagged: &mut bool| {
+        if *flagged && f.disguised_word.is_none() {
+            f.disguised_word = Some(visible(word));
+        }
+        word.clear();
+        *flagged = false;
+    };
+
+    for c in text.nfkc() {
+        if c.is_whitespace() {
+            pending_space = true;
+            line_break |= c == '\n' || c == '\r';
+            disguise_pending = false;
+            end_word(&mut f, &mut word, &mut word_disguised);
+            continue;
+        }
+        if word.chars().count() < MAX_EVIDENCE_WORD {
+            word.push(c);
+        }
+        if c == '\u{FFFD}' {
+            f.garbled += 1;
+        }
+        if is_invisible(c) || is_combining(c) {
+            // Soft hyphens are legitimate hyphenation hints in newsletters.
+            disguise_pending |= last_latin && !pending_space && c != '\u{00AD}';
+            continue;
+        }
+        let lookalike = latin_lookalike(c);
+        let genuine_latin = lookalike.is_none() && c.is_alphabetic() && (c.is_ascii() || strip_accent(c) != c);
+        if lookalike.is_some() && last_latin && !pending_space {
+            f.disguised += 1;
+            word_disguised = true;
+            disguise_pending = false;
+        } else if lookalike.is_some() {
+            // Counts only if a real Latin letter follows: "Аmazon", not Russian "ответ".
+            disguise_pending = true;
+        } else if disguise_pending && genuine_latin {
+            f.disguised += 1;
+            word_disguised = true;
+            disguise_pending = false;
+        } else {
+            disguise_pending = false;
+        }
+
+        if is_kana(c) {
+            f.has_kana = true;
+        }
+        if simplified.contains(&c) {
+            f.simplified += 1;
+            f.simplified_example.get_or_insert(c);
+        }
+
+        for lower in lookalike.unwrap_or(c).to_lowercase() {
+            let lower = strip_accent(lower);
+            if pending_space {
+                let joins = |a: char, b: char| {
+                    (is_japanese(a) && (is_japanese(b) || b.is_ascii_digit())) || (a.is_ascii_digit() && is_japanese(b))
+                };
+                match last {
+                    Some(prev) if joins(prev, lower) => {
+                        if !line_break && (is_kana(prev) || is_han(prev)) && particles.contains(&lower) {
+                            particle_at = Some(f.text.len());
+                        }
+                    }
+                    Some(_) => f.text.push(' '),
+                    None => {}
+                }
+                pending_space = false;
+                line_break = false;
+            } else if let Some(at) = particle_at.take() {
+                // The particle is followed directly by more Japanese: "5つ の受信".
+                if is_japanese(lower) && f.text.len() > at {
+                    f.particle_spaces += 1;
+                    if f.particle_example.is_none() {
+                        let before: String = {
+                            let head: Vec<char> = f.text[..at].chars().rev().take(4).collect();
+                            head.into_iter().rev().collect()
+                        };
+                        f.particle_example = Some(format!("{before} {}{lower}", &f.text[at..]));
+                    }
+                }
+            }
+            f.text.push(lower);
+            last = Some(lower);
+        }
+        last_latin = genuine_latin;
+    }
+    end_word(&mut f, &mut word, &mut word_disguised);
+    f
+}
+
+/// Where a phrase was found, for the evidence label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Subject,
+    Body,
+}
+
+impl Place {
+    fn label(self) -> &'static str {
+        match self {
+            Place::Subject => "Subject",
+            Place::Body => "Body",
+        }
+    }
+}
+
+fn bounded(text: &str, start: usize, end: usize, phrase: (bool, bool)) -> bool {
+    let before_ok = !phrase.0 || !text[..start].chars().next_back().is_some_and(|c| c.is_ascii_alphanumeric());
+    let after_ok = !phrase.1 || !text[end..].chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+    before_ok && after_ok
+}
+
+/// First phrase found per cue, plus the distinct machine-translation phrases.
+#[derive(Default)]
+struct Hits {
+    lures: Vec<Option<(String, Place)>>,
+    urgency: Option<(String, Place)>,
+    translated: Vec<String>,
+}
+
+impl Lures {
+    fn scan(&self, folded: &str, place: Place, hits: &mut Hits) {
+        for m in self.body.find_overlapping_iter(folded) {
+            let Some(phrase) = self.body_phrases.get(m.pattern().as_usize()) else { continue };
+            if !bounded(folded, m.start(), m.end(), (phrase.bounded_start, phrase.bounded_end)) {
+                continue;
+            }
+            let found = &folded[m.start()..m.end()];
+            match phrase.cue {
+                Cue::Lure(i) => {
+                    if let Some(slot @ None) = hits.lures.get_mut(i) {
+                        *slot = Some((found.to_string(), place));
+                    }
+                }
+                Cue::Urgency => {
+                    hits.urgency.get_or_insert_with(|| (found.to_string(), place));
+                }
+                Cue::MachineTranslated => {
+                    if !hits.translated.iter().any(|t| t == found) {
+                        hits.translated.push(found.to_string());
+                    }
+                }
+            }
+        }
+    }
+
+    fn urgent_subject(&self, folded: &str) -> Option<String> {
+        self.subject
+            .find_overlapping_iter(folded)
+            .find(|m| {
+                self.subject_phrases
+                    .get(m.pattern().as_usize())
+                    .is_some_and(|p| bounded(folded, m.start(), m.end(), (p.bounded_start, p.bounded_end)))
+            })
+            .map(|m| folded[m.start()..m.end()].to_string())
+    }
+}
+
+/// What the HTML scan saw besides the text.
+#[derive(Debug, Default)]
+pub struct HtmlScan {
+    /// The text a reader sees: tags removed, entities decoded, blocks on their own lines.
+    pub text: String,
+    /// `action` of each form (empty when the form has none).
+    pub form_actions: Vec<String>,
+    /// Description of the first script: its `src`, or the start of its code.
+    pub script: Option<String>,
+    /// `<meta http-equiv="refresh">` target.
+    pub meta_refresh: Option<String>,
+    /// `href`s of anchors.
+    pub hrefs: Vec<String>,
+}
+
+/// Most items of one kind kept from an HTML scan: enough for evidence, bounded for hostile input.
+const MAX_HTML_ITEMS: usize = 50;
+/// Characters of inline script shown as evidence.
+const SCRIPT_EXCERPT: usize = 80;
+
+/// Tags that do not break a line: words split by them (`Ver<b></b>ify`) read as one.
+const INLINE_TAGS: [&str; 20] = [
+    "a", "abbr", "b", "big", "del", "em", "font", "i", "ins", "mark", "s", "small", "span", "strike", "strong", "sub",
+    "sup", "u", "wbr", "label",
+];
+
+/// Value of attribute `name` in the inside of a tag (`a href="x" …`), unquoted.
+fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+    let bytes = tag.as_bytes();
+    let mut from = 0;
+    while let Some(pos) = find_ignore_case(&tag[from..], name).map(|p| p + from) {
+        from = pos + name.len();
+        let preceded = pos == 0 || bytes.get(pos - 1).is_some_and(|b| b.is_ascii_whitespace() || *b == b'/');
+        let rest = tag[from..].trim_start();
+        if !preceded || !rest.starts_with('=') {
+            continue;
+        }
+        let value = rest[1..].trim_start();
+        return Some(match value.chars().next() {
+            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
+            _ => value.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default(),
+        });
+    }
+    None
+}
+
+fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    if n.is_empty() || h.len() < n.len() {
+        return None;
+    }
+    // Needles are short attribute and tag names, so this stays linear in the haystack.
+    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+}
+
+/// Decodes one entity at the start of `rest` (which begins with `&`); returns the text and its length.
+fn entity(rest: &str) -> Option<(char, usize)> {
+    let end = rest.as_bytes().iter().take(12).position(|b| *b == b';')?;
+    let name = &rest[1..end];
+    let c = match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "shy" => '\u{00AD}',
+        "zwnj" => '\u{200C}',
+        "zwj" => '\u{200D}',
+        _ => {
+            let code = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
+                u32::from_str_radix(hex, 16).ok()?
+            } else {
+                name.strip_prefix('#')?.parse().ok()?
+            };
+            char::from_u32(code)?
+        }
+    };
+    Some((c, end + 1))
+}
+
+/// One linear pass over an HTML body: the visible text, forms, scripts, meta refresh and links.
+pub fn scan_html(html: &str) -> HtmlScan {
+    let mut scan = HtmlScan { text: String::with_capacity(html.len() / 2), ..HtmlScan::default() };
+    let mut rest = html;
+    while let Some(pos) = rest.find(['<', '&']) {
+        scan.text.push_str(&rest[..pos]);
+        rest = &rest[pos..];
+        if rest.starts_with('&') {
+            match entity(rest) {
+                Some((c, len)) => {
+                    scan.text.push(c);
+                    rest = &rest[len..];
+                }
+                None => {
+                    scan.text.push('&');
+                    rest = &rest[1..];
+                }
+            }
+            continue;
+        }
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
+            continue;
+        }
+        // The tag runs to the first `>` outside quotes.
+        let mut quote = None;
+        let end = rest
+            .char_indices()
+            .skip(1)
+            .find(|&(_, c)| match quote {
+                Some(q) if c == q => {
+                    quote = None;
+                    false
+                }
+                Some(_) => false,
+                None if c == '"' || c == '\'' => {
+                    quote = Some(c);
+                    false
+                }
+                None => c == '>',
+            })
+            .map(|(i, _)| i);
+        let Some(end) = end else {
+            rest = "";
+            break;
+        };
+        let inside = &rest[1..end];
+        rest = &rest[end + 1..];
+        let closing = inside.starts_with('/');
+        let name_part = inside.trim_start_matches('/');
+        let name_len = name_part.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name_part.len());
+        let name = name_part[..name_len].to_ascii_lowercase();
+        if closing {
+            if !INLINE_TAGS.contains(&name.as_str()) {
+                scan.text.push('\n');
+            }
+            continue;
+        }
+        match name.as_str() {
+            "script" | "style" => {
+                let body_end = find_closing(rest, &name);
+                if name == "script" && scan.script.is_none() {
+                    scan.script = Some(match attribute(inside, "src") {
+                        Some(src) => format!("<script src=\"{src}\">"),
+                        None => {
+                            let code: String = rest[..body_end]
+                                .split_whitespace()
+                                .flat_map(|w| [w, " "])
+                                .collect::<String>()
+                                .chars()
+                                .take(SCRIPT_EXCERPT)
+                                .collect();
+                            format!("<script> {}", code.trim_end())
+                        }
+                    });
+                }
+                rest = &rest[body_end..];
+                continue;
+            }
+            "form" if scan.form_actions.len() < MAX_HTML_ITEMS => {
+                scan.form_actions.push(attribute(inside, "action").unwrap_or_default().to_string());
+            }
+            "meta" if scan.meta_refresh.is_none() => {
+                if attribute(inside, "http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")) {
+                    scan.meta_refresh = Some(attribute(inside, "content").unwrap_or_default().to_string());
+                }
+            }
+            "a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
+                if let Some(href) = attribute(inside, "href") {
+                    scan.hrefs.push(href.to_string());
+                }
+            }
+            _ => {}
+        }
+        if !INLINE_TAGS.contains(&name.as_str()) {
+            scan.text.push('\n');
+        }
+    }
+    scan.text.push_str(rest);
+    scan
+}
+
+/// Offset in `rest` of the `</name` that closes a script or style element (or the end).
+fn find_closing(rest: &str, name: &str) -> usize {
+    let mut from = 0;
+    while let Some(pos) = rest[from..].find("</").map(|p| p + from) {
+        let after = &rest.as_bytes()[pos + 2..];
+        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
+            return pos;
+        }
+        from = pos + 2;
+    }
+    rest.len()
+}
+
+/// Everything noticed while reading the message's words, before it becomes findings.
+#[derive(Default)]
+struct Reading {
+    hits: Hits,
+    urgent_subject: Option<String>,
+    disguised: usize,
+    disguised_word: Option<String>,
+    particle_spaces: usize,
+    particle_example: Option<String>,
+    has_kana: bool,
+    simplified: usize,
+    simplified_example: Option<char>,
+    garbled: usize,
+    form_actions: Vec<String>,
+    script: Option<String>,
+}
+
+impl Reading {
+    fn add(&mut self, lures: &Lures, text: &str, place: Place) {
+        let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
+        lures.scan(&folded.text, place, &mut self.hits);
+        if place == Place::Subject {
+            self.urgent_subject = lures.urgent_subject(&folded.text);
+        }
+        self.disguised += folded.disguised;
+        if self.disguised_word.is_none() {
+            self.disguised_word = folded.disguised_word;
+        }
+        self.particle_spaces += folded.particle_spaces;
+        if self.particle_example.is_none() {
+            self.particle_example = folded.particle_example;
+        }
+        self.has_kana |= folded.has_kana;
+        self.simplified += folded.simplified;
+        self.simplified_example = self.simplified_example.or(folded.simplified_example);
+        self.garbled += folded.garbled;
+    }
+}
+
+/// Look-alike or invisible letters needed before text counts as disguised: one can be a stray key.
+const MIN_DISGUISED: usize = 2;
+/// Garbled characters needed before a wrong charset counts as a translation cue.
+const MIN_GARBLED: usize = 3;
+
+pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
+    let lures = Lures::builtin();
+    let mut reading =
+        Reading { hits: Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() }, ..Reading::default() };
+    if let Some(subject) = &view.subject {
+        reading.add(lures, subject, Place::Subject);
+    }
+    reading.add(lures, &view.text, Place::Body);
+    for html in &view.html {
+        let scan = scan_html(html);
+        reading.add(lures, &scan.text, Place::Body);
+        reading.form_actions.extend(scan.form_actions);
+        reading.script = reading.script.or(scan.script);
+    }
+
+    for (id, hit) in lures.lure_ids.iter().zip(&reading.hits.lures) {
+        if let Some((phrase, place)) = hit {
+            out.push(Finding::new(id).arg("phrase", phrase.clone()).evidence(place.label(), phrase.clone()));
+        }
+    }
+    if let Some((phrase, place)) = &reading.hits.urgency {
+        out.push(Finding::new("content.urgency").arg("phrase", phrase.clone()).evidence(place.label(), phrase.clone()));
+    }
+    if let Some(phrase) = &reading.urgent_subject {
+        out.push(
+            Finding::new("content.urgent_subject").arg("phrase", phrase.clone()).evidence("Subject", phrase.clone()),
+        );
+    }
+    machine_translated(lures, &reading, out);
+    if reading.disguised >= MIN_DISGUISED
+        && let Some(word) = &reading.disguised_word
+    {
+        out.push(
+            Finding::new("content.obfuscated_text")
+                .arg("phrase", word.clone())
+                .evidence("Disguised word", word.clone())
+                .evidence("Disguised letters", reading.disguised.to_string()),
+        );
+    }
+    if !reading.form_actions.is_empty() {
+        let mut finding = Finding::new("content.html_form");
+        for action in &reading.form_actions {
+            let shown = if action.is_empty() { "(none)" } else { action.as_str() };
+            finding = finding.evidence("Form action", visible(shown));
+        }
+        out.push(finding);
+    }
+    if let Some(script) = &reading.script {
+        out.push(Finding::new("content.script").evidence("Script", visible(script)));
+    }
+}
+
+fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+    if !reading.has_kana {
+        return;
+    }
+    let mut examples: Vec<(&str, String)> = Vec::new();
+    for phrase in &reading.hits.translated {
+        examples.push(("Unnatural wording", phrase.clone()));
+    }
+    if let Some(example) = &reading.particle_example {
+        examples.push(("Space before a particle", format!("{example} (×{})", reading.particle_spaces)));
+    }
+    if let Some(c) = reading.simplified_example {
+        examples.push(("Simplified Chinese character", format!("{c} (×{})", reading.simplified)));
+    }
+    if reading.garbled >= MIN_GARBLED {
+        examples.push(("Garbled characters (wrong charset)", format!("\u{FFFD} ×{}", reading.garbled)));
+    }
+    if examples.len() < lures.min_cues {
+        return;
+    }
+    let mut finding = Finding::new("content.machine_translated")
+        .arg("cues", examples.len().to_string())
+        .arg("phrase", examples[0].1.clone());
+    for (label, value) in examples {
+        finding = finding.evidence(label, value);
+    }
+    out.push(finding);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::Rules;
+
+    #[test]
+    fn builtin_lures_load_and_every_finding_has_a_rule() {
+        let lures = Lures::parse(LURES).unwrap();
+        assert!(lures.lure_ids().len() >= 10);
+        let rules = Rules::builtin();
+        for id in lures.lure_ids().iter().chain(&[
+            "content.urgency",
+            "content.urgent_subject",
+            "content.machine_translated",
+            "content.html_form",
+            "content.script",
+            "content.obfuscated_text",
+        ]) {
+            let rule = rules.get(id).unwrap_or_else(|| panic!("{id} has no rule in findings/content.toml"));
+            assert!(!rule.deceptive, "{id}: wording is never deceptive");
+        }
+    }
+
+    #[test]
+    fn bad_tables_are_rejected() {
+        let ok = "[urgency]\nphrases=['x']\n[urgent_subject]\nphrases=['y']\n\
+                  [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\n";
+        assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
+        assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
+        assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
+        assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['x']\n{ok}")).is_err(), "dup across lists");
+        assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=[' ']\n{ok}")).is_err());
+    }
+
+    #[test]
+    fn folding_joins_japanese_and_normalises_width_case_accents_and_lookalikes() {
+        assert_eq!(fold("ご利 用 確 認").text, "ご利用確認");
+        assert_eq!(fold("24 時間以内").text, "24時間以内");
+        assert_eq!(fold("ＵＲＧＥＮＴ  Notice").text, "urgent notice");
+        assert_eq!(fold("Atenção").text, "atencao");
+        assert_eq!(fold("ｶｺﾞﾔ").text, "カゴヤ");
+        let disguised = fold("Your Wallеt is Suspеnded");
+        assert_eq!(disguised.text, "your wallet is suspended");
+        assert_eq!(disguised.disguised, 2);
+        assert_eq!(disguised.disguised_word.as_deref(), Some("Wall⟨U+0435⟩t"));
+        // Russian is Cyrillic throughout: nothing is disguised.
+        assert_eq!(fold("Привет, мир: ответ").disguised, 0);
+        assert_eq!(fold("A\u{073F}m\u{073F}a\u{073F}zon").text, "amazon");
+        assert_eq!(fold("A\u{073F}m\u{073F}a\u{073F}zon").disguised, 3);
+        assert_eq!(fold("Unter\u{AD}nehmen").disguised, 0, "soft hyphens are hyphenation");
+        assert_eq!(fold("𝙎𝙚𝙘𝙪𝙧𝙚 now").disguised, 6);
+    }
+
+    #[test]
+    fn particle_after_a_space_is_a_translation_cue_but_names_and_line_breaks_are_not() {
+        let lures = Lures::builtin();
+        let f = fold_with("5つ の受信メールが返されました", &lures.particles, &lures.simplified_chinese);
+        assert_eq!(f.particle_spaces, 1);
+        assert_eq!(f.particle_example.as_deref(), Some("5つ の受"));
+        let normal = fold_with("山田 太郎\nの件、これ\nに伴い", &lures.particles, &lures.simplified_chinese);
+        assert_eq!(normal.particle_spaces, 0);
+    }
+
+    #[test]
+    fn html_scan_reads_text_and_finds_forms_scripts_and_refresh() {
+        let scan = scan_html(
+            "<html><head><style>p{x:1}</style><meta http-equiv=\"Refresh\" content=\"0; url=https://x.test/\"></head>\
+             <body><p>Ver<b></b>ify&nbsp;your&#32;account &amp; more</p><!-- <form> -->\
+             <form action='https://evil.test/p.php'><input name=p></form>\
+             <script>var a = \"</b>\";\n  steal()</script><a href=\"https://a.test/\">x</a></body></html>",
+        );
+        assert!(scan.text.contains("Verify your account & more"), "{:?}", scan.text);
+        assert!(!scan.text.contains("x:1") && !scan.text.contains("steal"));
+        assert_eq!(scan.form_actions, ["https://evil.test/p.php"]);
+        assert_eq!(scan.script.as_deref(), Some("<script> var a = \"</b>\"; steal()"));
+        assert_eq!(scan.meta_refresh.as_deref(), Some("0; url=https://x.test/"));
+        assert_eq!(scan.hrefs, ["https://a.test/"]);
+    }
+
+    #[test]
+    fn html_scan_survives_broken_markup() {
+        for html in ["<", "<a href='", "&#xFFFFFFFF;", "<script>", "<!--", "</", "&", "<form action=>"] {
+            let _ = scan_html(html);
+        }
+        assert_eq!(scan_html("a < b").text, "a ");
+    }
+
+    fn findings(subject: &str, body: &str) -> Vec<Finding> {
+        let raw = format!(
+            "From: a@example.com\r\nTo: b@example.org\r\nSubject: {subject}\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+        );
+        let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let view = MessageView::build(&parsed, false, &Default::default(), &Default::default());
+        let mut out = Vec::new();
+        check(&view, Knowledge::builtin(), &mut out);
+        out
+    }
+
+    fn ids(found: &[Finding]) -> Vec<&'static str> {
+        let mut ids: Vec<_> = found.iter().map(|f| f.id).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn japanese_quota_lure_with_translation_cues() {
+        let found = findings(
+            "重要なメール通知",
+            "完全なメールボックスメモリスペースがほぼ満杯であるため、\n5つ の受信メールが返されました。\n\
+             以下のリンクをクリックしてプロセスを完了してください",
+        );
+        assert_eq!(
+            ids(&found),
+            ["content.lure_pending_mail", "content.lure_quota", "content.machine_translated", "content.urgent_subject"]
+        );
+        let quota = found.iter().find(|f| f.id == "content.lure_quota").unwrap();
+        assert_eq!(quota.evidence[0].value, "メールボックスメモリ");
+    }
+
+    #[test]
+    fn english_and_european_lures() {
+        let found =
+            findings("Action required", "Your account has been suspended. Verify your identity within 24 hours.");
+        assert_eq!(
+            ids(&found),
+            ["content.lure_account_suspended", "content.lure_verify", "content.urgency", "content.urgent_subject"]
+        );
+        let de = findings("Hinweis", "Ihr Postfach ist voll. Nachrichten wurden zurückgehalten.");
+        assert_eq!(ids(&de), ["content.lure_pending_mail", "content.lure_quota"]);
+    }
+
+    #[test]
+    fn words_inside_other_words_do_not_match() {
+        assert!(
+            findings("Quotation", "Please find the quotation attached; the storage fullness report too.").is_empty()
+        );
+    }
+
+    #[test]
+    fn ordinary_mail_is_quiet() {
+        assert!(findings("Re: meeting", "Thanks, see you on Tuesday at the office.").is_empty());
+        assert!(findings("お打ち合わせの件", "山田様\n\nいつもお世話になっております。\n来週の打ち合わせですが、火曜日の14時からでいかがでしょうか。\nよろしくお願いいたします。").is_empty());
+    }
 }
