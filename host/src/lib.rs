@@ -7,11 +7,13 @@
 pub mod checks;
 pub mod domain;
 pub mod eval;
+pub mod install;
 pub mod knowledge;
 pub mod message;
 pub mod model;
 pub mod native;
 pub mod protocol;
+pub mod report;
 pub mod rules;
 pub mod scan;
 
