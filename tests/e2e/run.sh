@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end test in real Thunderbird (see run.mjs). Installs Thunderbird, Xvfb and zip when missing
+# (as root, from Debian's packages), builds the host, then runs the scenarios. Artifacts: target/e2e/.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+missing=()
+for tool in thunderbird:thunderbird Xvfb:xvfb zip:zip; do
+  command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "[e2e] installing ${missing[*]}"
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+cargo build --quiet --locked -p mekiki
+exec node tests/e2e/run.mjs "$@"
