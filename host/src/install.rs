@@ -379,10 +379,11 @@ fn hello(exe: &Path, manifest: &Path, extension_id: &str) -> Result<String> {
         let _ = child.kill();
     }
     let _ = child.wait();
-    sent.context("cannot send the request")?;
     let frame = reply.map_err(|_| anyhow::anyhow!("no answer within {} s", HELLO_TIMEOUT.as_secs()))?;
     let Some(Frame::Payload(payload)) = frame.context("cannot read the answer")? else {
-        bail!("it closed the connection without answering");
+        // A host that exits at once may not even have read the request (the write then fails).
+        let unread = sent.err().map(|e| format!(" (the request was not read: {e})")).unwrap_or_default();
+        bail!("it closed the connection without answering{unread}");
     };
     let reply: serde_json::Value = serde_json::from_slice(&payload).context("the answer is not JSON")?;
     ensure!(reply["type"] == "hello", "unexpected answer {reply}");
