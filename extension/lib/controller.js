@@ -139,7 +139,8 @@ export function createController({ browser, client, now = Date.now }) {
      */
     async start() {
       const display = browser.scripting.messageDisplay;
-      const existing = await display.getRegisteredScripts({ ids: [SCRIPT_ID] }).catch(() => []);
+      // Filtered here: asking for an unknown id logs an error in Thunderbird.
+      const existing = (await display.getRegisteredScripts()).filter((script) => script.id === SCRIPT_ID);
       if (existing.length > 0) await display.unregisterScripts({ ids: [SCRIPT_ID] });
       await display.registerScripts([{ id: SCRIPT_ID, js: BANNER_FILES, runAt: "document_end" }]);
 

@@ -24,7 +24,7 @@ export function createTranslator(getMessage) {
 }
 
 /**
- * Fills every element carrying `data-i18n="key"` with the translated text (textContent only), and
+ * Fills every element carrying a `data-i18n` attribute (a message key) with its text (textContent only), and
  * `data-i18n-title` / `data-i18n-aria-label` attributes likewise. Used for the static popup text.
  * @param {ParentNode} root
  * @param {(key: string) => string} t

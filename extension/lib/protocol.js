@@ -58,7 +58,13 @@ export class HostClient {
    * @param {(fn: () => void, ms: number) => any} [options.setTimer]
    * @param {(handle: any) => void} [options.clearTimer]
    */
-  constructor({ connect, timeoutMs = 20000, setTimer = setTimeout, clearTimer = clearTimeout }) {
+  constructor({
+    connect,
+    timeoutMs = 20000,
+    // Wrapped: the DOM's timer functions throw when called with `this` bound to another object.
+    setTimer = (fn, ms) => setTimeout(fn, ms),
+    clearTimer = (handle) => clearTimeout(handle),
+  }) {
     this.connectPort = connect;
     this.timeoutMs = timeoutMs;
     this.setTimer = setTimer;

@@ -294,10 +294,25 @@ async function runScenario(scenario, { display, host, work }) {
   }
 }
 
-function check(scenario, banner) {
+/** The level the CLI gives the same file: the banner must agree with it whatever the engine's stage. */
+function cliLevel(host, eml) {
+  const result = spawnSync(host, ["analyze", "--json", path.join(REPO, eml)], { encoding: "utf8" });
+  try {
+    return JSON.parse(result.stdout).level;
+  } catch {
+    throw new Error(`mekiki analyze --json ${eml} gave no verdict (exit ${result.status}): ${result.stderr}`);
+  }
+}
+
+function check(scenario, banner, host) {
   const problems = [];
+  const engine = scenario.installHost === false ? null : cliLevel(host, scenario.eml);
+  if (engine !== null && banner.level !== engine) {
+    problems.push(`data-level is "${banner.level}" but mekiki analyze says "${engine}"`);
+  }
   if (banner.level !== scenario.expect.level) {
-    problems.push(`data-level is "${banner.level}", expected "${scenario.expect.level}"`);
+    const why = engine === banner.level ? ` (the engine itself rates ${scenario.eml} "${engine}")` : "";
+    problems.push(`data-level is "${banner.level}", expected "${scenario.expect.level}"${why}`);
   }
   if (scenario.expect.error && banner.error !== scenario.expect.error) {
     problems.push(`data-error is "${banner.error}", expected "${scenario.expect.error}"`);
@@ -336,7 +351,7 @@ async function main() {
         continue;
       }
       const { banner, launchToBannerMs } = outcome;
-      const problems = check(scenario, banner);
+      const problems = check(scenario, banner, host);
       timings.push({ scenario: scenario.name, launchToBannerMs, displayToBannerMs: banner.displayToBannerMs });
       log(`${scenario.name}: data-level=${banner.level}${banner.error ? ` data-error=${banner.error}` : ""} ` +
         `launch→banner ${launchToBannerMs} ms, display→banner ${banner.displayToBannerMs ?? "?"} ms; ${banner.where}`);
