@@ -53,12 +53,14 @@ struct AnalyzeArgs {
 }
 
 fn main() -> ExitCode {
-    match run() {
-        Ok(code) => code,
-        Err(err) => {
+    // A panic is a bug; the hook has printed it. It still exits with the documented error code.
+    match std::panic::catch_unwind(run) {
+        Ok(Ok(code)) => code,
+        Ok(Err(err)) => {
             eprintln!("mekiki: {err:#}");
             ExitCode::from(2)
         }
+        Err(_) => ExitCode::from(2),
     }
 }
 
