@@ -66,6 +66,10 @@ struct WebFile {
     shorteners: Vec<String>,
     free_hosting: Vec<String>,
     redirectors: Vec<Redirector>,
+    #[serde(default)]
+    click_trackers: Vec<String>,
+    #[serde(default)]
+    host_lure_words: Vec<String>,
 }
 
 pub struct Knowledge {
@@ -82,6 +86,9 @@ pub struct Knowledge {
     shorteners: HashSet<String>,
     free_hosting: HashSet<String>,
     pub redirectors: Vec<Redirector>,
+    click_trackers: HashSet<String>,
+    /// Words glued to a brand name in look-alike host names (`paypalsecure`).
+    pub host_lure_words: Vec<String>,
 }
 
 const BRANDS: &str = include_str!("../data/brands.toml");
@@ -157,13 +164,25 @@ impl Knowledge {
                 token_brand.push(i);
             }
         }
-        let lists =
-            [&providers.hosting, &providers.mail_service, &providers.freemail, &web.shorteners, &web.free_hosting];
+        let lists = [
+            &providers.hosting,
+            &providers.mail_service,
+            &providers.freemail,
+            &web.shorteners,
+            &web.free_hosting,
+            &web.click_trackers,
+        ];
         // Some providers are public suffixes themselves (`sakura.ne.jp`, `web.app`): any lower-case domain name is fine.
         for d in lists.into_iter().flatten().chain(web.redirectors.iter().map(|r| &r.domain)) {
             ensure!(
                 domain::normalize_host(d).as_ref() == Some(d) && d.contains('.') && d.is_ascii(),
                 "providers: {d:?} is not a lower-case domain name"
+            );
+        }
+        for word in &web.host_lure_words {
+            ensure!(
+                word.len() >= 2 && word.bytes().all(|b| b.is_ascii_lowercase()),
+                "web.toml: host lure word {word:?} must be ≥ 2 lower-case ASCII letters"
             );
         }
         let names_ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&names)?;
@@ -182,6 +201,8 @@ impl Knowledge {
             shorteners: web.shorteners.into_iter().collect(),
             free_hosting: web.free_hosting.into_iter().collect(),
             redirectors: web.redirectors,
+            click_trackers: web.click_trackers.into_iter().collect(),
+            host_lure_words: web.host_lure_words,
         })
     }
 
@@ -239,6 +260,10 @@ impl Knowledge {
     }
     pub fn is_shortener(&self, host: &str) -> bool {
         listed(&self.shorteners, host)
+    }
+    /// Host rewrites newsletter links to count clicks on behalf of the sender (ESP tracking domains).
+    pub fn is_click_tracker(&self, host: &str) -> bool {
+        listed(&self.click_trackers, host)
     }
     /// Host is on a service where anyone can publish a page.
     pub fn is_free_hosting(&self, host: &str) -> bool {

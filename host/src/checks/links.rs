@@ -1,7 +1,15 @@
 //! Links in the HTML and text bodies: where they really go, and how they hide it.
 
-use crate::Limits;
-use crate::knowledge::Knowledge;
+mod encoded;
+mod extract;
+mod lookalike;
+
+pub use extract::extract;
+
+use url::{Host, Url};
+
+use crate::domain;
+use crate::knowledge::{Brand, Knowledge};
 use crate::message::MessageView;
 use crate::model::Finding;
 
@@ -26,21 +34,454 @@ impl LinkSource {
 
 #[derive(Debug, Clone)]
 pub struct Link {
+    /// As written (entities decoded, surrounding spaces trimmed, capped in length).
     pub url: String,
     /// The visible text of an HTML anchor.
     pub text: Option<String>,
     pub source: LinkSource,
+    /// Lower-case host for display, IDN labels in Unicode.
     pub host: Option<String>,
+    /// The same host in ASCII (punycode), as DNS and the PSL see it.
+    pub host_ascii: Option<String>,
+    /// Registrable domain of `host_ascii`; `None` for IP literals.
     pub registrable: Option<String>,
+    /// The parsed URL for http(s)/ftp links; `None` for `javascript:` and `data:` ones.
+    pub parsed: Option<Url>,
 }
 
-/// Extracts links from the HTML bodies and the plain text, up to `limits.max_links`; returns the
-/// links and how many more were left out.
-pub fn extract(html: &[String], text: &str, limits: &Limits) -> (Vec<Link>, usize) {
-    let _ = (html, text, limits);
-    (Vec::new(), 0)
+/// Longest URL shown in evidence; tracking URLs run to kilobytes.
+const MAX_SHOWN_URL: usize = 300;
+/// Recipient addresses looked for in URLs (a mail to a long list names many).
+const MAX_RECIPIENTS: usize = 20;
+
+/// What the sender's authentication (written by the recipient's own servers) lets us trust: links to
+/// an aligned, authenticated sender's own domains and to the mail service that tracks its clicks.
+struct Sender {
+    authenticated: bool,
+    own: Vec<String>,
+}
+
+impl Sender {
+    fn of(view: &MessageView) -> Sender {
+        let passed = |a: &&crate::checks::auth::AuthResult| a.trusted && a.result.eq_ignore_ascii_case("pass");
+        let authenticated = view.auth.iter().filter(passed).any(|a| a.aligned);
+        let mut own = Vec::new();
+        if authenticated {
+            own.extend(view.from.as_ref().and_then(|f| f.registrable.clone()));
+            own.extend(
+                view.auth.iter().filter(passed).filter_map(|a| a.domain.as_deref()).filter_map(domain::registrable),
+            );
+        }
+        Sender { authenticated, own }
+    }
+
+    fn owns_domain(&self, registrable: Option<&str>) -> bool {
+        registrable.is_some_and(|r| self.own.iter().any(|o| o == r))
+    }
+
+    fn owns(&self, link: &Link, kb: &Knowledge) -> bool {
+        let host = link.host_ascii.as_deref().unwrap_or_default();
+        self.authenticated
+            && (self.owns_domain(link.registrable.as_deref()) || kb.is_mail_service(host) || kb.is_click_tracker(host))
+    }
+}
+
+/// Findings of one id are reported once, with the first link as evidence and a count of the others.
+#[derive(Default)]
+struct Hits {
+    found: Vec<(Finding, usize)>,
+}
+
+impl Hits {
+    fn add(&mut self, finding: Finding) {
+        match self.found.iter_mut().find(|(f, _)| f.id == finding.id) {
+            Some((_, more)) => *more += 1,
+            None => self.found.push((finding, 0)),
+        }
+    }
+
+    fn emit(self, out: &mut Vec<Finding>) {
+        for (finding, more) in self.found {
+            out.push(if more > 0 { finding.evidence("Other links like it", more.to_string()) } else { finding });
+        }
+    }
+}
+
+fn shown_url(url: &str) -> String {
+    if url.len() <= MAX_SHOWN_URL {
+        return url.to_string();
+    }
+    let mut cut = MAX_SHOWN_URL;
+    while !url.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &url[..cut])
+}
+
+/// Evidence every link finding starts with: the URL and where it really goes.
+fn link_finding(id: &'static str, link: &Link) -> Finding {
+    let host = link.host.clone().unwrap_or_default();
+    let mut f = Finding::new(id).evidence("URL", shown_url(&link.url)).evidence("Real host", host.clone());
+    if link.host_ascii.as_deref().is_some_and(|a| a != host) {
+        f = f.evidence("Host (punycode)", link.host_ascii.clone().unwrap_or_default());
+    }
+    if let Some(r) = &link.registrable {
+        f = f.evidence("Registrable domain", r.clone());
+    }
+    f
 }
 
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
-    let _ = (view, kb, out);
+    let sender = Sender::of(view);
+    let index = lookalike::Index::for_knowledge(kb);
+    let claimed: Vec<&Brand> = view
+        .from
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .chain(view.subject.as_deref())
+        .flat_map(|t| kb.brands_named_in(t))
+        .collect();
+    let recipients: Vec<String> = view.recipients.iter().take(MAX_RECIPIENTS).cloned().collect();
+    let mut lookalikes_seen: Vec<&str> = Vec::new();
+    let mut hits = Hits::default();
+    for link in &view.links {
+        let Some(parsed) = &link.parsed else {
+            script_href(link, &mut hits);
+            continue;
+        };
+        let own = sender.owns(link, kb);
+        userinfo(link, parsed, &mut hits);
+        ip_host(link, parsed, &mut hits);
+        if let Some(host) = link.host_ascii.as_deref() {
+            if kb.is_shortener(host) {
+                hits.add(link_finding("links.shortener", link).arg("host", host));
+            }
+            if kb.is_free_hosting(host) && !own {
+                hits.add(link_finding("links.free_hosting", link).arg("host", host));
+            }
+            redirector(link, parsed, host, kb, &mut hits);
+        }
+        brand_in_path(link, parsed, kb, &claimed, &mut hits);
+        if let Some(reg) = link.registrable.as_deref()
+            && !lookalikes_seen.contains(&reg)
+        {
+            lookalikes_seen.push(reg);
+            lookalike(link, reg, kb, &index, &mut hits);
+        }
+        if !own && let Some(found) = encoded::find_address(&link.url, &recipients) {
+            hits.add(
+                link_finding("links.recipient_in_url", link)
+                    .arg("address", found.address.clone())
+                    .arg("encoding", found.encoding.as_str())
+                    .evidence("Encoding", found.encoding.as_str())
+                    .evidence("Decoded value", found.decoded),
+            );
+        }
+        text_mismatch(link, parsed, kb, &sender, own, &mut hits);
+    }
+    hits.emit(out);
+}
+
+fn script_href(link: &Link, hits: &mut Hits) {
+    if matches!(link.source, LinkSource::Href | LinkSource::Form | LinkSource::Src) {
+        let scheme = link.url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+        hits.add(Finding::new("links.script_href").arg("scheme", scheme).evidence("URL", shown_url(&link.url)));
+    }
+}
+
+/// `https://paypal.com@evil.example/`: everything before `@` is a user name the browser ignores.
+fn userinfo(link: &Link, parsed: &Url, hits: &mut Hits) {
+    if parsed.username().is_empty() && parsed.password().is_none() {
+        return;
+    }
+    let shown = encoded::percent_decode(parsed.username());
+    hits.add(
+        link_finding("links.userinfo", link)
+            .arg("shown", shown.clone())
+            .arg("host", link.host.clone().unwrap_or_default())
+            .evidence("Text before @", shown),
+    );
+}
+
+/// The host as written in the URL (before the parser normalised `0x7f.1` to `127.0.0.1`).
+fn written_host(url: &str) -> &str {
+    let after_scheme = url.split_once("//").map_or(url, |(_, r)| r);
+    let authority = after_scheme.split(['/', '?', '#', '\\']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if host_port.starts_with('[') {
+        return host_port.split_inclusive(']').next().unwrap_or(host_port);
+    }
+    host_port.split(':').next().unwrap_or(host_port)
+}
+
+fn ip_host(link: &Link, parsed: &Url, hits: &mut Hits) {
+    let ip: std::net::IpAddr = match parsed.host() {
+        Some(Host::Ipv4(ip)) => ip.into(),
+        Some(Host::Ipv6(ip)) => ip.into(),
+        _ => return,
+    };
+    let written = written_host(&link.url);
+    if written.trim_start_matches('[').trim_end_matches(']').parse::<std::net::IpAddr>().is_err() {
+        // Hex, octal or a single number: only done to keep readers (and filters) from recognising it.
+        hits.add(
+            link_finding("links.ip_host_obfuscated", link)
+                .arg("written", written)
+                .arg("ip", ip.to_string())
+                .evidence("Written as", written),
+        );
+        return;
+    }
+    // Private and local addresses show up in technical mail (device set-up pages), not in phishing.
+    let local = match ip {
+        std::net::IpAddr::V4(v4) => v4.is_private() || v4.is_loopback() || v4.is_link_local() || v4.is_unspecified(),
+        std::net::IpAddr::V6(v6) => v6.is_loopback() || v6.is_unspecified() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    };
+    if !local {
+        hits.add(link_finding("links.ip_host", link).arg("ip", ip.to_string()));
+    }
+}
+
+/// A known open redirector forwarding to another site named in its query.
+fn redirector(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, hits: &mut Hits) {
+    let listed =
+        kb.redirectors.iter().any(|r| domain::is_within(host, &r.domain) && parsed.path().starts_with(&r.path));
+    if !listed {
+        return;
+    }
+    let query = encoded::percent_decode(parsed.query().unwrap_or_default());
+    let target = query.split(['=', '&']).find_map(|value| {
+        let lower = value.to_ascii_lowercase();
+        let start = lower.find("http://").or_else(|| lower.find("https://"))?;
+        let target = Url::parse(&value[start..]).ok()?;
+        let target_host = target.host_str()?.to_string();
+        (domain::registrable(&target_host) != link.registrable).then_some(target_host)
+    });
+    if let Some(target) = target {
+        hits.add(
+            link_finding("links.redirector", link)
+                .arg("host", host)
+                .arg("target", target.clone())
+                .evidence("Forwards to", target),
+        );
+    }
+}
+
+fn is_word_at(text: &str, start: usize, len: usize) -> bool {
+    let bytes = text.as_bytes();
+    let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+    let after = bytes.get(start + len);
+    !before.is_some_and(u8::is_ascii_alphanumeric) && !after.is_some_and(u8::is_ascii_alphanumeric)
+}
+
+/// Where `domain` appears in `text` as a host name of its own: not glued to other letters, not the
+/// domain of an e-mail address (`user@gmail.com`), not the host of a URL embedded in a parameter
+/// (`?url=https://www.amazon.co.jp/…`, a tracker's destination rather than a disguise).
+fn domain_named_in(text: &str, domain: &str) -> bool {
+    text.match_indices(domain).any(|(pos, _)| {
+        if !is_word_at(text, pos, domain.len()) || text.as_bytes().get(pos + domain.len()) == Some(&b'-') {
+            return false;
+        }
+        let host_start =
+            text[..pos].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).map_or(0, |i| i + 1);
+        let before_host = &text[..host_start];
+        !(before_host.ends_with('@') || before_host.ends_with("//"))
+    })
+}
+
+/// The brand's name or domain dressed up in the path or subdomains of someone else's host
+/// (`https://miwamoku.net/activemail.kagoya.com/`).
+fn brand_in_path(link: &Link, parsed: &Url, kb: &Knowledge, claimed: &[&Brand], hits: &mut Hits) {
+    let Some(host) = link.host_ascii.as_deref() else { return };
+    let registrable = link.registrable.as_deref();
+    let owned_by = |b: &Brand| registrable.is_some_and(|r| b.owns_domain(r));
+    let subdomain = match registrable {
+        Some(r) if host.len() > r.len() + 1 => &host[..host.len() - r.len() - 1],
+        _ => "",
+    };
+    let in_subdomain = kb.brands_tokened_in(subdomain).into_iter().find(|(brand, token)| {
+        !owned_by(brand) && subdomain.match_indices(*token).any(|(pos, _)| is_word_at(subdomain, pos, token.len()))
+    });
+    let path = encoded::percent_decode(parsed.path()).to_lowercase();
+    let query = encoded::percent_decode(parsed.query().unwrap_or_default()).to_lowercase();
+    let tail = format!("{path}?{query}");
+    let in_tail = || {
+        kb.brands_tokened_in(&tail).into_iter().filter(|(brand, _)| !owned_by(brand)).find_map(|(brand, token)| {
+            if let Some(d) = brand.domains.iter().find(|d| domain_named_in(&tail, d)) {
+                return Some((brand, d.clone()));
+            }
+            // A bare name in the path counts only when the mail itself claims to be that brand.
+            let claimed_here = claimed.iter().any(|c| c.id == brand.id);
+            let path_word = path.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == token);
+            (claimed_here && path_word).then(|| (brand, token.to_string()))
+        })
+    };
+    let found = in_subdomain.map(|(b, _)| (b, subdomain.to_string())).or_else(in_tail);
+    if let Some((brand, string)) = found {
+        hits.add(
+            link_finding("links.brand_in_path", link)
+                .arg("brand", brand.label())
+                .arg("host", link.host.clone().unwrap_or_default())
+                .evidence("Brand string", string),
+        );
+    }
+}
+
+fn lookalike(link: &Link, registrable: &str, kb: &Knowledge, index: &lookalike::Index, hits: &mut Hits) {
+    let Some(found) = lookalike::check(registrable, kb, index, &kb.host_lure_words) else { return };
+    let host = link.host.clone().unwrap_or_default();
+    match (found.brand, found.brand_domain) {
+        (Some(brand), Some(brand_domain)) => hits.add(
+            link_finding("links.lookalike", link)
+                .arg("host", host)
+                .arg("brand", brand.label())
+                .arg("brand_domain", brand_domain.clone())
+                .arg("kind", found.kind.as_str())
+                .evidence("Imitates", brand_domain)
+                .evidence("How", found.kind.as_str()),
+        ),
+        _ => hits.add(link_finding("links.mixed_script_host", link).arg("host", host)),
+    }
+}
+
+/// The host a link's visible text shows: a URL (`https://…`, `www.…`) anywhere in the text, or the
+/// whole text being a brand's domain (`Amazon.co.jp`). Other bare words with dots are too often file
+/// names (`README.md`) to count.
+fn shown_host(text: &str, kb: &Knowledge) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| c.is_whitespace() || matches!(c, '<' | '>' | '(' | ')' | '[' | ']' | '「' | '」' | '"' | '\''))
+        .filter(|w| !w.is_empty())
+        .collect();
+    for word in &words {
+        let lower = word.to_lowercase();
+        // A URL may follow other text without a space in Japanese (`ログイン：https://…`).
+        let url_start = ["https://", "http://", "www."].iter().filter_map(|p| lower.find(p)).min();
+        let (rest, url_like) = match url_start {
+            Some(start) => {
+                let url = &lower[start..];
+                (url.strip_prefix("https://").or_else(|| url.strip_prefix("http://")).unwrap_or(url), true)
+            }
+            None => (lower.as_str(), false),
+        };
+        let host = rest.split(['/', '?', '#', ':', '\\']).next().unwrap_or_default();
+        let host = host.trim_end_matches(['.', ',', '、', '。']);
+        if host.contains('@') || !host.contains('.') {
+            continue;
+        }
+        let Ok(ascii) = idna::domain_to_ascii(host) else { continue };
+        let registrable = domain::registrable(&ascii);
+        let is_ip = ascii.parse::<std::net::IpAddr>().is_ok();
+        let counts = if url_like {
+            registrable.is_some() || is_ip
+        } else {
+            words.len() == 1 && registrable.as_deref().and_then(|r| kb.brand_of_domain(r)).is_some()
+        };
+        if counts {
+            return Some(ascii);
+        }
+    }
+    None
+}
+
+/// The link shows one site and goes to another.
+fn text_mismatch(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender, own: bool, hits: &mut Hits) {
+    let (Some(text), Some(host)) = (link.text.as_deref(), link.host_ascii.as_deref()) else { return };
+    let Some(shown) = shown_host(text, kb) else { return };
+    let shown_registrable = domain::registrable(&shown);
+    let same_site = match (&shown_registrable, &link.registrable) {
+        (Some(s), Some(r)) => {
+            s == r || kb.brand_of_domain(s).zip(kb.brand_of_domain(r)).is_some_and(|(a, b)| a.id == b.id)
+        }
+        _ => shown == host,
+    };
+    if same_site {
+        return;
+    }
+    // An authenticated sender's click tracker in front of the sender's own site.
+    if own && sender.owns_domain(shown_registrable.as_deref()) {
+        return;
+    }
+    // A tracker that names the shown site as its destination (`?url=https://www.shop.example/…`).
+    let query = encoded::percent_decode(parsed.query().unwrap_or_default()).to_lowercase();
+    let shown_site = shown_registrable.as_deref().unwrap_or(&shown);
+    if query.match_indices(shown_site).any(|(pos, _)| {
+        let host_start =
+            query[..pos].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).map_or(0, |i| i + 1);
+        query[..host_start].ends_with("//")
+    }) {
+        return;
+    }
+    let (shown_display, _) = idna::domain_to_unicode(&shown);
+    hits.add(
+        link_finding("links.text_mismatch", link)
+            .arg("shown", shown_display.clone())
+            .arg("host", link.host.clone().unwrap_or_default())
+            .evidence("Link text", text.to_string())
+            .evidence("Shown site", shown_display),
+    );
+}
+
+/// A fixed knowledge base for unit tests, so they do not shift when brands.toml grows.
+#[cfg(test)]
+pub(crate) fn test_knowledge() -> &'static Knowledge {
+    static KB: std::sync::LazyLock<Knowledge> = std::sync::LazyLock::new(|| {
+        let brands = r#"
+            [[brand]]
+            id = "kagoya"
+            names = ["Kagoya", "カゴヤ"]
+            domains = ["kagoya.com", "kagoya.jp"]
+            tokens = ["kagoya"]
+            [[brand]]
+            id = "amazon"
+            names = ["Amazon", "アマゾン"]
+            domains = ["amazon.co.jp", "amazon.com"]
+            tokens = ["amazon"]
+            [[brand]]
+            id = "apple"
+            names = ["Apple", "アップル"]
+            domains = ["apple.com", "icloud.com"]
+            tokens = ["apple", "icloud"]
+            [[brand]]
+            id = "microsoft"
+            names = ["Microsoft"]
+            domains = ["microsoft.com", "office.com"]
+            tokens = ["microsoft"]
+        "#;
+        Knowledge::parse(brands, include_str!("../../data/providers.toml"), include_str!("../../data/web.toml"))
+            .expect("test knowledge parses")
+    });
+    &KB
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn written_hosts() {
+        assert_eq!(written_host("http://0x7f.1/x"), "0x7f.1");
+        assert_eq!(written_host("https://a@3232235777:8080/"), "3232235777");
+        assert_eq!(written_host("http://[::1]:80/"), "[::1]");
+    }
+
+    #[test]
+    fn domains_named_in_paths() {
+        assert!(domain_named_in("/activemail.kagoya.com/?e=x", "kagoya.com"));
+        assert!(domain_named_in("/login/kagoya.com", "kagoya.com"));
+        assert!(!domain_named_in("/u/hiroshi@kagoya.com", "kagoya.com"));
+        assert!(!domain_named_in("/r?u=https://www.kagoya.com/", "kagoya.com"));
+        assert!(!domain_named_in("/notkagoya.com/", "kagoya.com"));
+        assert!(!domain_named_in("/kagoya.company/", "kagoya.com"));
+    }
+
+    #[test]
+    fn shown_hosts() {
+        let kb = test_knowledge();
+        assert_eq!(shown_host("https://www.Amazon.co.jp/ap/signin", kb).as_deref(), Some("www.amazon.co.jp"));
+        assert_eq!(shown_host("ログイン：www.kagoya.jp/login", kb).as_deref(), Some("www.kagoya.jp"));
+        assert_eq!(shown_host("ここから www.kagoya.jp/login へ", kb).as_deref(), Some("www.kagoya.jp"));
+        assert_eq!(shown_host("Amazon.co.jp", kb).as_deref(), Some("amazon.co.jp"));
+        assert_eq!(shown_host("README.md", kb), None);
+        assert_eq!(shown_host("Click here", kb), None);
+        assert_eq!(shown_host("mail me at a@example.com", kb), None);
+    }
 }

@@ -1,0 +1,197 @@
+//! Finding an e-mail address inside a URL, however it was written: as is, percent-encoded, base64
+//! (standard or URL-safe, padded or not) or hex. Phishing kits put the victim's address in the link
+//! to pre-fill a fake login page and to track who clicked.
+
+use base64::Engine as _;
+use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+
+/// Shortest base64 / hex token worth decoding: `a@b.jp` takes 8 base64 or 12 hex characters.
+const MIN_BASE64: usize = 8;
+const MIN_HEX: usize = 12;
+/// Longest decoded value shown as evidence.
+const MAX_SHOWN: usize = 200;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Plain,
+    Percent,
+    Base64,
+    Hex,
+}
+
+impl Encoding {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Encoding::Plain => "plain",
+            Encoding::Percent => "percent-encoded",
+            Encoding::Base64 => "base64",
+            Encoding::Hex => "hex",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Found {
+    pub address: String,
+    pub encoding: Encoding,
+    /// The decoded token that holds the address, as shown to the user.
+    pub decoded: String,
+}
+
+const LENIENT: GeneralPurposeConfig = GeneralPurposeConfig::new()
+    .with_decode_padding_mode(DecodePaddingMode::Indifferent)
+    .with_decode_allow_trailing_bits(true);
+const STANDARD: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::STANDARD, LENIENT);
+const URL_SAFE: GeneralPurpose = GeneralPurpose::new(&base64::alphabet::URL_SAFE, LENIENT);
+
+/// Looks for any of `addresses` (lower-case) in `url`; returns the first found.
+pub fn find_address(url: &str, addresses: &[String]) -> Option<Found> {
+    let addresses: Vec<&str> = addresses.iter().map(String::as_str).filter(|a| a.contains('@')).collect();
+    if addresses.is_empty() {
+        return None;
+    }
+    let lower = url.to_ascii_lowercase();
+    if let Some(a) = addresses.iter().find(|a| lower.contains(*a)) {
+        return Some(Found { address: a.to_string(), encoding: Encoding::Plain, decoded: a.to_string() });
+    }
+    // Twice: an address in a URL parameter of a tracking URL is often encoded twice (`%2540`).
+    let once = percent_decode(url);
+    let decoded = if once.contains('%') { percent_decode(&once) } else { once };
+    let decoded_lower = decoded.to_ascii_lowercase();
+    if let Some(a) = addresses.iter().find(|a| decoded_lower.contains(*a)) {
+        return Some(Found { address: a.to_string(), encoding: Encoding::Percent, decoded: a.to_string() });
+    }
+    // Base64 and hex tokens sit in path segments and query values; skip the scheme and host.
+    let rest = decoded.split_once("//").map_or(decoded.as_str(), |(_, r)| r);
+    let rest = rest.find(['/', '?', '#']).map_or("", |i| &rest[i..]);
+    for token in tokens(rest) {
+        for (encoding, bytes) in decodings(token) {
+            let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
+            if let Some(a) = addresses.iter().find(|a| text.contains(*a)) {
+                let shown: String = String::from_utf8_lossy(&bytes).chars().take(MAX_SHOWN).collect();
+                return Some(Found { address: a.to_string(), encoding, decoded: shown });
+            }
+        }
+    }
+    None
+}
+
+/// `%XX` sequences to bytes (invalid ones kept as written), read as UTF-8 with replacement.
+pub fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
+        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+            }
+            (b, _, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn is_base64_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '-' | '_')
+}
+
+/// Candidate tokens: maximal runs of base64 characters (trailing `=` padding dropped), and — because
+/// `/` is also the path separator — each `/`-separated piece of a run.
+fn tokens(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !is_base64_char(c)).filter(|run| run.len() >= MIN_BASE64).flat_map(|run| {
+        let pieces = run.contains('/').then(|| run.split('/').filter(|p| p.len() >= MIN_BASE64));
+        std::iter::once(run).chain(pieces.into_iter().flatten())
+    })
+}
+
+/// The ways a token may decode: hex when it is all hex digits, else base64 in the alphabet its
+/// characters allow.
+fn decodings(token: &str) -> Vec<(Encoding, Vec<u8>)> {
+    let mut out = Vec::new();
+    if token.len() >= MIN_HEX && token.len() % 2 == 0 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let hex: Option<Vec<u8>> = token
+            .as_bytes()
+            .chunks(2)
+            .map(|pair| std::str::from_utf8(pair).ok().and_then(|p| u8::from_str_radix(p, 16).ok()))
+            .collect();
+        out.extend(hex.map(|bytes| (Encoding::Hex, bytes)));
+    }
+    // A length of 4n+1 is never valid base64: the last character is noise (or a separator).
+    let usable = if token.len() % 4 == 1 { &token[..token.len() - 1] } else { token };
+    let engine = if usable.contains(['-', '_']) { &URL_SAFE } else { &STANDARD };
+    if !(usable.contains(['-', '_']) && usable.contains(['+', '/'])) {
+        out.extend(engine.decode(usable).ok().map(|bytes| (Encoding::Base64, bytes)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use base64::engine::general_purpose::{STANDARD as STD_PAD, URL_SAFE_NO_PAD};
+
+    fn me() -> Vec<String> {
+        vec!["hiroshi@example.jp".to_string()]
+    }
+
+    fn found(url: &str) -> Option<(Encoding, String)> {
+        find_address(url, &me()).map(|f| (f.encoding, f.decoded))
+    }
+
+    #[test]
+    fn seed_base64_in_query() {
+        assert_eq!(
+            found("https://miwamoku.net/activemail.kagoya.com/?e=aGlyb3NoaUBleGFtcGxlLmpw"),
+            Some((Encoding::Base64, "hiroshi@example.jp".into()))
+        );
+    }
+
+    #[test]
+    fn plain_and_percent_encoded() {
+        assert_eq!(found("https://x.example/?u=Hiroshi@Example.jp").unwrap().0, Encoding::Plain);
+        assert_eq!(found("https://x.example/?u=hiroshi%40example.jp").unwrap().0, Encoding::Percent);
+        assert_eq!(
+            found("https://x.example/r?to=https%3A%2F%2Fy%2F%3Fm%3Dhiroshi%2540example.jp").unwrap().0,
+            Encoding::Percent
+        );
+    }
+
+    #[test]
+    fn base64_variants_padded_or_not_in_path_or_query() {
+        let payloads = ["hiroshi@example.jp", "{\"mail\":\"hiroshi@example.jp\"}", "id=7&hiroshi@example.jp??"];
+        for payload in payloads {
+            let std_padded = STD_PAD.encode(payload);
+            let url_safe = URL_SAFE_NO_PAD.encode(payload);
+            for url in [
+                format!("https://x.example/?e={std_padded}"),
+                format!("https://x.example/?e={}", std_padded.replace('=', "%3D")),
+                format!("https://x.example/login/{url_safe}/next"),
+                format!("https://x.example/#{url_safe}"),
+            ] {
+                assert_eq!(found(&url), Some((Encoding::Base64, payload.to_string())), "{url}");
+            }
+        }
+    }
+
+    #[test]
+    fn hex_encoded() {
+        let hex: String = "hiroshi@example.jp".bytes().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(found(&format!("https://x.example/t/{hex}")), Some((Encoding::Hex, "hiroshi@example.jp".into())));
+        assert_eq!(found(&format!("https://x.example/t?h={}", hex.to_uppercase())).unwrap().0, Encoding::Hex);
+    }
+
+    #[test]
+    fn other_addresses_and_noise_are_not_found() {
+        let other = STD_PAD.encode("someone@example.jp");
+        assert_eq!(found(&format!("https://x.example/?e={other}")), None);
+        assert_eq!(found("https://x.example/aGlyb3NoaUBleGFtcGxlL/mpw"), None);
+        assert_eq!(found("https://hiroshi.example.jp/"), None);
+        assert_eq!(find_address("https://x.example/?u=hiroshi@example.jp", &["not-an-address".into()]), None);
+    }
+}

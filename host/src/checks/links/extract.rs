@@ -1,0 +1,672 @@
+//! Link extraction: a single forward pass over each HTML body (no DOM, no backtracking) and a scan of
+//! the plain text for `http://`, `https://` and `www.` URLs. Every loop advances its cursor, so the
+//! work is linear in the input whatever the markup looks like.
+
+use std::collections::HashSet;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::LazyLock;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use url::{Host, Url};
+
+use super::{Link, LinkSource};
+use crate::Limits;
+use crate::domain;
+
+/// Longest URL kept: beyond this a `data:` blob or padding attack is cut (the host is at the front).
+const MAX_URL_BYTES: usize = 8 * 1024;
+/// Longest visible anchor text kept, in bytes of raw HTML and in characters once cleaned.
+const MAX_TEXT_BYTES: usize = 4 * 1024;
+const MAX_TEXT_CHARS: usize = 300;
+
+/// Collects links in document order, dropping duplicates and counting those beyond the cap.
+struct Collector {
+    max: usize,
+    links: Vec<Link>,
+    seen: HashSet<u64>,
+    seen_urls: HashSet<u64>,
+    omitted: usize,
+}
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+impl Collector {
+    fn push(&mut self, raw_url: &str, text: Option<String>, source: LinkSource) {
+        let url = clean_url(raw_url);
+        let Some(link) = make_link(url, text, source) else { return };
+        // The text part of a multipart/alternative mail repeats the HTML's URLs: one entry is enough.
+        if source == LinkSource::Text && self.seen_urls.contains(&hash_of(&link.url)) {
+            return;
+        }
+        let key = hash_of((&link.url, &link.text, source.as_str()));
+        // Past the cap the set stops growing (bounded memory); the omitted count may then overcount repeats.
+        let bounded = self.seen.len() < self.max.saturating_mul(4).max(64);
+        if self.seen.contains(&key) || (bounded && !self.seen.insert(key)) {
+            return;
+        }
+        if self.links.len() >= self.max {
+            self.omitted += 1;
+            return;
+        }
+        self.seen_urls.insert(hash_of(&link.url));
+        self.links.push(link);
+    }
+}
+
+/// Extracts links from the HTML bodies and the plain text, up to `limits.max_links`; returns the
+/// links and how many more were left out.
+pub fn extract(html: &[String], text: &str, limits: &Limits) -> (Vec<Link>, usize) {
+    let mut out = Collector {
+        max: limits.max_links,
+        links: Vec::new(),
+        seen: HashSet::new(),
+        seen_urls: HashSet::new(),
+        omitted: 0,
+    };
+    for body in html {
+        scan_html(body, &mut out);
+    }
+    scan_text(text, &mut out);
+    (out.links, out.omitted)
+}
+
+/// Trims what browsers ignore around and inside a URL attribute (spaces, tabs, newlines).
+fn clean_url(raw: &str) -> String {
+    let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c.is_control());
+    let mut url: String = trimmed.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    if url.len() > MAX_URL_BYTES {
+        let mut cut = MAX_URL_BYTES;
+        while !url.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        url.truncate(cut);
+    }
+    url
+}
+
+/// Builds a link from an absolute URL (or a scheme-less `www.` one). Relative links, `mailto:`,
+/// `cid:` and in-page anchors are not links out of the mail and are dropped.
+fn make_link(url: String, text: Option<String>, source: LinkSource) -> Option<Link> {
+    let lower_start: String = url.chars().take(12).flat_map(char::to_lowercase).collect();
+    let parse_as = if lower_start.starts_with("www.") {
+        format!("http://{url}")
+    } else if url.starts_with("//") {
+        format!("http:{url}")
+    } else {
+        url.clone()
+    };
+    let parsed = Url::parse(&parse_as).ok()?;
+    match parsed.scheme() {
+        "http" | "https" | "ftp" => {}
+        "javascript" | "data" | "vbscript" => {
+            return Some(Link { url, text, source, host: None, host_ascii: None, registrable: None, parsed: None });
+        }
+        _ => return None,
+    }
+    let (host_ascii, host, registrable) = match parsed.host()? {
+        Host::Domain(d) => {
+            let ascii = domain::normalize_host(d)?;
+            let (unicode, _) = idna::domain_to_unicode(&ascii);
+            let registrable = domain::registrable(&ascii);
+            (ascii, unicode.to_lowercase(), registrable)
+        }
+        Host::Ipv4(ip) => (ip.to_string(), ip.to_string(), None),
+        Host::Ipv6(ip) => (ip.to_string(), ip.to_string(), None),
+    };
+    Some(Link { url, text, source, host: Some(host), host_ascii: Some(host_ascii), registrable, parsed: Some(parsed) })
+}
+
+/// An `<a>` whose closing tag has not been seen yet: its URL and the raw HTML of its content.
+struct OpenAnchor {
+    url: String,
+    raw_text: String,
+}
+
+fn close_anchor(anchor: Option<OpenAnchor>, out: &mut Collector) {
+    if let Some(a) = anchor {
+        let text = visible_text(&a.raw_text);
+        out.push(&a.url, (!text.is_empty()).then_some(text), LinkSource::Href);
+    }
+}
+
+/// Tags that start a new line when rendered: their boundary separates words of the anchor text.
+fn is_block(tag: &str) -> bool {
+    matches!(
+        tag,
+        "br" | "p" | "div" | "td" | "th" | "tr" | "li" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
+    )
+}
+
+fn scan_html(html: &str, out: &mut Collector) {
+    let bytes = html.as_bytes();
+    let mut pos = 0;
+    let mut anchor: Option<OpenAnchor> = None;
+    while pos < bytes.len() {
+        let lt = find_byte(bytes, pos, b'<').unwrap_or(bytes.len());
+        if let Some(a) = anchor.as_mut() {
+            append_capped(&mut a.raw_text, &html[pos..lt]);
+        }
+        if lt >= bytes.len() {
+            break;
+        }
+        let rest = &bytes[lt..];
+        if rest.starts_with(b"<!--") {
+            pos = find(bytes, lt + 4, b"-->").map_or(bytes.len(), |i| i + 3);
+        } else if rest.len() > 1 && matches!(rest[1], b'!' | b'?') {
+            pos = find_byte(bytes, lt, b'>').map_or(bytes.len(), |i| i + 1);
+        } else if rest.len() > 1 && rest[1] == b'/' {
+            let (name, end) = tag_name(bytes, lt + 2);
+            if name == "a" {
+                close_anchor(anchor.take(), out);
+            } else if is_block(&name)
+                && let Some(a) = anchor.as_mut()
+            {
+                append_capped(&mut a.raw_text, " ");
+            }
+            pos = find_byte(bytes, end, b'>').map_or(bytes.len(), |i| i + 1);
+        } else if rest.len() > 1 && rest[1].is_ascii_alphabetic() {
+            let tag = parse_tag(html, lt + 1);
+            pos = tag.end;
+            match tag.name.as_str() {
+                // An `<a>` inside another closes it, as browsers do.
+                "a" => {
+                    close_anchor(anchor.take(), out);
+                    anchor = tag.url.map(|url| OpenAnchor { url, raw_text: String::new() });
+                }
+                "area" => {
+                    if let Some(url) = tag.url {
+                        out.push(&url, None, LinkSource::Href);
+                    }
+                }
+                "form" | "button" | "input" => {
+                    if let Some(url) = tag.url {
+                        out.push(&url, None, LinkSource::Form);
+                    }
+                }
+                "iframe" | "frame" => {
+                    if let Some(url) = tag.url {
+                        out.push(&url, None, LinkSource::Src);
+                    }
+                }
+                // Their content is code, not text: skip to the closing tag.
+                "script" | "style" | "title" | "textarea" => {
+                    pos = skip_raw_text(bytes, pos, tag.name.as_bytes());
+                }
+                name if is_block(name) => {
+                    if let Some(a) = anchor.as_mut() {
+                        append_capped(&mut a.raw_text, " ");
+                    }
+                }
+                _ => {}
+            }
+        } else {
+            // A lone `<` is text.
+            if let Some(a) = anchor.as_mut() {
+                append_capped(&mut a.raw_text, "<");
+            }
+            pos = lt + 1;
+        }
+    }
+    close_anchor(anchor, out);
+}
+
+fn append_capped(buf: &mut String, text: &str) {
+    let room = MAX_TEXT_BYTES.saturating_sub(buf.len());
+    if room == 0 {
+        return;
+    }
+    let mut cut = text.len().min(room);
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    buf.push_str(&text[..cut]);
+}
+
+fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
+    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| from + i)
+}
+
+fn find_byte(haystack: &[u8], from: usize, byte: u8) -> Option<usize> {
+    haystack.get(from..)?.iter().position(|b| *b == byte).map(|i| from + i)
+}
+
+/// Reads a tag name starting at `start`, lower-cased; returns it and where it ends.
+fn tag_name(bytes: &[u8], start: usize) -> (String, usize) {
+    let mut end = start;
+    while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'-') {
+        end += 1;
+    }
+    // Tag names we act on are short; a long run is still consumed, just not kept.
+    let name = if end - start <= 16 {
+        String::from_utf8_lossy(&bytes[start..end]).to_ascii_lowercase()
+    } else {
+        String::new()
+    };
+    (name, end)
+}
+
+struct Tag {
+    name: String,
+    /// The tag's link attribute (`href`, `action`, `formaction` or `src`), entity-decoded.
+    url: Option<String>,
+    /// Just past the closing `>`.
+    end: usize,
+}
+
+/// The attribute that carries a link for each tag we keep.
+fn link_attribute(tag: &str, attribute: &str) -> bool {
+    match tag {
+        "a" | "area" => attribute == "href",
+        "form" => attribute == "action",
+        "button" | "input" => attribute == "formaction",
+        "iframe" | "frame" => attribute == "src",
+        _ => false,
+    }
+}
+
+/// Parses a start tag from just after its `<`. Quoted values may hold `>`; an unterminated quote runs
+/// to the end of the input, as in a browser.
+fn parse_tag(html: &str, start: usize) -> Tag {
+    let bytes = html.as_bytes();
+    let (name, mut pos) = tag_name(bytes, start);
+    let mut url = None;
+    loop {
+        while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b'/') {
+            pos += 1;
+        }
+        if pos >= bytes.len() {
+            break;
+        }
+        if bytes[pos] == b'>' {
+            pos += 1;
+            break;
+        }
+        let attr_start = pos;
+        while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() && !matches!(bytes[pos], b'=' | b'>' | b'/') {
+            pos += 1;
+        }
+        // A stray `=` or `/` where a name should start: consume it so the loop always advances.
+        if pos == attr_start {
+            pos += 1;
+            continue;
+        }
+        let attr = &bytes[attr_start..pos];
+        while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        if pos >= bytes.len() || bytes[pos] != b'=' {
+            continue;
+        }
+        pos += 1;
+        while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let (value_start, value_end);
+        match bytes.get(pos) {
+            Some(&q @ (b'"' | b'\'')) => {
+                value_start = pos + 1;
+                value_end = find_byte(bytes, value_start, q).unwrap_or(bytes.len());
+                pos = (value_end + 1).min(bytes.len());
+            }
+            _ => {
+                value_start = pos;
+                while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() && bytes[pos] != b'>' {
+                    pos += 1;
+                }
+                value_end = pos;
+            }
+        }
+        if url.is_none()
+            && attr.len() <= 10
+            && link_attribute(&name, &String::from_utf8_lossy(attr).to_ascii_lowercase())
+        {
+            let value = html.get(value_start..value_end).unwrap_or_default();
+            url = Some(decode_entities(&value[..floor_boundary(value, MAX_URL_BYTES * 2)]));
+        }
+    }
+    Tag { name, url, end: pos }
+}
+
+fn floor_boundary(s: &str, max: usize) -> usize {
+    let mut cut = s.len().min(max);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
+}
+
+/// Skips the content of `<script>`, `<style>`… up to and including `</name`'s `>`.
+fn skip_raw_text(bytes: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut pos = from;
+    while let Some(lt) = find_byte(bytes, pos, b'<') {
+        let candidate = &bytes[lt + 1..];
+        if candidate.first() == Some(&b'/')
+            && candidate.len() > name.len()
+            && candidate[1..=name.len()].eq_ignore_ascii_case(name)
+        {
+            return find_byte(bytes, lt, b'>').map_or(bytes.len(), |j| j + 1);
+        }
+        pos = lt + 1;
+    }
+    bytes.len()
+}
+
+/// Characters that render as nothing: used to break up words so filters miss them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}')
+}
+
+/// What a reader sees of an anchor's content (the scanner already left the tags out): entities
+/// decoded, invisible characters dropped, whitespace collapsed.
+fn visible_text(raw: &str) -> String {
+    let decoded = decode_entities(raw);
+    let mut text = String::new();
+    let mut count = 0;
+    for word in decoded.split(char::is_whitespace).filter(|w| !w.is_empty()) {
+        let word: String = word.chars().filter(|c| !is_invisible(*c)).collect();
+        if word.is_empty() {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push(' ');
+        }
+        for c in word.chars() {
+            if count >= MAX_TEXT_CHARS {
+                return text;
+            }
+            text.push(c);
+            count += 1;
+        }
+    }
+    text
+}
+
+/// Decodes character references: numeric ones and the named ones that appear in URLs and link texts.
+/// Unknown names are left as written.
+pub fn decode_entities(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        let after = &rest[amp + 1..];
+        match decode_one(after) {
+            Some((decoded, used)) => {
+                out.push(decoded);
+                rest = &after[used..];
+            }
+            None => {
+                out.push('&');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Decodes the reference at the start of `s` (just after `&`): the character and bytes consumed.
+fn decode_one(s: &str) -> Option<(char, usize)> {
+    let bytes = s.as_bytes();
+    if bytes.first() == Some(&b'#') {
+        let (radix, digits_start) = if matches!(bytes.get(1), Some(b'x' | b'X')) { (16, 2) } else { (10, 1) };
+        let digits = bytes[digits_start..].iter().take(8).take_while(|b| (**b as char).is_digit(radix)).count();
+        if digits == 0 {
+            return None;
+        }
+        let end = digits_start + digits;
+        let value = u32::from_str_radix(&s[digits_start..end], radix).ok()?;
+        let c = char::from_u32(value).filter(|c| *c != '\0').unwrap_or('\u{FFFD}');
+        let used = if bytes.get(end) == Some(&b';') { end + 1 } else { end };
+        return Some((c, used));
+    }
+    let name_len = bytes.iter().take(8).take_while(|b| b.is_ascii_alphanumeric()).count();
+    let name = &s[..name_len];
+    let c = match name {
+        "amp" | "AMP" => '&',
+        "lt" | "LT" => '<',
+        "gt" | "GT" => '>',
+        "quot" | "QUOT" => '"',
+        "apos" => '\'',
+        "nbsp" => '\u{A0}',
+        "sol" => '/',
+        "colon" => ':',
+        "period" => '.',
+        "commat" => '@',
+        "quest" => '?',
+        "equals" => '=',
+        "num" => '#',
+        "percnt" => '%',
+        "lowbar" => '_',
+        "hyphen" | "dash" => '-',
+        "shy" => '\u{AD}',
+        "copy" => '©',
+        "reg" => '®',
+        "trade" => '™',
+        "yen" => '¥',
+        "ensp" | "emsp" | "thinsp" => ' ',
+        "zwj" => '\u{200D}',
+        "zwnj" => '\u{200C}',
+        _ => return None,
+    };
+    let used = if bytes.get(name_len) == Some(&b';') { name_len + 1 } else { name_len };
+    Some((c, used))
+}
+
+static TEXT_URL_START: LazyLock<AhoCorasick> = LazyLock::new(|| {
+    AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(MatchKind::LeftmostFirst)
+        .build(["https://", "http://", "www."])
+        .expect("static patterns build")
+});
+
+/// Scripts written without spaces, whose text often runs straight on after a URL: they end it.
+fn ends_text_url(c: char) -> bool {
+    matches!(c,
+        '\u{3000}'..='\u{30FF}' | '\u{3400}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{FF00}'..='\u{FFEF}'
+        | '\u{AC00}'..='\u{D7AF}')
+        || c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '<' | '>' | '"' | '`' | '{' | '}' | '|' | '\\' | '^' | '「' | '」')
+}
+
+fn scan_text(text: &str, out: &mut Collector) {
+    let bytes = text.as_bytes();
+    let mut consumed = 0;
+    for m in TEXT_URL_START.find_iter(text) {
+        let start = m.start();
+        if start < consumed {
+            continue;
+        }
+        // `www.` only at a word start, so `awww.` or `foo.www.` do not begin a URL.
+        if m.end() - start == 4
+            && start > 0
+            && matches!(bytes[start - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'/')
+        {
+            continue;
+        }
+        let mut end = m.end();
+        // Host characters may be non-ASCII (IDN); after the host only ASCII continues a URL.
+        let mut in_host = true;
+        for (i, c) in text[m.end()..].char_indices() {
+            if ends_text_url(c) || (!in_host && !c.is_ascii()) {
+                break;
+            }
+            if matches!(c, '/' | '?' | '#') {
+                in_host = false;
+            }
+            end = m.end() + i + c.len_utf8();
+        }
+        consumed = end;
+        let url = trim_trailing_punctuation(&text[start..end]);
+        if url.len() > m.end() - start {
+            out.push(url, None, LinkSource::Text);
+        }
+    }
+}
+
+/// Drops sentence punctuation that follows a URL in prose; a `)` stays when the URL opened one.
+fn trim_trailing_punctuation(url: &str) -> &str {
+    let mut url = url;
+    loop {
+        let Some(last) = url.chars().last() else { return url };
+        let drop = match last {
+            '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*' | '、' | '。' => true,
+            ')' => url.matches('(').count() < url.matches(')').count(),
+            ']' => url.matches('[').count() < url.matches(']').count(),
+            _ => false,
+        };
+        if !drop {
+            return url;
+        }
+        url = &url[..url.len() - last.len_utf8()];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn links_of(html: &str, text: &str) -> Vec<Link> {
+        extract(&[html.to_string()], text, &Limits::default()).0
+    }
+
+    #[test]
+    fn anchors_with_visible_text() {
+        let links = links_of(
+            r#"<p>Hi <a HREF="https://evil.example.net/x?a=1&amp;b=2" class=btn><b>www.pay</b>pal.com&nbsp;<br>login</a></p>"#,
+            "",
+        );
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].url, "https://evil.example.net/x?a=1&b=2");
+        assert_eq!(links[0].text.as_deref(), Some("www.paypal.com login"));
+        assert_eq!(links[0].host.as_deref(), Some("evil.example.net"));
+        assert_eq!(links[0].registrable.as_deref(), Some("example.net"));
+        assert_eq!(links[0].source, LinkSource::Href);
+    }
+
+    #[test]
+    fn entities_in_attributes_are_decoded() {
+        let links = links_of("<a href='&#104;ttps&#x3a;//example.com/&#64;x'>t</a>", "");
+        assert_eq!(links[0].url, "https://example.com/@x");
+    }
+
+    #[test]
+    fn nested_anchor_closes_the_previous_one() {
+        let links = links_of(r#"<a href="https://a.example.com/">one <a href="https://b.example.com/">two</a>"#, "");
+        let texts: Vec<_> = links.iter().map(|l| (l.host.clone().unwrap(), l.text.clone().unwrap())).collect();
+        assert_eq!(texts, [("a.example.com".into(), "one".into()), ("b.example.com".into(), "two".into())]);
+    }
+
+    #[test]
+    fn comments_scripts_and_styles_hide_nothing_visible() {
+        let html = r#"<!-- <a href="https://c.example.com/">x</a> --><script>var s="<a href='https://s.example.com/'>";</script>
+            <style>a{}</STYLE><a href="https://v.example.com/">ok</a>"#;
+        let hosts: Vec<_> = links_of(html, "").into_iter().filter_map(|l| l.host).collect();
+        assert_eq!(hosts, ["v.example.com"]);
+    }
+
+    #[test]
+    fn unterminated_markup_does_not_hang_or_panic() {
+        for html in [
+            "<a href=\"https://x.example.com/",
+            "<a href=https://x.example.com/>text",
+            "<a",
+            "<",
+            "<!--",
+            "<script>",
+            "<a href='https://y.example.com/'>a<b",
+            "<a =\"\" / href=https://z.example.com/>z</a>",
+            "<a href=\"\u{3042}\">",
+        ] {
+            let _ = links_of(html, "");
+        }
+        let links = links_of("<a href=https://x.example.com/>text", "");
+        assert_eq!(links[0].text.as_deref(), Some("text"));
+    }
+
+    #[test]
+    fn huge_attribute_is_bounded() {
+        let html = format!("<a href=\"https://big.example.com/{}\">big</a>", "a".repeat(5_000_000));
+        let links = links_of(&html, "");
+        assert_eq!(links.len(), 1);
+        assert!(links[0].url.len() <= MAX_URL_BYTES);
+        assert_eq!(links[0].host.as_deref(), Some("big.example.com"));
+    }
+
+    #[test]
+    fn ten_thousand_links_are_capped_and_counted() {
+        let html: String = (0..10_000).map(|i| format!("<a href=\"https://h{i}.example.com/\">{i}</a>")).collect();
+        let limits = Limits { max_links: 2_000, ..Limits::default() };
+        let (links, omitted) = extract(&[html], "", &limits);
+        assert_eq!(links.len(), 2_000);
+        assert_eq!(omitted, 8_000);
+    }
+
+    #[test]
+    fn duplicates_are_dropped_and_text_repeats_of_hrefs_too() {
+        let html = r#"<a href="https://x.example.com/">a</a><a href="https://x.example.com/">a</a><a href="https://x.example.com/">b</a>"#;
+        let (links, omitted) = extract(&[html.into()], "see https://x.example.com/ now", &Limits::default());
+        assert_eq!(links.len(), 2);
+        assert_eq!(omitted, 0);
+    }
+
+    #[test]
+    fn forms_buttons_frames_and_areas() {
+        let html = r#"<form action="https://f.example.com/post"><button formaction="https://g.example.com/">go</button></form>
+            <iframe src="https://i.example.com/"></iframe><img src="https://pixel.example.com/p.gif"><map><area href="https://m.example.com/"></map>"#;
+        let got: Vec<_> = links_of(html, "").into_iter().map(|l| (l.host.unwrap(), l.source)).collect();
+        assert_eq!(
+            got,
+            [
+                ("f.example.com".into(), LinkSource::Form),
+                ("g.example.com".into(), LinkSource::Form),
+                ("i.example.com".into(), LinkSource::Src),
+                ("m.example.com".into(), LinkSource::Href),
+            ]
+        );
+    }
+
+    #[test]
+    fn relative_mailto_and_anchors_are_not_links_out_but_script_schemes_are() {
+        let html = r##"<a href="/local">l</a><a href="mailto:a@example.com">m</a><a href="#top">t</a>
+            <a href=" javascript:alert(1)">j</a><a href="data:text/html;base64,PGgxPg==">d</a>"##;
+        let urls: Vec<_> = links_of(html, "").into_iter().map(|l| l.url).collect();
+        assert_eq!(urls, ["javascript:alert(1)", "data:text/html;base64,PGgxPg=="]);
+    }
+
+    #[test]
+    fn plain_text_urls() {
+        let text = "ログイン：https://miwamoku.net/activemail.kagoya.com/?e=aGk=をクリック。\n\
+                    See (www.Example.org/path). Also http://a.example.com/x, and awww.no.example.com";
+        let urls: Vec<_> = links_of("", text).into_iter().map(|l| l.url).collect();
+        assert_eq!(
+            urls,
+            ["https://miwamoku.net/activemail.kagoya.com/?e=aGk=", "www.Example.org/path", "http://a.example.com/x"]
+        );
+    }
+
+    #[test]
+    fn idn_hosts_keep_punycode_and_show_unicode() {
+        let links = links_of(r#"<a href="https://xn--pple-43d.com/">x</a>"#, "http://аpple.com/login");
+        assert_eq!(links[0].host.as_deref(), Some("аpple.com"));
+        assert_eq!(links[0].host_ascii.as_deref(), Some("xn--pple-43d.com"));
+        assert_eq!(links[0].registrable.as_deref(), Some("xn--pple-43d.com"));
+        assert_eq!(links[1].host_ascii.as_deref(), Some("xn--pple-43d.com"));
+    }
+
+    #[test]
+    fn ip_forms_are_normalised_by_the_url_parser() {
+        let links = links_of("", "http://0x7f.0.0.1/ http://3232235777/ http://0300.0250.1.1/");
+        let hosts: Vec<_> = links.into_iter().filter_map(|l| l.host).collect();
+        assert_eq!(hosts, ["127.0.0.1", "192.168.1.1", "192.168.1.1"]);
+    }
+}

@@ -1,0 +1,241 @@
+//! Domains made to look like a brand's: homographs (UTS #39 skeletons), mixed-script IDN labels,
+//! typos, and the brand's name with extra words (`amazon-security-login.com`).
+
+use std::sync::LazyLock;
+
+use unicode_security::{MixedScript, skeleton};
+
+use crate::knowledge::{Brand, Knowledge};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Same skeleton as the brand's name: characters swapped for look-alike ones (`раураl`, `rnicrosoft`).
+    Homograph,
+    /// An internationalised label mixing scripts (Latin with Cyrillic…), which no real name needs.
+    MixedScript,
+    /// One or two letters away from the brand's name.
+    Typo,
+    /// The brand's name with words added (`amazon-security-login`).
+    BrandWithWords,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Homograph => "homograph",
+            Kind::MixedScript => "mixed scripts",
+            Kind::Typo => "misspelling",
+            Kind::BrandWithWords => "brand name with added words",
+        }
+    }
+}
+
+/// A brand domain's first label, pre-computed for comparison.
+#[derive(Clone)]
+struct BrandLabel {
+    brand: usize,
+    domain: String,
+    label: String,
+    skeleton: String,
+}
+
+/// The brand labels of a knowledge base. Built once for the built-in knowledge.
+#[derive(Clone)]
+pub struct Index {
+    labels: Vec<BrandLabel>,
+}
+
+static BUILTIN: LazyLock<Index> = LazyLock::new(|| Index::new(Knowledge::builtin()));
+
+impl Index {
+    pub fn new(kb: &Knowledge) -> Index {
+        let mut labels = Vec::new();
+        for (brand, b) in kb.brands.iter().enumerate() {
+            for domain in &b.domains {
+                let label = first_label(domain).to_string();
+                let skeleton = folded_skeleton(&label);
+                labels.push(BrandLabel { brand, domain: domain.clone(), label, skeleton });
+            }
+        }
+        Index { labels }
+    }
+
+    pub fn for_knowledge(kb: &Knowledge) -> std::borrow::Cow<'static, Index> {
+        if std::ptr::eq(kb, Knowledge::builtin()) {
+            std::borrow::Cow::Borrowed(&BUILTIN)
+        } else {
+            std::borrow::Cow::Owned(Index::new(kb))
+        }
+    }
+}
+
+/// UTS #39 skeleton, lower-cased: the skeleton keeps case (`0` becomes `O`), host names do not.
+fn folded_skeleton(label: &str) -> String {
+    skeleton(label).flat_map(char::to_lowercase).collect()
+}
+
+fn first_label(domain: &str) -> &str {
+    domain.split('.').next().unwrap_or(domain)
+}
+
+#[derive(Debug, Clone)]
+pub struct Lookalike<'k> {
+    pub kind: Kind,
+    /// The brand imitated; `None` for a mixed-script label that imitates no known brand.
+    pub brand: Option<&'k Brand>,
+    /// The brand's real domain the host imitates.
+    pub brand_domain: Option<String>,
+}
+
+/// Whether a registrable domain (punycode form) imitates a brand's. Domains a brand owns are never
+/// look-alikes, and neither is a brand's own name under another suffix (`google.co.jp`): brands own
+/// many country domains the knowledge base cannot list.
+pub fn check<'k>(registrable: &str, kb: &'k Knowledge, index: &Index, lure_words: &[String]) -> Option<Lookalike<'k>> {
+    if kb.brand_of_domain(registrable).is_some() {
+        return None;
+    }
+    let ascii_label = first_label(registrable);
+    let (unicode, _) = idna::domain_to_unicode(ascii_label);
+    let label = unicode.to_lowercase();
+    if index.labels.iter().any(|b| b.label == label) {
+        return None;
+    }
+    let found = |kind, b: &BrandLabel| {
+        Some(Lookalike { kind, brand: kb.brands.get(b.brand), brand_domain: Some(b.domain.clone()) })
+    };
+    let label_skeleton = folded_skeleton(&label);
+    if let Some(b) = index.labels.iter().find(|b| b.skeleton == label_skeleton) {
+        return found(Kind::Homograph, b);
+    }
+    if !label.is_ascii() && !label.as_str().is_single_script() {
+        return Some(Lookalike { kind: Kind::MixedScript, brand: None, brand_domain: None });
+    }
+    if let Some(b) = index.labels.iter().find(|b| is_typo_of(&label, &b.label)) {
+        return found(Kind::Typo, b);
+    }
+    for (brand, token) in kb.brands_tokened_in(&label) {
+        if has_added_words(&label, token, lure_words) {
+            let b = index.labels.iter().find(|l| kb.brands.get(l.brand).is_some_and(|x| x.id == brand.id));
+            return Some(Lookalike {
+                kind: Kind::BrandWithWords,
+                brand: Some(brand),
+                brand_domain: b.map(|b| b.domain.clone()),
+            });
+        }
+    }
+    None
+}
+
+/// A misspelling: within 1 edit of a 5–8 letter name, within 2 of a longer one. Shorter names have
+/// too many innocent neighbours.
+fn is_typo_of(label: &str, brand: &str) -> bool {
+    let n = brand.chars().count();
+    let max = match n {
+        0..=4 => return false,
+        5..=8 => 1,
+        _ => 2,
+    };
+    label != brand && edit_distance(label, brand, max) <= max
+}
+
+/// Optimal-string-alignment distance (a swap of neighbours counts as one edit), giving up early
+/// (returning `max + 1`) when the lengths alone rule a match out.
+fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+    let a: Vec<char> = a.chars().take(64).collect();
+    let b: Vec<char> = b.chars().take(64).collect();
+    if a.len().abs_diff(b.len()) > max {
+        return max + 1;
+    }
+    let width = b.len() + 1;
+    let mut d = vec![0usize; (a.len() + 1) * width];
+    for j in 0..width {
+        d[j] = j;
+    }
+    for i in 1..=a.len() {
+        d[i * width] = i;
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v =
+                (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(d[(i - 2) * width + j - 2] + 1);
+            }
+            d[i * width + j] = v;
+        }
+    }
+    d[a.len() * width + b.len()]
+}
+
+/// The brand token stands as a word of its own in the label (`amazon-security`, `login-paypal2`), or
+/// is glued to a lure word (`paypalsecure`). Glued to anything else it is another name
+/// (`appleinsider`, `amazonaws`).
+fn has_added_words(label: &str, token: &str, lure_words: &[String]) -> bool {
+    if label == token {
+        return false;
+    }
+    let words = label.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| !w.is_empty());
+    let mut has_other_word = false;
+    let mut token_alone = false;
+    for word in words {
+        if word == token {
+            token_alone = true;
+        } else if let Some(rest) = word.strip_prefix(token).or_else(|| word.strip_suffix(token)) {
+            if lure_words.iter().any(|l| l == rest) {
+                return true;
+            }
+            has_other_word = true;
+        } else {
+            has_other_word = true;
+        }
+    }
+    token_alone && (has_other_word || label.bytes().any(|b| b.is_ascii_digit()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(domain: &str) -> Option<(Kind, Option<String>)> {
+        let kb = crate::checks::links::test_knowledge();
+        let index = Index::for_knowledge(kb);
+        let lures = vec!["secure".to_string(), "login".to_string()];
+        check(domain, kb, &index, &lures).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
+    }
+
+    #[test]
+    fn homographs_and_mixed_scripts() {
+        // Cyrillic `а` in place of Latin `a`.
+        let cyrillic_a = idna::domain_to_ascii("аpple.com").unwrap();
+        assert_eq!(kind(&cyrillic_a), Some((Kind::Homograph, Some("apple".into()))));
+        assert_eq!(kind("rnicrosoft.com"), Some((Kind::Homograph, Some("microsoft".into()))));
+        let mixed = idna::domain_to_ascii("bаnk-example.com").unwrap();
+        assert_eq!(kind(&mixed), Some((Kind::MixedScript, None)));
+        assert_eq!(kind(&idna::domain_to_ascii("日本語ドメイン.jp").unwrap()), None);
+    }
+
+    #[test]
+    fn typos_within_distance() {
+        assert_eq!(kind("amazom.com"), Some((Kind::Typo, Some("amazon".into()))));
+        assert_eq!(kind("micorsoft.net"), Some((Kind::Typo, Some("microsoft".into()))));
+        assert_eq!(kind("mcrsft.com"), None);
+        assert_eq!(kind("amaz0n.com"), Some((Kind::Homograph, Some("amazon".into()))));
+        assert_eq!(kind("maple.com"), None);
+        assert_eq!(edit_distance("kitten", "sitting", 5), 3);
+        assert_eq!(edit_distance("abcd", "abdc", 2), 1);
+    }
+
+    #[test]
+    fn brand_with_added_words() {
+        assert_eq!(kind("amazon-security-login.com"), Some((Kind::BrandWithWords, Some("amazon".into()))));
+        assert_eq!(kind("kagoyasecure.net"), Some((Kind::BrandWithWords, Some("kagoya".into()))));
+        assert_eq!(kind("amazonaws.com"), None);
+        assert_eq!(kind("appleinsider.com"), None);
+    }
+
+    #[test]
+    fn brand_domains_and_other_suffixes_are_not_lookalikes() {
+        assert_eq!(kind("amazon.co.jp"), None);
+        assert_eq!(kind("amazon.de"), None);
+        assert_eq!(kind("example.com"), None);
+    }
+}
