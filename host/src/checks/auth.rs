@@ -1,8 +1,20 @@
 //! Authentication-Results written by the recipient's own servers: SPF, DKIM, DMARC and alignment.
+//!
+//! Anyone can write an Authentication-Results header into a message before sending it. Only the
+//! ones the recipient's servers added on arrival — above the origin hop of the Received chain —
+//! are facts; the rest (and ARC copies) are shown but never trusted. A pass only proves who the
+//! *signing* domain is: it raises nothing and lowers nothing unless that domain is the one the
+//! From header shows or the brand the message claims.
 
-use crate::knowledge::Knowledge;
+use crate::checks::received::{self, evidence_text};
+use crate::checks::sender;
+use crate::domain;
+use crate::knowledge::{Brand, Knowledge};
 use crate::message::MessageView;
 use crate::model::Finding;
+
+/// Results read per message: a real message carries a handful.
+const MAX_RESULTS: usize = 64;
 
 #[derive(Debug, Clone, Default)]
 pub struct AuthResult {
@@ -17,13 +29,349 @@ pub struct AuthResult {
     pub trusted: bool,
     /// `domain` shares the From header's registrable domain.
     pub aligned: bool,
+    /// The header it was read from, for evidence.
+    pub header: String,
 }
 
+impl AuthResult {
+    fn is(&self, method: &str, result: &str) -> bool {
+        self.method == method && self.result == result
+    }
+}
+
+/// Methods that start a new result; any other `key=value` token is a property of the current one.
+const METHODS: [&str; 12] = [
+    "spf",
+    "dkim",
+    "dmarc",
+    "arc",
+    "compauth",
+    "iprev",
+    "auth",
+    "bimi",
+    "dkim-atps",
+    "dkim-adsp",
+    "sender-id",
+    "domainkeys",
+];
+
+/// Drops RFC 5322 comments (`(sender IP is 1.2.3.4)`), which may nest and may contain `;`.
+fn strip_comments(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut depth = 0usize;
+    for c in value.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn domain_of(value: &str) -> Option<String> {
+    let value = value.trim_matches(['"', '<', '>']);
+    let host = value.rsplit_once('@').map_or(value, |(_, d)| d);
+    domain::normalize_host(host).filter(|d| d != "none" && d.contains('.'))
+}
+
+/// Parses one header value into its authserv-id and results (without `trusted`/`aligned`).
+fn parse_header(value: &str, arc: bool) -> (Option<String>, Vec<AuthResult>) {
+    let cleaned = strip_comments(value);
+    let mut segments = cleaned.split(';').map(str::trim);
+    if arc {
+        // `i=1; authserv-id; …`
+        segments.next();
+    }
+    let mut authserv_id = None;
+    let mut results: Vec<(AuthResult, Vec<(String, String)>)> = Vec::new();
+    for (n, segment) in segments.enumerate() {
+        for token in segment.split_whitespace() {
+            let Some((key, val)) = token.split_once('=') else {
+                if n == 0 && results.is_empty() && authserv_id.is_none() {
+                    authserv_id = domain::normalize_host(token);
+                }
+                continue;
+            };
+            let key = key.to_ascii_lowercase();
+            let method = key.split('/').next().unwrap_or_default();
+            if METHODS.contains(&method) || method.starts_with("x-") && !key.contains('.') {
+                let result = AuthResult {
+                    method: method.to_string(),
+                    result: val.trim_matches('"').to_ascii_lowercase(),
+                    ..AuthResult::default()
+                };
+                results.push((result, Vec::new()));
+            } else if let Some((_, props)) = results.last_mut() {
+                props.push((key, val.to_string()));
+            }
+        }
+    }
+    let results = results
+        .into_iter()
+        .map(|(mut r, props)| {
+            let prop = |name: &str| props.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+            let about = match r.method.as_str() {
+                "dkim" => prop("header.d").or(prop("header.i")),
+                "spf" => prop("smtp.mailfrom").or(prop("smtp.helo")),
+                "dmarc" => prop("header.from"),
+                _ => None,
+            };
+            r.domain = about.and_then(domain_of);
+            r
+        })
+        .collect();
+    (authserv_id, results)
+}
+
+/// Reads every Authentication-Results (trusted when above the origin hop) and ARC-Authentication-Results
+/// (never trusted) header.
 pub fn parse(view: &MessageView) -> Vec<AuthResult> {
-    let _ = view;
-    Vec::new()
+    // Results written above this many Received headers were added on the recipient's side.
+    let boundary = match view.origin {
+        Some(origin) => Some(origin),
+        None => view.hops.len().checked_sub(1),
+    };
+    let from_registrable = view.from.as_ref().and_then(|f| f.registrable.as_deref());
+    let mut received_above = 0usize;
+    let mut out = Vec::new();
+    for (name, value) in &view.headers {
+        if name.eq_ignore_ascii_case("Received") {
+            received_above += 1;
+            continue;
+        }
+        let arc = name.eq_ignore_ascii_case("ARC-Authentication-Results");
+        if !arc && !name.eq_ignore_ascii_case("Authentication-Results") {
+            continue;
+        }
+        let trusted = !arc && boundary.is_some_and(|b| received_above <= b);
+        let (authserv_id, results) = parse_header(value, arc);
+        let header = evidence_text(&format!("{name}: {value}"));
+        for mut r in results {
+            r.trusted = trusted;
+            r.authserv_id = authserv_id.clone();
+            r.aligned = match r.method.as_str() {
+                // Microsoft's composite verdict is about the From domain itself.
+                "compauth" => true,
+                _ => r
+                    .domain
+                    .as_deref()
+                    .and_then(domain::registrable)
+                    .is_some_and(|d| from_registrable == Some(d.as_str())),
+            };
+            r.header = header.clone();
+            out.push(r);
+            if out.len() >= MAX_RESULTS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+fn trusted<'v>(view: &'v MessageView) -> impl Iterator<Item = &'v AuthResult> {
+    view.auth.iter().filter(|r| r.trusted)
+}
+
+/// The recipient's server verified that the From domain really sent this: an aligned DKIM or SPF
+/// pass, or a DMARC pass. A pass for any other domain does not count.
+pub fn from_domain_authenticated(view: &MessageView) -> bool {
+    trusted(view).any(|r| r.aligned && r.result == "pass" && matches!(r.method.as_str(), "dkim" | "spf" | "dmarc"))
+}
+
+/// The recipient's server verified a DKIM signature or DMARC pass by one of the brand's own domains.
+pub fn brand_authenticated(view: &MessageView, brand: &Brand) -> bool {
+    trusted(view).any(|r| {
+        r.result == "pass"
+            && matches!(r.method.as_str(), "dkim" | "dmarc")
+            && r.domain.as_deref().and_then(domain::registrable).is_some_and(|d: String| brand.owns_domain(&d))
+    })
+}
+
+/// Evidence that the From domain was forged: a DMARC fail, an aligned SPF/DKIM hard fail, or
+/// Microsoft's composite verdict failing on an explicit policy (reason 000).
+fn from_domain_failure<'v>(view: &'v MessageView) -> Option<&'v AuthResult> {
+    trusted(view).find(|r| {
+        r.is("dmarc", "fail")
+            || (r.aligned && (r.is("spf", "fail") || r.is("dkim", "fail")))
+            || (r.is("compauth", "fail") && r.header.contains("reason=000"))
+    })
 }
 
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
-    let _ = (view, kb, out);
+    let Some(from) = &view.from else { return };
+    let Some(registrable) = from.registrable.as_deref() else { return };
+    if trusted(view).next().is_none() {
+        // The recipient's server recorded nothing: silence proves nothing either way.
+        return;
+    }
+    let free = from.domain.as_deref().is_some_and(|d| sender::is_free_mailbox(kb, d));
+    let brand = kb.brand_of_domain(registrable).filter(|_| !free);
+    let failure = from_domain_failure(view);
+    match (brand, failure) {
+        (Some(brand), Some(fail)) => out.push(
+            Finding::new("auth.brand_spoofed")
+                .arg("brand", brand.label())
+                .arg("domain", registrable)
+                .arg("result", format!("{}={}", fail.method, fail.result))
+                .evidence("From", from.address.clone())
+                .evidence("Authentication-Results", fail.header.clone()),
+        ),
+        (Some(brand), None) => {
+            // A brand's domain always signs its mail; a Microsoft compauth fail says it could not be verified.
+            let weak = trusted(view).find(|r| r.is("compauth", "fail"));
+            if !from_domain_authenticated(view) && !brand_authenticated(view, brand) {
+                let mut finding = Finding::new("auth.brand_unauthenticated")
+                    .arg("brand", brand.label())
+                    .arg("domain", registrable)
+                    .evidence("From", from.address.clone());
+                if let Some(r) = weak.or_else(|| trusted(view).next()) {
+                    finding = finding.evidence("Authentication-Results", r.header.clone());
+                }
+                out.push(finding);
+            }
+        }
+        // A list re-sends the post with its own footer, which breaks the author's signature.
+        (None, Some(fail)) if !received::via_mailing_list(view) => out.push(
+            Finding::new("auth.from_domain_failed")
+                .arg("domain", registrable)
+                .arg("result", format!("{}={}", fail.method, fail.result))
+                .evidence("From", from.address.clone())
+                .evidence("Authentication-Results", fail.header.clone()),
+        ),
+        (None, _) => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Context;
+    use crate::{Limits, message::MessageView};
+    use mail_parser::MessageParser;
+
+    const TOP: &str = "Received: from mx.example.jp (mx.example.jp [192.0.2.1]) by mbox.example.jp; Mon, 1 Jan 2024 00:00:00 +0900\r\n";
+
+    fn run(headers: &str, from: &str) -> (Vec<AuthResult>, Vec<&'static str>, bool) {
+        let raw = format!("{headers}From: {from}\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n");
+        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let ctx = Context { identities: vec!["me@example.jp".into()], locale: None };
+        let view = MessageView::build(&msg, false, &ctx, &Limits::default());
+        let mut out = Vec::new();
+        check(&view, Knowledge::builtin(), &mut out);
+        let authenticated = from_domain_authenticated(&view);
+        (view.auth.clone(), out.iter().map(|f| f.id).collect(), authenticated)
+    }
+
+    fn origin_hop(host: &str, ip: &str) -> String {
+        format!("Received: from {host} ({host} [{ip}]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n")
+    }
+
+    #[test]
+    fn parses_methods_domains_and_microsoft_style_headers() {
+        let headers = format!(
+            "{TOP}Authentication-Results: spf=none (sender IP is 45.79.193.187)\r\n smtp.mailfrom=localhost.example.net; dkim=none (message not signed)\r\n header.d=none;dmarc=none action=none\r\n header.from=shop.example.com;compauth=fail reason=001\r\n{}",
+            origin_hop("mail.example.net", "45.79.193.187")
+        );
+        let (auth, _, _) = run(&headers, "Shop <info@shop.example.com>");
+        let summary: Vec<_> =
+            auth.iter().map(|r| (r.method.as_str(), r.result.as_str(), r.domain.as_deref())).collect();
+        assert_eq!(
+            summary,
+            [
+                ("spf", "none", Some("localhost.example.net")),
+                ("dkim", "none", None),
+                ("dmarc", "none", Some("shop.example.com")),
+                ("compauth", "fail", None)
+            ]
+        );
+        assert!(auth.iter().all(|r| r.trusted && r.authserv_id.is_none()));
+        assert!(auth[2].aligned && !auth[0].aligned);
+    }
+
+    #[test]
+    fn results_injected_below_the_origin_are_not_trusted() {
+        let forged = "Authentication-Results: mx.example.jp; dkim=pass header.d=paypal.com; dmarc=pass header.from=paypal.com\r\n";
+        let headers = format!("{TOP}{}{forged}", origin_hop("box.hosting.example", "203.0.113.5"));
+        let (auth, ids, authenticated) = run(&headers, "PayPal <service@paypal.com>");
+        assert!(auth.iter().all(|r| !r.trusted));
+        assert!(!authenticated);
+        assert!(ids.is_empty(), "no trusted results, no judgement: {ids:?}");
+    }
+
+    #[test]
+    fn brand_domain_failing_dmarc_is_spoofed() {
+        let headers = format!(
+            "{TOP}Authentication-Results: mx.example.jp; spf=softfail smtp.mailfrom=bounce@evil.example; dkim=none; dmarc=fail (p=REJECT) header.from=paypal.com\r\n{}",
+            origin_hop("box.hosting.example", "203.0.113.5")
+        );
+        let (auth, ids, _) = run(&headers, "PayPal <service@paypal.com>");
+        assert_eq!(auth[0].authserv_id.as_deref(), Some("mx.example.jp"));
+        assert_eq!(ids, ["auth.brand_spoofed"]);
+    }
+
+    #[test]
+    fn brand_domain_without_any_aligned_pass_is_unauthenticated() {
+        let headers = format!(
+            "{TOP}Authentication-Results: mx.example.jp; spf=none smtp.mailfrom=x@box.example; dkim=none\r\n{}",
+            origin_hop("box.hosting.example", "203.0.113.5")
+        );
+        assert_eq!(run(&headers, "service@paypal.com").1, ["auth.brand_unauthenticated"]);
+    }
+
+    #[test]
+    fn brand_mail_signed_by_its_own_domain_passes() {
+        let headers = format!(
+            "{TOP}Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=bounces@em.sendgrid.net; dkim=pass header.i=@paypal.com header.s=pp; dmarc=pass header.from=paypal.com\r\n{}",
+            origin_hop("o1.sendgrid.net", "167.89.0.1")
+        );
+        let (_, ids, authenticated) = run(&headers, "PayPal <service@paypal.com>");
+        assert!(ids.is_empty(), "{ids:?}");
+        assert!(authenticated);
+    }
+
+    #[test]
+    fn a_pass_for_a_lookalike_domain_is_only_that_domain_authenticated() {
+        let headers = format!(
+            "{TOP}Authentication-Results: mx.example.jp; dkim=pass header.d=paypa1-secure.com; dmarc=pass header.from=paypa1-secure.com\r\n{}",
+            origin_hop("mail.paypa1-secure.com", "203.0.113.5")
+        );
+        let raw = format!("{headers}From: PayPal <service@paypa1-secure.com>\r\nTo: me@example.jp\r\n\r\nx\r\n");
+        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let view = MessageView::build(&msg, false, &Context::default(), &Limits::default());
+        let paypal = Knowledge::builtin().brands.iter().find(|b| b.id == "paypal").unwrap();
+        assert!(from_domain_authenticated(&view));
+        assert!(!brand_authenticated(&view, paypal));
+    }
+
+    #[test]
+    fn ordinary_domain_failing_dmarc_is_reported_unless_via_a_list() {
+        let headers = format!(
+            "{TOP}Authentication-Results: mx.example.jp; dmarc=fail header.from=shop.example.com\r\n{}",
+            origin_hop("mail.other.example", "203.0.113.5")
+        );
+        assert_eq!(run(&headers, "info@shop.example.com").1, ["auth.from_domain_failed"]);
+        let listed = format!("{headers}List-Id: <talk.lists.example.org>\r\n");
+        assert!(run(&listed, "info@shop.example.com").1.is_empty());
+    }
+
+    #[test]
+    fn arc_results_are_information_only() {
+        let headers = format!(
+            "{TOP}ARC-Authentication-Results: i=1; mx.google.com; dkim=pass header.d=paypal.com\r\n{}",
+            origin_hop("mail.other.example", "203.0.113.5")
+        );
+        let (auth, _, _) = run(&headers, "service@paypal.com");
+        assert_eq!(auth.len(), 1);
+        assert_eq!(auth[0].authserv_id.as_deref(), Some("mx.google.com"));
+        assert!(!auth[0].trusted);
+    }
+
+    #[test]
+    fn comments_nest_and_results_are_bounded() {
+        assert_eq!(strip_comments("a (b (c; d) e) f"), "a  f");
+        let many = format!("{TOP}Authentication-Results: x; {}\r\n", "dkim=pass header.d=a.example; ".repeat(500));
+        assert_eq!(run(&many, "a@a.example").0.len(), MAX_RESULTS);
+    }
 }

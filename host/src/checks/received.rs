@@ -1,35 +1,411 @@
 //! The Received chain: where the message really entered the recipient's side, and from whom.
+//!
+//! Each server prepends a Received header, so the top ones were written by the recipient's own
+//! servers and are facts; the first hop whose sender is outside them (the origin) is the last fact,
+//! and everything below it was written by the sender's side and is only a claim.
 
+use std::net::IpAddr;
+
+use mail_parser::{HeaderName, Host};
+
+use crate::checks::{auth, sender};
+use crate::domain;
 use crate::knowledge::Knowledge;
 use crate::message::MessageView;
 use crate::model::Finding;
+
+/// Received headers read per message; a real chain has a dozen at most.
+const MAX_HOPS: usize = 100;
+/// Characters of a header kept as evidence.
+const MAX_EVIDENCE_CHARS: usize = 400;
 
 /// One Received header, as parsed.
 #[derive(Debug, Clone, Default)]
 pub struct Hop {
     /// Host name the sending side was known by (reverse DNS or as written in `from`).
     pub from_host: Option<String>,
-    pub from_ip: Option<std::net::IpAddr>,
+    pub from_ip: Option<IpAddr>,
     /// Name the client gave in HELO/EHLO.
     pub helo: Option<String>,
     pub by: Option<String>,
-    /// The header value as written, for evidence.
+    /// The name the receiving server found for the client's address (reverse DNS), when it recorded one.
+    pub rdns: Option<String>,
+    /// The receiving server recorded that the client's address has no name (`unknown [1.2.3.4]`).
+    pub rdns_unknown: bool,
+    /// The header value as written (unfolded, shortened), for evidence.
     pub raw: String,
 }
 
-/// Parses every Received header, top (newest) first.
+impl Hop {
+    /// A transfer from another machine; `Received: by host (Postfix, from userid 1042)` is a local pickup.
+    pub fn is_relay(&self) -> bool {
+        self.from_host.is_some() || self.from_ip.is_some()
+    }
+
+    /// `host [ip]`, `host` or `[ip]`: how the sending machine is shown to the user.
+    pub fn sender_label(&self) -> String {
+        match (self.from_host.as_deref().filter(|_| !self.rdns_unknown), self.from_ip) {
+            (Some(host), Some(ip)) => format!("{host} [{ip}]"),
+            (Some(host), None) => host.to_string(),
+            (None, Some(ip)) => format!("[{ip}]"),
+            (None, None) => "unknown".to_string(),
+        }
+    }
+
+    /// The sender's name as verified by the receiving server, or as written when it recorded none.
+    fn sender_name(&self) -> Option<&str> {
+        if self.rdns_unknown { None } else { self.rdns.as_deref().or(self.from_host.as_deref()) }
+    }
+}
+
+/// Collapses folding whitespace and shortens a header value for display.
+pub fn evidence_text(raw: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in raw.split_whitespace() {
+        if chars >= MAX_EVIDENCE_CHARS {
+            out.push('…');
+            break;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+            chars += 1;
+        }
+        let kept: String = word.chars().take(MAX_EVIDENCE_CHARS - chars).collect();
+        chars += kept.chars().count();
+        out.push_str(&kept);
+    }
+    out
+}
+
+fn host_name(host: Option<&Host>) -> Option<String> {
+    match host? {
+        Host::Name(name) => domain::normalize_host(name).filter(|n| n != "unknown"),
+        Host::IpAddr(_) => None,
+    }
+}
+
+/// Parses every Received header, top (newest) first. Headers that are not UTF-8 are left out, as
+/// they are from `MessageView::headers`, so the n-th hop is the n-th Received header there.
 pub fn chain(message: &mail_parser::Message) -> Vec<Hop> {
-    let _ = message;
-    Vec::new()
+    let raw_message = message.raw_message.as_ref();
+    let Some(root) = message.parts.first() else { return Vec::new() };
+    root.headers
+        .iter()
+        .filter(|h| h.name == HeaderName::Received)
+        .filter_map(|h| {
+            let bytes = raw_message.get(h.offset_start as usize..h.offset_end as usize)?;
+            let raw = std::str::from_utf8(bytes).ok()?;
+            Some(hop_of(raw, h.value.as_received()))
+        })
+        .take(MAX_HOPS)
+        .collect()
+}
+
+fn hop_of(raw: &str, parsed: Option<&mail_parser::Received>) -> Hop {
+    let mut hop = Hop { raw: evidence_text(raw), ..Hop::default() };
+    let Some(r) = parsed else { return hop };
+    hop.by = host_name(r.by.as_ref());
+    // Without a `from` clause the parser reads words of the comment (`from userid 1042`) as a host.
+    let has_from = raw.trim_start().get(..5).is_some_and(|w| w.eq_ignore_ascii_case("from "));
+    if !has_from {
+        return hop;
+    }
+    let from_name = host_name(r.from.as_ref());
+    let from_literal = match r.from {
+        Some(Host::IpAddr(ip)) => Some(ip),
+        _ => None,
+    };
+    hop.from_ip = r.from_ip.or(from_literal);
+    let explicit_helo = host_name(r.helo.as_ref());
+    if explicit_helo.is_some() {
+        // Exim and qmail: `from <verified name or [ip]> (helo=<claimed name>)`.
+        hop.rdns = from_name.clone();
+        hop.rdns_unknown = from_name.is_none();
+        hop.helo = explicit_helo;
+    } else {
+        // Postfix, sendmail, Exchange: `from <helo> (<reverse name> [ip])`.
+        let iprev = r.from_iprev.as_deref().map(str::trim);
+        // The parser drops Postfix's `(unknown [ip])`, so look for it in the text.
+        hop.rdns_unknown = iprev.is_some_and(|n| n.eq_ignore_ascii_case("unknown"))
+            || hop.raw.to_ascii_lowercase().contains("(unknown [");
+        let ident_host = r.ident.as_deref().and_then(|i| i.rsplit_once('@')).map(|(_, h)| h);
+        hop.rdns = iprev.or(ident_host).and_then(domain::normalize_host).filter(|n| n != "unknown");
+        hop.helo = from_name.clone();
+    }
+    hop.from_host = hop.rdns.clone().or(from_name);
+    hop
+}
+
+fn is_internal_ip(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => {
+            let [a, b, ..] = v4.octets();
+            // 100.64.0.0/10 is carrier-grade NAT: never a public mail server.
+            v4.is_private()
+                || v4.is_loopback()
+                || v4.is_link_local()
+                || v4.is_unspecified()
+                || (a == 100 && b & 0xc0 == 64)
+        }
+        IpAddr::V6(v6) => {
+            let first = v6.segments()[0];
+            v6.is_loopback() || v6.is_unspecified() || first & 0xfe00 == 0xfc00 || first & 0xffc0 == 0xfe80
+        }
+    }
+}
+
+fn is_localhost(name: &str) -> bool {
+    name == "localhost" || name == "localhost.localdomain"
+}
+
+/// Who runs a host: the brand that owns its registrable domain, else the registrable domain itself.
+/// Shared-hosting boxes have no common owner: two customers of one provider are not one organisation.
+fn organisation(host: &str, kb: &Knowledge) -> Option<String> {
+    if kb.is_hosting(host) {
+        return None;
+    }
+    let registrable = domain::registrable(host)?;
+    Some(kb.brand_of_domain(&registrable).map_or(registrable, |b| format!("brand:{}", b.id)))
+}
+
+/// Whether the hop's sender is one of the recipient's own or internal machines.
+fn is_internal(hop: &Hop, view: &MessageView, kb: &Knowledge) -> bool {
+    if !hop.is_relay() {
+        return true;
+    }
+    match hop.from_ip {
+        Some(ip) if is_internal_ip(ip) => return true,
+        Some(_) => {}
+        None => {
+            if hop.from_host.as_deref().is_some_and(is_localhost) {
+                return true;
+            }
+        }
+    }
+    let Some(name) = hop.sender_name() else { return false };
+    if view.is_recipient_domain(name) {
+        return true;
+    }
+    // A provider's own servers passing the message along (Outlook front end → mailbox server).
+    let by_org = hop.by.as_deref().and_then(|by| organisation(by, kb));
+    by_org.is_some() && by_org == organisation(name, kb)
 }
 
 /// Index of the origin hop: the first hop, walking from the top, whose sender is outside the
 /// recipient's own and internal servers.
 pub fn origin(view: &MessageView) -> Option<usize> {
-    let _ = view;
-    None
+    let kb = Knowledge::builtin();
+    view.hops.iter().position(|hop| !is_internal(hop, view, kb))
+}
+
+/// A mailing list re-sends the post from its own server: the origin is the list, not the author.
+pub fn via_mailing_list(view: &MessageView) -> bool {
+    view.header("List-Id").is_some() || view.header("List-Post").is_some()
 }
 
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
-    let _ = (view, kb, out);
+    let Some(hop) = view.origin.and_then(|i| view.hops.get(i)) else { return };
+    check_helo(hop, view, kb, out);
+    if via_mailing_list(view) {
+        return;
+    }
+    let origin_name = hop.sender_name();
+    if origin_name.is_some_and(|n| kb.is_mail_service(n)) {
+        // Brands send through mail service providers all the time; the auth checker judges those.
+        return;
+    }
+    let origin_registrable = origin_name.and_then(domain::registrable);
+    let claimed = sender::claimed_brands(view, kb);
+    let Some(brand) = claimed.iter().find(|b| {
+        !origin_registrable.as_deref().is_some_and(|r| b.owns_domain(r)) && !auth::brand_authenticated(view, b)
+    }) else {
+        return;
+    };
+    let label = hop.sender_label();
+    out.push(
+        Finding::new("received.origin_not_brand")
+            .arg("brand", brand.label())
+            .arg("origin", label.clone())
+            .evidence("Received", hop.raw.clone())
+            .evidence("Origin", label.clone()),
+    );
+    if origin_name.is_some_and(|n| kb.is_hosting(n)) {
+        out.push(
+            Finding::new("received.brand_via_hosting")
+                .arg("brand", brand.label())
+                .arg("origin", label.clone())
+                .evidence("Origin", label),
+        );
+    }
+}
+
+/// The origin's HELO names a brand's domain or the recipient's own, but the server's real name is not there.
+fn check_helo(hop: &Hop, view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(helo) = hop.helo.as_deref() else { return };
+    let Some(helo_registrable) = domain::registrable(helo) else { return };
+    let claims_brand = kb.brand_of_domain(&helo_registrable);
+    let claims_recipient = view.is_recipient_domain(helo);
+    if claims_brand.is_none() && !claims_recipient {
+        return;
+    }
+    let real = match (&hop.rdns, hop.rdns_unknown) {
+        (_, true) => None,
+        (Some(rdns), false) => Some(rdns.as_str()),
+        // No reverse name recorded at all (Exchange): nothing to compare the claim with.
+        (None, false) => return,
+    };
+    let genuine = real.is_some_and(|r| {
+        let r_registrable = domain::registrable(r);
+        claims_brand.is_some_and(|b| r_registrable.as_deref().is_some_and(|rr| b.owns_domain(rr)))
+            || (claims_recipient && view.is_recipient_domain(r))
+            || r_registrable.as_deref() == Some(helo_registrable.as_str())
+    });
+    if genuine {
+        return;
+    }
+    out.push(
+        Finding::new("received.forged_helo")
+            .arg("helo", helo)
+            .arg("origin", hop.sender_label())
+            .evidence("Received", hop.raw.clone()),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Context;
+    use crate::{Limits, message::MessageView};
+    use mail_parser::MessageParser;
+
+    fn hops(headers: &str) -> Vec<Hop> {
+        let raw = format!("{headers}From: a@b.example\r\nSubject: x\r\n\r\nbody\r\n");
+        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        chain(&msg)
+    }
+
+    fn analyze(raw: &str, identities: &[&str]) -> (Option<usize>, Vec<Hop>, Vec<&'static str>) {
+        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let ctx = Context { identities: identities.iter().map(|s| s.to_string()).collect(), locale: None };
+        let view = MessageView::build(&msg, false, &ctx, &Limits::default());
+        let mut out = Vec::new();
+        check(&view, Knowledge::builtin(), &mut out);
+        (view.origin, view.hops.clone(), out.iter().map(|f| f.id).collect())
+    }
+
+    #[test]
+    fn postfix_hop_separates_helo_reverse_name_and_ip() {
+        let h = hops(
+            "Received: from sv8630.xserver.jp (sv8630.xserver.jp [183.181.84.151])\r\n\tby mfilter.example.jp (Postfix) with ESMTPS id 4LGq\r\n",
+        );
+        assert_eq!(h.len(), 1);
+        assert_eq!(h[0].from_host.as_deref(), Some("sv8630.xserver.jp"));
+        assert_eq!(h[0].rdns.as_deref(), Some("sv8630.xserver.jp"));
+        assert_eq!(h[0].from_ip.map(|i| i.to_string()).as_deref(), Some("183.181.84.151"));
+        assert_eq!(h[0].by.as_deref(), Some("mfilter.example.jp"));
+        assert_eq!(h[0].sender_label(), "sv8630.xserver.jp [183.181.84.151]");
+        assert!(!h[0].raw.contains('\t'), "evidence is unfolded");
+    }
+
+    #[test]
+    fn local_pickup_is_not_a_relay() {
+        let h = hops(
+            "Received: by sv8630.xserver.jp (Postfix, from userid 1042)\r\n\tid 8A1F; Mon, 13 Jun 2022 08:12:31 +0900\r\n",
+        );
+        assert!(!h[0].is_relay());
+        assert_eq!(h[0].by.as_deref(), Some("sv8630.xserver.jp"));
+    }
+
+    #[test]
+    fn exim_hop_takes_helo_from_the_comment() {
+        let h = hops(
+            "Received: from [45.126.125.101] (helo=mail0.paypal.com)\r\n by mx.example.org with esmtps id 1sj3\r\n",
+        );
+        assert_eq!(h[0].helo.as_deref(), Some("mail0.paypal.com"));
+        assert!(h[0].rdns_unknown);
+        assert_eq!(h[0].sender_label(), "[45.126.125.101]");
+    }
+
+    #[test]
+    fn postfix_unknown_reverse_name_is_recorded() {
+        let h = hops("Received: from paypal.com (unknown [203.0.113.9])\r\n by mx.example.org (Postfix) id 1\r\n");
+        assert!(h[0].rdns_unknown);
+        assert_eq!(h[0].helo.as_deref(), Some("paypal.com"));
+        assert_eq!(h[0].sender_label(), "[203.0.113.9]");
+    }
+
+    #[test]
+    fn seed_origin_is_the_xserver_box_and_is_not_kagoya() {
+        let raw =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/seed-kagoya-phish.eml"))
+                .unwrap();
+        let (origin, hops, ids) = analyze(&raw, &[]);
+        let origin = origin.expect("an origin");
+        assert_eq!(origin, 1);
+        assert_eq!(hops[origin].sender_label(), "sv8630.xserver.jp [183.181.84.151]");
+        assert!(ids.contains(&"received.origin_not_brand"), "{ids:?}");
+        assert!(ids.contains(&"received.brand_via_hosting"), "{ids:?}");
+    }
+
+    const OUTLOOK_CHAIN: &str = "Received: from BL1PR19MB5748.namprd19.prod.outlook.com (::1) by\r\n MN0PR19MB6312.namprd19.prod.outlook.com with HTTPS; Wed, 2 Aug 2023 18:33:36 +0000\r\n\
+Received: from MW2NAM12FT098.eop-nam12.prod.protection.outlook.com\r\n (2a01:111:f400:fe5a::209) by BL1PR19MB5748.namprd19.prod.outlook.com\r\n (2603:1036:d20::b) with Microsoft SMTP Server id 15.20.6652.5; Wed, 2 Aug 2023 18:33:34 +0000\r\n\
+Received: from mail.example.net (45.79.193.187) by\r\n MW2NAM12FT098.mail.office365.com (10.13.181.57) with Microsoft SMTP\r\n Server id 15.20.6631.44; Wed, 2 Aug 2023 18:33:34 +0000\r\n\
+Received: by mail.example.net (Postfix, from userid 0) id ED75620A25\r\n";
+
+    #[test]
+    fn provider_internal_hops_are_skipped_across_its_domains() {
+        let raw =
+            format!("{OUTLOOK_CHAIN}From: Microsoft <no-reply@example.net>\r\nTo: me@hotmail.example\r\n\r\nx\r\n");
+        let (origin, hops, ids) = analyze(&raw, &[]);
+        assert_eq!(origin, Some(2));
+        assert_eq!(hops[2].sender_label(), "mail.example.net [45.79.193.187]");
+        assert_eq!(ids, ["received.origin_not_brand"]);
+    }
+
+    #[test]
+    fn brand_mail_from_its_own_server_passes() {
+        let raw = "Received: from mx.example.jp (mx.example.jp [192.0.2.1]) by mbox.example.jp; Mon, 1 Jan 2024 00:00:00 +0900\r\n\
+Received: from smtp-out.amazon.co.jp (smtp-out.amazon.co.jp [52.95.1.1]) by mx.example.jp; Mon, 1 Jan 2024 00:00:00 +0900\r\n\
+From: Amazon.co.jp <order-update@amazon.co.jp>\r\nTo: me@example.jp\r\nSubject: order\r\n\r\nx\r\n";
+        let (origin, _, ids) = analyze(raw, &["me@example.jp"]);
+        assert_eq!(origin, Some(1));
+        assert!(ids.is_empty(), "{ids:?}");
+    }
+
+    #[test]
+    fn forged_helo_claiming_a_brand_is_reported() {
+        let raw = "Received: from paypal.com (unknown [203.0.113.9]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n\
+From: someone@example.org\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
+        let (_, _, ids) = analyze(raw, &["me@example.jp"]);
+        assert_eq!(ids, ["received.forged_helo"]);
+        let honest = raw.replace("(unknown [203.0.113.9])", "(mx1.paypal.com [64.4.250.1])");
+        assert!(analyze(&honest, &["me@example.jp"]).2.is_empty());
+    }
+
+    #[test]
+    fn private_and_loopback_senders_are_internal() {
+        for ip in ["10.1.2.3", "192.168.0.5", "127.0.0.1", "100.64.1.1", "::1", "fd00::1", "fe80::1"] {
+            assert!(is_internal_ip(ip.parse().unwrap()), "{ip}");
+        }
+        for ip in ["183.181.84.151", "2001:4860::1", "100.128.0.1"] {
+            assert!(!is_internal_ip(ip.parse().unwrap()), "{ip}");
+        }
+    }
+
+    #[test]
+    fn hosting_customers_are_not_one_organisation() {
+        let raw = "Received: from sv8630.xserver.jp (sv8630.xserver.jp [183.181.84.151]) by sv1234.xserver.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n\
+From: Kagoya <a@example.org>\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
+        let (origin, _, _) = analyze(raw, &["me@example.jp"]);
+        assert_eq!(origin, Some(0));
+    }
+
+    #[test]
+    fn hostile_chains_stay_bounded() {
+        let many = "Received: from a (b [1.2.3.4]) by c; Mon, 1 Jan 2024 00:00:00 +0900\r\n".repeat(5_000);
+        assert_eq!(hops(&many).len(), MAX_HOPS);
+        let long = format!("Received: from {} by x\r\n", "a".repeat(100_000));
+        assert!(hops(&long)[0].raw.chars().count() <= MAX_EVIDENCE_CHARS + 1);
+    }
 }

@@ -1,9 +1,357 @@
 //! Who the message claims to be from, against who really sent it and who it was sent to.
+//!
+//! The From display name, Return-Path and Message-ID are all written by the sender and prove
+//! nothing; what is checked here is whether those claims agree with the real address, with the
+//! brand's own domains, and with where the message came from (the origin hop).
 
-use crate::knowledge::Knowledge;
-use crate::message::MessageView;
+use crate::checks::{auth, received};
+use crate::domain;
+use crate::knowledge::{Brand, Knowledge, fold};
+use crate::message::{Addr, MessageView};
 use crate::model::Finding;
 
+/// Characters of a display name examined: names are short, hostile ones are not.
+const MAX_NAME_CHARS: usize = 256;
+
+/// A domain or address written inside a display name (`"service@paypal.com" <x@evil.example>`).
+#[derive(Debug, PartialEq, Eq)]
+struct Shown {
+    /// As written (folded).
+    text: String,
+    registrable: String,
+}
+
+/// Domains and addresses written in a display name; NFKC-folded so full-width `ｐａｙｐａｌ．ｃｏｍ` counts.
+fn shown_domains(name: &str) -> Vec<Shown> {
+    let name: String = name.chars().take(MAX_NAME_CHARS).collect();
+    let folded = fold(&name);
+    let mut out: Vec<Shown> = Vec::new();
+    let separators = |c: char| c.is_whitespace() || "<>()[]{}\"'`,;:|「」『』【】、。!?".contains(c);
+    for token in folded.split(separators) {
+        let token = token.trim_matches(|c: char| c == '.' || c == '-' || c == '_');
+        let host = token.rsplit_once('@').map_or(token, |(_, h)| h);
+        if !host.contains('.') || !host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-') {
+            continue;
+        }
+        let Some(registrable) = domain::registrable(host) else { continue };
+        if !out.iter().any(|s| s.registrable == registrable) {
+            out.push(Shown { text: token.to_string(), registrable });
+        }
+    }
+    out
+}
+
+/// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
+fn display_brands<'k>(from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
+    let Some(name) = from.name.as_deref() else { return Vec::new() };
+    let name: String = name.chars().take(MAX_NAME_CHARS).collect();
+    let mut brands = kb.brands_named_in(&name);
+    for shown in shown_domains(&name) {
+        if let Some(b) = kb.brand_of_domain(&shown.registrable) {
+            if !brands.iter().any(|x| x.id == b.id) {
+                brands.push(b);
+            }
+        }
+    }
+    brands
+}
+
+/// The brands a message presents itself as: named in the From display name, or owning the From
+/// domain (free mailbox domains such as gmail.com belong to their users, not to the brand).
+pub fn claimed_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
+    let Some(from) = &view.from else { return Vec::new() };
+    let mut brands = display_brands(from, kb);
+    let free = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
+    let owner = from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r));
+    if let Some(owner) = owner {
+        if !brands.iter().any(|b| b.id == owner.id) {
+            brands.push(owner);
+        }
+    }
+    brands
+}
+
+/// An address domain where anyone can get a mailbox (`gmail.com`, `i.softbank.jp`); the provider's
+/// own subdomains (`mail.yahoo.co.jp`) are its servers, not mailboxes.
+pub fn is_free_mailbox(kb: &Knowledge, domain: &str) -> bool {
+    kb.is_freemail(domain) && !domain.split_once('.').is_some_and(|(_, parent)| kb.is_freemail(parent))
+}
+
+/// The list's posting address: a list that rewrites From puts its own address there.
+fn list_address(view: &MessageView) -> Option<String> {
+    let post = view.header("List-Post")?;
+    let start = post.find("mailto:")? + "mailto:".len();
+    let rest = &post[start..];
+    let end = rest.find(['>', '?', ',', ' ']).unwrap_or(rest.len());
+    Some(rest[..end].trim().to_ascii_lowercase())
+}
+
+/// The user's own addresses: the caller's identities, else where the server says it delivered the
+/// message (Delivered-To / X-Original-To), else the To and Cc addresses.
+fn user_addresses(view: &MessageView) -> Vec<String> {
+    if view.identities_given {
+        return view.recipients.clone();
+    }
+    let delivered: Vec<String> = ["Delivered-To", "X-Original-To"]
+        .iter()
+        .flat_map(|h| view.headers_named(h))
+        .map(|v| v.trim().trim_matches(['<', '>']).to_ascii_lowercase())
+        .filter(|a| a.contains('@'))
+        .collect();
+    if !delivered.is_empty() {
+        return delivered;
+    }
+    view.to.iter().chain(&view.cc).map(|a| a.address.to_ascii_lowercase()).collect()
+}
+
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
-    let _ = (view, kb, out);
+    let Some(from) = &view.from else { return };
+    check_brand_name(view, from, kb, out);
+    check_shown_address(view, from, out);
+    check_self_sender(view, from, kb, out);
+    check_reply_to(view, from, kb, out);
+    check_addressee(view, out);
+}
+
+/// The display name speaks for a brand, but the address is not on the brand's domains.
+fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
+    let Some(brand) = display_brands(from, kb).into_iter().find(|b| {
+        let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
+        !own_domain && !auth::brand_authenticated(view, b)
+    }) else {
+        return;
+    };
+    let name = from.name.clone().unwrap_or_default();
+    out.push(
+        Finding::new("sender.brand_display_name")
+            .arg("name", name.clone())
+            .arg("brand", brand.label())
+            .arg("address", from.address.clone())
+            .evidence("From", format!("\"{name}\" <{}>", from.address))
+            .evidence(format!("{} domains", brand.label()), brand.domains.join(", ")),
+    );
+    if freemail {
+        out.push(
+            Finding::new("sender.brand_freemail")
+                .arg("brand", brand.label())
+                .arg("address", from.address.clone())
+                .evidence("From", from.address.clone()),
+        );
+    }
+}
+
+/// The display name shows an address or domain that is not the real sender's.
+fn check_shown_address(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
+    let Some(name) = from.name.as_deref() else { return };
+    let real = from.registrable.as_deref();
+    let Some(shown) = shown_domains(name).into_iter().find(|s| Some(s.registrable.as_str()) != real) else { return };
+    let id = if view.is_recipient_domain(&shown.registrable) {
+        "sender.display_name_your_domain"
+    } else {
+        "sender.display_name_address"
+    };
+    out.push(
+        Finding::new(id)
+            .arg("shown", shown.text.clone())
+            .arg("address", from.address.clone())
+            .evidence("From", format!("\"{name}\" <{}>", from.address)),
+    );
+}
+
+/// From is the user's own address (or on the user's own domain), yet the message came in from outside
+/// and the recipient's server did not verify the From domain. A note to self does not come from outside.
+fn check_self_sender(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(origin) = view.origin.and_then(|i| view.hops.get(i)) else { return };
+    let address = from.address.to_ascii_lowercase();
+    if list_address(view).is_some_and(|l| l == address) || auth::from_domain_authenticated(view) {
+        return;
+    }
+    let users = user_addresses(view);
+    let exact = users.contains(&address);
+    // Everyone at gmail.com shares the domain: only an exact address match means "you" there.
+    let same_domain = from.domain.as_deref().is_some_and(|d| {
+        !is_free_mailbox(kb, d) && users.iter().any(|u| domain::address_domain(u).as_deref() == Some(d))
+    });
+    if !exact && !same_domain {
+        return;
+    }
+    let mut finding = Finding::new("sender.self_sender")
+        .arg("address", from.address.clone())
+        .arg("origin", origin.sender_label())
+        .evidence("From", from.address.clone())
+        .evidence("Received", origin.raw.clone());
+    // Shown so the user sees them, with the reason they do not help: the sender writes both.
+    if let Some(rp) = &view.return_path {
+        finding = finding.evidence("Return-Path (written by the sender)", rp.clone());
+    }
+    if let Some(id) = &view.message_id {
+        finding = finding.evidence("Message-ID (written by the sender)", id.clone());
+    }
+    out.push(finding);
+}
+
+/// Replies would go to another organisation than the sender's, or to a free mailbox.
+fn check_reply_to(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(reply_to) = &view.reply_to else { return };
+    // Lists point replies at the list or the author; that is their job, not a trick.
+    if received::via_mailing_list(view) || reply_to.address.eq_ignore_ascii_case(&from.address) {
+        return;
+    }
+    let (Some(reply_domain), Some(reply_registrable)) = (&reply_to.domain, &reply_to.registrable) else { return };
+    if from.registrable.as_deref() == Some(reply_registrable.as_str()) {
+        return;
+    }
+    let same_owner =
+        |a: &str, b: &str| kb.brand_of_domain(a).zip(kb.brand_of_domain(b)).is_some_and(|(x, y)| x.id == y.id);
+    if from.registrable.as_deref().is_some_and(|f| same_owner(f, reply_registrable)) {
+        return;
+    }
+    let id = if is_free_mailbox(kb, reply_domain) { "sender.reply_to_freemail" } else { "sender.reply_to_mismatch" };
+    out.push(
+        Finding::new(id)
+            .arg("reply_to", reply_to.address.clone())
+            .arg("address", from.address.clone())
+            .evidence("From", from.address.clone())
+            .evidence("Reply-To", reply_to.address.clone()),
+    );
+}
+
+/// None of the addresses the message was sent to is one of the user's (only known when the caller
+/// gave the user's identities). Lists and Bcc explain most of these, hence information only.
+fn check_addressee(view: &MessageView, out: &mut Vec<Finding>) {
+    if !view.identities_given || received::via_mailing_list(view) {
+        return;
+    }
+    let delivered = ["Delivered-To", "X-Original-To"].iter().flat_map(|h| view.headers_named(h)).map(str::trim);
+    let mut addressed = view.to.iter().chain(&view.cc).map(|a| a.address.as_str()).chain(delivered);
+    if addressed.any(|a| view.is_recipient(a.trim_matches(['<', '>']))) {
+        return;
+    }
+    let to: Vec<&str> = view.to.iter().map(|a| a.address.as_str()).collect();
+    let shown = if to.is_empty() { "(none)".to_string() } else { to.join(", ") };
+    out.push(Finding::new("sender.not_addressed_to_you").arg("to", shown.clone()).evidence("To", shown));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Context;
+    use crate::{Limits, message::MessageView};
+    use mail_parser::MessageParser;
+
+    const OUTSIDE: &str = "Received: from box.hosting.example (box.hosting.example [203.0.113.5]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
+
+    fn ids_for(headers: &str, identities: &[&str]) -> Vec<&'static str> {
+        let raw = format!("{headers}Subject: x\r\n\r\nx\r\n");
+        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let ctx = Context { identities: identities.iter().map(|s| s.to_string()).collect(), locale: None };
+        let view = MessageView::build(&msg, false, &ctx, &Limits::default());
+        let mut out = Vec::new();
+        check(&view, Knowledge::builtin(), &mut out);
+        let mut ids: Vec<_> = out.iter().map(|f| f.id).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn shown_domains_are_found_in_any_width() {
+        let shown = shown_domains("ｓｅｒｖｉｃｅ＠ｐａｙｐａｌ．ｃｏｍ (Support)");
+        assert_eq!(shown, [Shown { text: "service@paypal.com".into(), registrable: "paypal.com".into() }]);
+        assert!(shown_domains("John Smith").is_empty());
+        assert!(shown_domains("J. Smith, Ph.D.").is_empty());
+        assert_eq!(shown_domains("「etc-meisai.jp」")[0].registrable, "etc-meisai.jp");
+    }
+
+    #[test]
+    fn brand_name_on_a_foreign_domain_is_flagged_in_every_script() {
+        for name in ["Kagoya Internet Service", "カゴヤ・ジャパン", "ＫＡＧＯＹＡ"] {
+            let ids = ids_for(&format!("{OUTSIDE}From: \"{name}\" <info@evil.example>\r\nTo: me@example.jp\r\n"), &[]);
+            assert_eq!(ids, ["sender.brand_display_name"], "{name}");
+        }
+        let own = ids_for(&format!("{OUTSIDE}From: \"KAGOYA\" <support@kagoya.jp>\r\nTo: me@example.jp\r\n"), &[]);
+        assert!(own.is_empty(), "{own:?}");
+    }
+
+    #[test]
+    fn brand_name_on_a_free_mailbox_is_stronger() {
+        let ids = ids_for(
+            &format!("{OUTSIDE}From: \"Microsoft Account Team\" <ms.team.2024@outlook.com>\r\nTo: me@example.jp\r\n"),
+            &[],
+        );
+        assert_eq!(ids, ["sender.brand_display_name", "sender.brand_freemail"]);
+    }
+
+    #[test]
+    fn brand_signed_mail_from_another_of_its_domains_is_accepted() {
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=amazon.co.jp\r\n";
+        let ids =
+            ids_for(&format!("{auth}{OUTSIDE}From: Amazon <news@amazon-mail.example>\r\nTo: me@example.jp\r\n"), &[]);
+        assert!(ids.is_empty(), "{ids:?}");
+    }
+
+    #[test]
+    fn shown_address_must_match_the_real_one() {
+        let same = ids_for("From: \"service@paypal.com\" <service@paypal.com>\r\nTo: me@example.jp\r\n", &[]);
+        assert!(same.is_empty(), "{same:?}");
+        let other = ids_for("From: \"billing@shop.example.com\" <x@evil.example>\r\nTo: me@example.jp\r\n", &[]);
+        assert_eq!(other, ["sender.display_name_address"]);
+        let yours = ids_for("From: \"example.jp mail admin\" <x@evil.example>\r\nTo: me@example.jp\r\n", &[]);
+        assert_eq!(yours, ["sender.display_name_your_domain"]);
+    }
+
+    #[test]
+    fn self_sender_needs_an_outside_origin_and_no_verification() {
+        let seedlike = format!("Delivered-To: me@example.jp\r\n{OUTSIDE}From: me@example.jp\r\nTo: me@example.jp\r\n");
+        assert_eq!(ids_for(&seedlike, &[]), ["sender.self_sender"]);
+        assert_eq!(ids_for(&seedlike, &["me@example.jp"]), ["sender.self_sender"]);
+        let colleague = format!("{OUTSIDE}From: boss@example.jp\r\nTo: me@example.jp\r\n");
+        assert_eq!(ids_for(&colleague, &["me@example.jp"]), ["sender.self_sender"]);
+        let verified = format!("Authentication-Results: mx.example.jp; dkim=pass header.d=example.jp\r\n{colleague}");
+        assert!(ids_for(&verified, &["me@example.jp"]).is_empty());
+        let internal = "Received: from pc1 (pc1 [192.168.1.20]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\nFrom: me@example.jp\r\nTo: me@example.jp\r\n";
+        assert!(ids_for(internal, &["me@example.jp"]).is_empty());
+        let freemail_peer = format!("{OUTSIDE}From: friend@gmail.com\r\nTo: me@gmail.com\r\n");
+        assert!(ids_for(&freemail_peer, &["me@gmail.com"]).is_empty());
+    }
+
+    #[test]
+    fn list_posts_with_rewritten_from_are_not_self_sent() {
+        let post = format!(
+            "Delivered-To: me@example.jp\r\n{OUTSIDE}From: Alice via Talk <talk@lists.example.org>\r\nTo: talk@lists.example.org\r\nReply-To: alice@gmail.com\r\nList-Id: <talk.lists.example.org>\r\nList-Post: <mailto:talk@lists.example.org>\r\n"
+        );
+        assert!(ids_for(&post, &[]).is_empty());
+    }
+
+    #[test]
+    fn reply_to_elsewhere_is_reported() {
+        let free = ids_for(
+            "From: Shop <info@shop.example.com>\r\nReply-To: shop.refunds@gmail.com\r\nTo: me@example.jp\r\n",
+            &[],
+        );
+        assert_eq!(free, ["sender.reply_to_freemail"]);
+        let other = ids_for(
+            "From: Shop <info@shop.example.com>\r\nReply-To: x@other.example.net\r\nTo: me@example.jp\r\n",
+            &[],
+        );
+        assert_eq!(other, ["sender.reply_to_mismatch"]);
+        let same = ids_for("From: Shop <info@shop.example.com>\r\nReply-To: help@support.shop.example.com\r\n", &[]);
+        assert!(same.is_empty());
+        let brand = ids_for("From: Microsoft <a@microsoft.com>\r\nReply-To: b@office.com\r\n", &[]);
+        assert!(brand.is_empty(), "one owner, two domains: {brand:?}");
+    }
+
+    #[test]
+    fn addressee_is_checked_only_against_given_identities() {
+        let h = "From: a@shop.example.com\r\nTo: hiroshi@example.jp\r\n";
+        assert!(ids_for(h, &[]).is_empty());
+        assert!(ids_for(h, &["hiroshi@example.jp"]).is_empty());
+        assert_eq!(ids_for(h, &["admin@example.jp"]), ["sender.not_addressed_to_you"]);
+    }
+
+    #[test]
+    fn hostile_display_names_are_bounded() {
+        let name = "a.example.com ".repeat(50_000);
+        assert!(shown_domains(&name).len() <= 1);
+    }
 }
