@@ -45,6 +45,13 @@ struct LureFile {
     urgency: PhraseList,
     urgent_subject: PhraseList,
     machine_translated: MachineTranslation,
+    credential_form: CredentialForm,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CredentialForm {
+    field_names: Vec<String>,
 }
 
 /// What a phrase of the body automaton stands for.
@@ -74,6 +81,7 @@ pub struct Lures {
     particles: Vec<char>,
     simplified_chinese: HashSet<char>,
     min_cues: usize,
+    credential_fields: Vec<String>,
 }
 
 const LURES: &str = include_str!("../../data/lures.toml");
@@ -155,6 +163,9 @@ impl Lures {
         let simplified_chinese: HashSet<char> = mt.simplified_chinese.chars().collect();
         ensure!(simplified_chinese.iter().all(|c| is_han(*c)), "simplified_chinese must be Han characters");
         ensure!(mt.min_cues >= 1, "min_cues must be at least 1");
+        let credential_fields: Vec<String> =
+            file.credential_form.field_names.iter().map(|n| n.trim().to_lowercase()).collect();
+        ensure!(credential_fields.iter().all(|n| !n.is_empty()), "empty credential field name");
         Ok(Lures {
             lure_ids,
             body,
@@ -164,7 +175,18 @@ impl Lures {
             particles,
             simplified_chinese,
             min_cues: mt.min_cues,
+            credential_fields,
         })
+    }
+
+    /// Whether a form field (`type:name`, see [`Form`]) asks for a password, card number or the like.
+    pub fn is_credential_field(&self, field: &str) -> bool {
+        let (kind, name) = field.split_once(':').unwrap_or((field, ""));
+        kind == "password"
+            || self
+                .credential_fields
+                .iter()
+                .any(|token| if token.chars().count() <= 3 { name == token } else { name.contains(token.as_str()) })
     }
 
     /// The finding ids this table can raise for lure categories.
@@ -478,14 +500,22 @@ impl Lures {
 pub struct HtmlScan {
     /// The text a reader sees: tags removed, entities decoded, blocks on their own lines.
     pub text: String,
-    /// `action` of each form (empty when the form has none).
-    pub form_actions: Vec<String>,
+    pub forms: Vec<Form>,
     /// Description of the first script: its `src`, or the start of its code.
     pub script: Option<String>,
     /// `<meta http-equiv="refresh">` target.
     pub meta_refresh: Option<String>,
     /// `href`s of anchors.
     pub hrefs: Vec<String>,
+}
+
+/// A form and the fields it asks for.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Form {
+    /// Where it sends what is typed (empty when the form does not say).
+    pub action: String,
+    /// Each field as `type:name` (name from `name`, `id` or `placeholder`), lower-case.
+    pub fields: Vec<String>,
 }
 
 /// Most items of one kind kept from an HTML scan: enough for evidence, bounded for hostile input.
@@ -633,8 +663,18 @@ pub fn scan_html(html: &str) -> HtmlScan {
                 rest = &rest[body_end..];
                 continue;
             }
-            "form" if scan.form_actions.len() < MAX_HTML_ITEMS => {
-                scan.form_actions.push(attribute(inside, "action").unwrap_or_default().to_string());
+            "form" if scan.forms.len() < MAX_HTML_ITEMS => {
+                let action = attribute(inside, "action").unwrap_or_default().to_string();
+                scan.forms.push(Form { action, fields: Vec::new() });
+            }
+            "input" | "select" | "textarea" => {
+                // Fields count toward the last form opened: forms are rarely nested or left open.
+                if let Some(form) = scan.forms.last_mut().filter(|f| f.fields.len() < MAX_HTML_ITEMS) {
+                    let kind = attribute(inside, "type").unwrap_or(&name).to_ascii_lowercase();
+                    let label =
+                        ["name", "id", "placeholder"].iter().find_map(|a| attribute(inside, a)).unwrap_or_default();
+                    form.fields.push(format!("{kind}:{}", label.to_lowercase()));
+                }
             }
             "meta" if scan.meta_refresh.is_none() => {
                 if attribute(inside, "http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")) {
@@ -682,7 +722,8 @@ struct Reading {
     simplified: usize,
     simplified_example: Option<char>,
     garbled: usize,
-    form_actions: Vec<String>,
+    /// Forms that ask for credentials, with those fields.
+    credential_forms: Vec<(String, Vec<String>)>,
     script: Option<String>,
 }
 
@@ -724,7 +765,12 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     for html in &view.html {
         let scan = scan_html(html);
         reading.add(lures, &scan.text, Place::Body);
-        reading.form_actions.extend(scan.form_actions);
+        for form in scan.forms {
+            let fields: Vec<String> = form.fields.into_iter().filter(|f| lures.is_credential_field(f)).collect();
+            if !fields.is_empty() {
+                reading.credential_forms.push((form.action, fields));
+            }
+        }
         reading.script = reading.script.or(scan.script);
     }
 
@@ -752,11 +798,11 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
                 .evidence("Disguised letters", reading.disguised.to_string()),
         );
     }
-    if !reading.form_actions.is_empty() {
+    if !reading.credential_forms.is_empty() {
         let mut finding = Finding::new("content.html_form");
-        for action in &reading.form_actions {
+        for (action, fields) in &reading.credential_forms {
             let shown = if action.is_empty() { "(none)" } else { action.as_str() };
-            finding = finding.evidence("Form action", visible(shown));
+            finding = finding.evidence("Form sends to", visible(shown)).evidence("Fields", visible(&fields.join(", ")));
         }
         out.push(finding);
     }
@@ -820,7 +866,8 @@ mod tests {
     #[test]
     fn bad_tables_are_rejected() {
         let ok = "[urgency]\nphrases=['x']\n[urgent_subject]\nphrases=['y']\n\
-                  [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\n";
+                  [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\n\
+                  [credential_form]\nfield_names=['pass']\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -867,10 +914,24 @@ mod tests {
         );
         assert!(scan.text.contains("Verify your account & more"), "{:?}", scan.text);
         assert!(!scan.text.contains("x:1") && !scan.text.contains("steal"));
-        assert_eq!(scan.form_actions, ["https://evil.test/p.php"]);
+        assert_eq!(scan.forms, [Form { action: "https://evil.test/p.php".into(), fields: vec!["input:p".into()] }]);
         assert_eq!(scan.script.as_deref(), Some("<script> var a = \"</b>\"; steal()"));
         assert_eq!(scan.meta_refresh.as_deref(), Some("0; url=https://x.test/"));
         assert_eq!(scan.hrefs, ["https://a.test/"]);
+    }
+
+    #[test]
+    fn only_forms_asking_for_credentials_count() {
+        let lures = Lures::builtin();
+        assert!(lures.is_credential_field("password:x"));
+        assert!(lures.is_credential_field("text:cardnumber"));
+        assert!(lures.is_credential_field("text:pin"));
+        assert!(!lures.is_credential_field("text:shipping"));
+        assert!(!lures.is_credential_field("text:q"));
+        let search = "<html><body><form action=\"https://s.test/\"><input type=text name=q></form></body></html>";
+        let login = "<html><body><form action=\"https://x.test/p\"><input type=password name=p></form></body></html>";
+        assert!(html_findings(search).is_empty());
+        assert_eq!(ids(&html_findings(login)), ["content.html_form"]);
     }
 
     #[test]
@@ -886,6 +947,15 @@ mod tests {
             "From: a@example.com\r\nTo: b@example.org\r\nSubject: {subject}\r\n\
              Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
         );
+        let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).unwrap();
+        let view = MessageView::build(&parsed, false, &Default::default(), &Default::default());
+        let mut out = Vec::new();
+        check(&view, Knowledge::builtin(), &mut out);
+        out
+    }
+
+    fn html_findings(html: &str) -> Vec<Finding> {
+        let raw = format!("From: a@example.com\r\nSubject: x\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
         let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).unwrap();
         let view = MessageView::build(&parsed, false, &Default::default(), &Default::default());
         let mut out = Vec::new();
