@@ -245,7 +245,11 @@ fn check_helo(hop: &Hop, view: &MessageView, kb: &Knowledge, out: &mut Vec<Findi
     let Some(helo) = hop.helo.as_deref() else { return };
     let Some(helo_registrable) = domain::registrable(helo) else { return };
     let claims_brand = kb.brand_of_domain(&helo_registrable);
-    let claims_recipient = view.is_recipient_domain(helo);
+    // Only the user's known domains: To and Cc name everyone else on the thread too.
+    let users: Vec<String> =
+        sender::user_addresses(view, false).iter().filter_map(|u| domain::address_domain(u)).collect();
+    let is_users = |host: &str| users.iter().any(|d| domain::is_within(host, d));
+    let claims_recipient = is_users(helo);
     if claims_brand.is_none() && !claims_recipient {
         return;
     }
@@ -258,7 +262,7 @@ fn check_helo(hop: &Hop, view: &MessageView, kb: &Knowledge, out: &mut Vec<Findi
     let genuine = real.is_some_and(|r| {
         let r_registrable = domain::registrable(r);
         claims_brand.is_some_and(|b| r_registrable.as_deref().is_some_and(|rr| b.owns_domain(rr)))
-            || (claims_recipient && view.is_recipient_domain(r))
+            || (claims_recipient && is_users(r))
             || r_registrable.as_deref() == Some(helo_registrable.as_str())
     });
     if genuine {

@@ -86,9 +86,19 @@ fn list_address(view: &MessageView) -> Option<String> {
     Some(rest[..end].trim().to_ascii_lowercase())
 }
 
-/// The user's own addresses: the caller's identities, else where the server says it delivered the
-/// message (Delivered-To / X-Original-To), else the To and Cc addresses.
-fn user_addresses(view: &MessageView) -> Vec<String> {
+/// Bulk mail (newsletters, announcements) is often addressed to its own sender and Bcc'd to readers.
+fn is_bulk(view: &MessageView) -> bool {
+    view.header("List-Unsubscribe").is_some()
+        || view.header("Precedence").is_some_and(|p| {
+            let p = p.trim().to_ascii_lowercase();
+            p == "bulk" || p == "list" || p == "junk"
+        })
+}
+
+/// The user's own addresses, as sure as they can be known: the caller's identities, else where the
+/// recipient's server says it delivered the message (Delivered-To / X-Original-To). The To and Cc
+/// addresses (everyone the message went to) stand in only when `guess_from_to` allows it.
+pub fn user_addresses(view: &MessageView, guess_from_to: bool) -> Vec<String> {
     if view.identities_given {
         return view.recipients.clone();
     }
@@ -98,7 +108,7 @@ fn user_addresses(view: &MessageView) -> Vec<String> {
         .map(|v| v.trim().trim_matches(['<', '>']).to_ascii_lowercase())
         .filter(|a| a.contains('@'))
         .collect();
-    if !delivered.is_empty() {
+    if !delivered.is_empty() || !guess_from_to {
         return delivered;
     }
     view.to.iter().chain(&view.cc).map(|a| a.address.to_ascii_lowercase()).collect()
@@ -107,6 +117,7 @@ fn user_addresses(view: &MessageView) -> Vec<String> {
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(from) = &view.from else { return };
     check_brand_name(view, from, kb, out);
+    check_brand_subject(view, from, kb, out);
     check_shown_address(view, from, out);
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
@@ -141,16 +152,57 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut V
     }
 }
 
+/// Japanese companies name themselves in 【】 at the head of a subject (`【SBI証券】…`): the same
+/// claim as a display name, made where many phishing mails make it instead.
+fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(subject) = view.subject.as_deref() else { return };
+    if !display_brands(from, kb).is_empty() {
+        // The display name already makes (or rightly backs) a claim; `check_brand_name` judges it.
+        return;
+    }
+    let subject: String = subject.chars().take(MAX_NAME_CHARS).collect();
+    let bracketed = subject.split('【').skip(1).filter_map(|rest| rest.split_once('】').map(|(inside, _)| inside));
+    let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
+    let own = |b: &Brand| !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
+    let Some((tag, brand)) = bracketed
+        .flat_map(|tag| kb.brands_named_in(tag).into_iter().map(move |b| (tag, b)))
+        .find(|(_, b)| !own(b) && !auth::brand_authenticated(view, b))
+    else {
+        return;
+    };
+    out.push(
+        Finding::new("sender.brand_in_subject")
+            .arg("tag", format!("【{tag}】"))
+            .arg("brand", brand.label())
+            .arg("address", from.address.clone())
+            .evidence("Subject", subject.clone())
+            .evidence("From", from.address.clone())
+            .evidence(format!("{} domains", brand.label()), brand.domains.join(", ")),
+    );
+}
+
 /// The display name shows an address or domain that is not the real sender's.
 fn check_shown_address(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
     let Some(name) = from.name.as_deref() else { return };
     let real = from.registrable.as_deref();
-    let Some(shown) = shown_domains(name).into_iter().find(|s| Some(s.registrable.as_str()) != real) else { return };
-    let id = if view.is_recipient_domain(&shown.registrable) {
-        "sender.display_name_your_domain"
-    } else {
-        "sender.display_name_address"
+    let users = user_addresses(view, true);
+    let is_users = |registrable: &str| {
+        users.iter().filter_map(|u| domain::address_domain(u)).any(|d| domain::is_within(&d, registrable))
     };
+    // A bare domain is often just a brand written as one ("CNET News.com"); brands are judged by
+    // `check_brand_name`, so a bare domain counts here only when it is the user's own.
+    let Some((shown, yours)) = shown_domains(name)
+        .into_iter()
+        .filter(|s| Some(s.registrable.as_str()) != real)
+        .map(|s| {
+            let yours = is_users(&s.registrable);
+            (s, yours)
+        })
+        .find(|(s, yours)| *yours || s.text.contains('@'))
+    else {
+        return;
+    };
+    let id = if yours { "sender.display_name_your_domain" } else { "sender.display_name_address" };
     out.push(
         Finding::new(id)
             .arg("shown", shown.text.clone())
@@ -167,7 +219,7 @@ fn check_self_sender(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut 
     if list_address(view).is_some_and(|l| l == address) || auth::from_domain_authenticated(view) {
         return;
     }
-    let users = user_addresses(view);
+    let users = user_addresses(view, !is_bulk(view));
     let exact = users.contains(&address);
     // Everyone at gmail.com shares the domain: only an exact address match means "you" there.
     let same_domain = from.domain.as_deref().is_some_and(|d| {
@@ -243,7 +295,8 @@ mod tests {
     const OUTSIDE: &str = "Received: from box.hosting.example (box.hosting.example [203.0.113.5]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
 
     fn ids_for(headers: &str, identities: &[&str]) -> Vec<&'static str> {
-        let raw = format!("{headers}Subject: x\r\n\r\nx\r\n");
+        let subject = if headers.contains("Subject:") { "" } else { "Subject: x\r\n" };
+        let raw = format!("{headers}{subject}\r\nx\r\n");
         let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
         let ctx = Context { identities: identities.iter().map(|s| s.to_string()).collect(), locale: None };
         let view = MessageView::build(&msg, false, &ctx, &Limits::default());
@@ -288,6 +341,20 @@ mod tests {
         let ids =
             ids_for(&format!("{auth}{OUTSIDE}From: Amazon <news@amazon-mail.example>\r\nTo: me@example.jp\r\n"), &[]);
         assert!(ids.is_empty(), "{ids:?}");
+    }
+
+    #[test]
+    fn brand_named_in_the_subject_tag_is_a_claim_too() {
+        let h = |from: &str, subject: &str| {
+            ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\nSubject: {subject}\r\n"), &[])
+        };
+        assert_eq!(
+            h("no-reply@cfi397.example", "【SBI証券】口座保護のための設定更新依頼"),
+            ["sender.brand_in_subject"]
+        );
+        assert!(h("info@sbisec.co.jp", "【SBI証券】お取引のお知らせ").is_empty());
+        assert!(h("news@shop.example", "Amazon deals of the week").is_empty(), "only the 【】 tag counts");
+        assert_eq!(h("\"SBI証券\" <a@cfi397.example>", "【SBI証券】x"), ["sender.brand_display_name"]);
     }
 
     #[test]
