@@ -181,11 +181,13 @@ pub fn from_domain_authenticated(view: &MessageView) -> bool {
 }
 
 /// The recipient's server verified a DKIM signature or DMARC pass by one of the brand's own domains.
-pub fn brand_authenticated(view: &MessageView, brand: &Brand) -> bool {
+/// Its free-mailbox domains do not count: outlook.com signs every Outlook.com user's mail.
+pub fn brand_authenticated(view: &MessageView, kb: &Knowledge, brand: &Brand) -> bool {
     trusted(view).any(|r| {
+        let Some(signer) = r.domain.as_deref().filter(|d| !sender::is_free_mailbox(kb, d)) else { return false };
         r.result == "pass"
             && matches!(r.method.as_str(), "dkim" | "dmarc")
-            && r.domain.as_deref().and_then(domain::registrable).is_some_and(|d: String| brand.owns_domain(&d))
+            && domain::registrable(signer).is_some_and(|d| brand.owns_domain(&d))
     })
 }
 
@@ -221,7 +223,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         (Some(brand), None) => {
             // A brand's domain always signs its mail; a Microsoft compauth fail says it could not be verified.
             let weak = trusted(view).find(|r| r.is("compauth", "fail"));
-            if !from_domain_authenticated(view) && !brand_authenticated(view, brand) {
+            if !from_domain_authenticated(view) && !brand_authenticated(view, kb, brand) {
                 let mut finding = Finding::new("auth.brand_unauthenticated")
                     .arg("brand", brand.label())
                     .arg("domain", registrable)
@@ -342,7 +344,7 @@ mod tests {
         let view = MessageView::build(&msg, false, &Context::default(), &Limits::default());
         let paypal = Knowledge::builtin().brands.iter().find(|b| b.id == "paypal").unwrap();
         assert!(from_domain_authenticated(&view));
-        assert!(!brand_authenticated(&view, paypal));
+        assert!(!brand_authenticated(&view, Knowledge::builtin(), paypal));
     }
 
     #[test]

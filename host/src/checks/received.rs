@@ -218,7 +218,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let origin_registrable = origin_name.and_then(domain::registrable);
     let claimed = sender::claimed_brands(view, kb);
     let Some(brand) = claimed.iter().find(|b| {
-        !origin_registrable.as_deref().is_some_and(|r| b.owns_domain(r)) && !auth::brand_authenticated(view, b)
+        !origin_registrable.as_deref().is_some_and(|r| b.owns_domain(r)) && !auth::brand_authenticated(view, kb, b)
     }) else {
         return;
     };
@@ -265,7 +265,9 @@ fn check_helo(hop: &Hop, view: &MessageView, kb: &Knowledge, out: &mut Vec<Findi
             || (claims_recipient && is_users(r))
             || r_registrable.as_deref() == Some(helo_registrable.as_str())
     });
-    if genuine {
+    // Mail service providers greet with their customer's name (`em123.brand.example`) by design.
+    let via_service = real.is_some_and(|r| kb.is_mail_service(r));
+    if genuine || via_service || claims_brand.is_some_and(|b| auth::brand_authenticated(view, kb, b)) {
         return;
     }
     out.push(

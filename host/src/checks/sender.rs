@@ -129,7 +129,7 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut V
     let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     let Some(brand) = display_brands(from, kb).into_iter().find(|b| {
         let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
-        !own_domain && !auth::brand_authenticated(view, b)
+        !own_domain && !auth::brand_authenticated(view, kb, b)
     }) else {
         return;
     };
@@ -166,7 +166,7 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mu
     let own = |b: &Brand| !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
     let Some((tag, brand)) = bracketed
         .flat_map(|tag| kb.brands_named_in(tag).into_iter().map(move |b| (tag, b)))
-        .find(|(_, b)| !own(b) && !auth::brand_authenticated(view, b))
+        .find(|(_, b)| !own(b) && !auth::brand_authenticated(view, kb, b))
     else {
         return;
     };
