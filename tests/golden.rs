@@ -70,6 +70,7 @@ fn golden_fixtures_match_their_expectations() {
 
 #[test]
 fn every_finding_has_evidence_and_text_in_both_languages() {
+    let rules = mekiki::rules::Rules::builtin();
     for eml in fixtures() {
         let raw = std::fs::read(&eml).unwrap();
         let en = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("en".into()) });
@@ -84,6 +85,19 @@ fn every_finding_has_evidence_and_text_in_both_languages() {
                 e.id
             );
             assert!(e.score == 0 || !e.evidence.is_empty(), "{name}: scored finding {} has no evidence", e.id);
+            // Evidence labels read in Japanese too, except header names quoted from the message itself.
+            for ev in &e.evidence {
+                let is_header = String::from_utf8_lossy(&raw).lines().any(|l| {
+                    l.get(..ev.label.len()).is_some_and(|name| name.eq_ignore_ascii_case(&ev.label))
+                        && l[ev.label.len()..].starts_with(':')
+                });
+                assert!(
+                    rules.has_japanese_label(&ev.label) || is_header,
+                    "{name}: {}: evidence label {:?} has no Japanese name in host/data/labels.toml",
+                    e.id,
+                    ev.label
+                );
+            }
         }
     }
 }

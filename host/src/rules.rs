@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use anyhow::{Context as _, Result, bail, ensure};
 use serde::Deserialize;
 
-use crate::model::{Category, Finding, Lang, Level, RenderedFinding, Severity};
+use crate::model::{Category, Evidence, Finding, Lang, Level, RenderedFinding, Severity};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -88,6 +88,7 @@ struct FindingFile {
 
 /// The built-in tables, embedded in the binary.
 const SCORING: &str = include_str!("../data/scoring.toml");
+const LABELS: &str = include_str!("../data/labels.toml");
 const FINDINGS: [(&str, &str); 8] = [
     ("sender", include_str!("../data/findings/sender.toml")),
     ("received", include_str!("../data/findings/received.toml")),
@@ -99,8 +100,16 @@ const FINDINGS: [(&str, &str); 8] = [
     ("limits", include_str!("../data/findings/limits.toml")),
 ];
 
+/// `data/labels.toml`: Japanese names of evidence labels.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LabelFile {
+    ja: HashMap<String, String>,
+}
+
 pub struct Rules {
     pub scoring: Scoring,
+    labels_ja: HashMap<String, String>,
     pub summary: Summaries,
     pub combos: Vec<Combo>,
     by_id: HashMap<String, Rule>,
@@ -108,7 +117,7 @@ pub struct Rules {
 
 static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
     // The embedded table is validated by a unit test, so this cannot fail in a released binary.
-    Rules::parse(SCORING, &FINDINGS.map(|(_, text)| text)).expect("built-in rule tables are valid")
+    Rules::parse(SCORING, LABELS, &FINDINGS.map(|(_, text)| text)).expect("built-in rule tables are valid")
 });
 
 /// Placeholders a text may use: `{name}` made of ASCII letters and underscores.
@@ -124,7 +133,9 @@ impl Rules {
         &BUILTIN
     }
 
-    pub fn parse(scoring: &str, findings: &[&str]) -> Result<Rules> {
+    pub fn parse(scoring: &str, labels: &str, findings: &[&str]) -> Result<Rules> {
+        let labels: LabelFile = toml::from_str(labels).context("labels.toml does not parse")?;
+        ensure!(labels.ja.values().all(|v| !v.trim().is_empty()), "labels.toml has an empty translation");
         let file: ScoringFile = toml::from_str(scoring).context("scoring.toml does not parse")?;
         let s = &file.scoring;
         ensure!(
@@ -163,7 +174,7 @@ impl Rules {
             }
             ensure!(!combo.all.is_empty(), "combo {} needs at least one id in `all`", combo.name);
         }
-        Ok(Rules { scoring: file.scoring, summary: file.summary, combos: file.combo, by_id })
+        Ok(Rules { labels_ja: labels.ja, scoring: file.scoring, summary: file.summary, combos: file.combo, by_id })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
@@ -212,12 +223,25 @@ impl Rules {
                     score: rule.weight,
                     title: fill(rule.title.get(lang), &f.args),
                     explanation: fill(rule.explanation.get(lang), &f.args),
-                    evidence: f.evidence,
+                    evidence: f.evidence.into_iter().map(|e| self.localize(e, lang)).collect(),
                 })
             })
             .collect();
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.cmp(&a.score)));
         out
+    }
+
+    /// Evidence labels are written in English by the checkers; header names stay as they are.
+    fn localize(&self, evidence: Evidence, lang: Lang) -> Evidence {
+        match (lang, self.labels_ja.get(&evidence.label)) {
+            (Lang::Ja, Some(label)) => Evidence { label: label.clone(), value: evidence.value },
+            _ => evidence,
+        }
+    }
+
+    /// Whether an evidence label has a Japanese name (for tests of the tables' coverage).
+    pub fn has_japanese_label(&self, label: &str) -> bool {
+        self.labels_ja.contains_key(label)
     }
 
     pub fn summary(&self, level: Level, top: Option<&RenderedFinding>, lang: Lang) -> String {
@@ -261,7 +285,7 @@ mod tests {
 
     #[test]
     fn builtin_rules_load_and_validate() {
-        let rules = Rules::parse(SCORING, &FINDINGS.map(|(_, text)| text)).unwrap();
+        let rules = Rules::parse(SCORING, LABELS, &FINDINGS.map(|(_, text)| text)).unwrap();
         assert!(rules.ids().count() >= 2);
         for (category, text) in FINDINGS {
             let part: FindingFile = toml::from_str(text).unwrap();
@@ -299,6 +323,6 @@ weight = 10
 title = { en = "{brand}", ja = "ブランド" }
 explanation = { en = "e", ja = "e" }
 "#;
-        assert!(Rules::parse(scoring, &[finding]).is_err());
+        assert!(Rules::parse(scoring, "[ja]", &[finding]).is_err());
     }
 }
