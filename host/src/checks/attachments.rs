@@ -66,6 +66,8 @@ struct Magic {
 #[serde(deny_unknown_fields)]
 struct FamilyEntry {
     id: String,
+    #[serde(default)]
+    group: Option<String>,
     magic: Vec<Magic>,
     #[serde(default)]
     text_markers: Vec<String>,
@@ -86,6 +88,7 @@ struct AttachmentFile {
 /// A kind of content recognised by its first bytes, with the names that may declare it.
 struct Family {
     id: String,
+    group: Option<String>,
     magic: Vec<(usize, Vec<u8>)>,
     text_markers: Vec<String>,
     extensions: HashSet<String>,
@@ -165,6 +168,7 @@ impl AttachmentRules {
             );
             families.push(Family {
                 id: entry.id,
+                group: entry.group,
                 magic,
                 text_markers: entry.text_markers,
                 extensions,
@@ -328,7 +332,8 @@ fn check_one(rules: &AttachmentRules, attachment: &Attachment, out: &mut Vec<Fin
     if let Some(family) = detected {
         let by_name = parts.last.as_deref().and_then(|e| rules.family_of_extension(e));
         let by_type = rules.family_of_type(&attachment.content_type);
-        let mismatch = [by_name, by_type].into_iter().flatten().find(|declared| declared.id != family.id);
+        let interchangeable = |a: &Family, b: &Family| a.id == b.id || (a.group.is_some() && a.group == b.group);
+        let mismatch = [by_name, by_type].into_iter().flatten().find(|declared| !interchangeable(declared, family));
         if let Some(declared) = mismatch {
             out.push(
                 evidence(Finding::new("attachments.type_mismatch"))
@@ -511,6 +516,7 @@ mod tests {
         let mismatch = pdf_exe.iter().find(|f| f.id == "attachments.type_mismatch").unwrap();
         assert!(mismatch.evidence.iter().any(|e| e.label == "Content is" && e.value == "program"));
         assert_eq!(ids(&found("scan.jpg", "image/jpeg", b"%PDF-1.4")), ["attachments.type_mismatch"]);
+        assert!(found("blob.jpg", "image/png", b"\x89PNG\r\n").is_empty(), "pictures in another picture format");
         // A generic declared type and an unknown name say nothing to contradict.
         assert!(found("data.bin2", "application/octet-stream", b"%PDF-1.4").is_empty());
     }

@@ -36,6 +36,7 @@ struct MachineTranslation {
     particles: String,
     simplified_chinese: String,
     min_cues: usize,
+    min_particle_spaces: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -81,6 +82,7 @@ pub struct Lures {
     particles: Vec<char>,
     simplified_chinese: HashSet<char>,
     min_cues: usize,
+    min_particle_spaces: usize,
     credential_fields: Vec<String>,
 }
 
@@ -175,6 +177,7 @@ impl Lures {
             particles,
             simplified_chinese,
             min_cues: mt.min_cues,
+            min_particle_spaces: mt.min_particle_spaces.max(1),
             credential_fields,
         })
     }
@@ -819,7 +822,9 @@ fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) 
     for phrase in &reading.hits.translated {
         examples.push(("Unnatural wording", phrase.clone()));
     }
-    if let Some(example) = &reading.particle_example {
+    if let Some(example) =
+        reading.particle_example.as_ref().filter(|_| reading.particle_spaces >= lures.min_particle_spaces)
+    {
         examples.push(("Space before a particle", format!("{example} (×{})", reading.particle_spaces)));
     }
     if let Some(c) = reading.simplified_example {
@@ -866,7 +871,7 @@ mod tests {
     #[test]
     fn bad_tables_are_rejected() {
         let ok = "[urgency]\nphrases=['x']\n[urgent_subject]\nphrases=['y']\n\
-                  [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\n\
+                  [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\nmin_particle_spaces=2\n\
                   [credential_form]\nfield_names=['pass']\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
