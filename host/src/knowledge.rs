@@ -69,6 +69,8 @@ struct WebFile {
     #[serde(default)]
     click_trackers: Vec<String>,
     #[serde(default)]
+    link_protection: Vec<String>,
+    #[serde(default)]
     host_lure_words: Vec<String>,
 }
 
@@ -87,6 +89,7 @@ pub struct Knowledge {
     free_hosting: HashSet<String>,
     pub redirectors: Vec<Redirector>,
     click_trackers: HashSet<String>,
+    link_protection: HashSet<String>,
     /// Words glued to a brand name in look-alike host names (`paypalsecure`).
     pub host_lure_words: Vec<String>,
 }
@@ -171,6 +174,7 @@ impl Knowledge {
             &web.shorteners,
             &web.free_hosting,
             &web.click_trackers,
+            &web.link_protection,
         ];
         // Some providers are public suffixes themselves (`sakura.ne.jp`, `web.app`): any lower-case domain name is fine.
         for d in lists.into_iter().flatten().chain(web.redirectors.iter().map(|r| &r.domain)) {
@@ -202,6 +206,7 @@ impl Knowledge {
             free_hosting: web.free_hosting.into_iter().collect(),
             redirectors: web.redirectors,
             click_trackers: web.click_trackers.into_iter().collect(),
+            link_protection: web.link_protection.into_iter().collect(),
             host_lure_words: web.host_lure_words,
         })
     }
@@ -264,6 +269,11 @@ impl Knowledge {
     /// Host rewrites newsletter links to count clicks on behalf of the sender (ESP tracking domains).
     pub fn is_click_tracker(&self, host: &str) -> bool {
         listed(&self.click_trackers, host)
+    }
+    /// Host is a mail-security service that wraps every link of a message to scan it on click
+    /// (Proofpoint URL Defense, Mimecast, Safe Links…): the link shows its real destination as text.
+    pub fn is_link_protection(&self, host: &str) -> bool {
+        listed(&self.link_protection, host)
     }
     /// Host is on a service where anyone can publish a page.
     pub fn is_free_hosting(&self, host: &str) -> bool {

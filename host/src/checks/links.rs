@@ -150,6 +150,8 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
             continue;
         };
         let own = sender.owns(link, kb);
+        // A mail-security wrapper shows its destination as the link text and forwards there.
+        let wrapped = link.host_ascii.as_deref().is_some_and(|h| kb.is_link_protection(h));
         userinfo(link, parsed, &mut hits);
         ip_host(link, parsed, &mut hits);
         if let Some(host) = link.host_ascii.as_deref() {
@@ -166,9 +168,12 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
             && !lookalikes_seen.contains(&reg)
         {
             lookalikes_seen.push(reg);
-            lookalike(link, reg, kb, &index, &mut hits);
+            lookalike(link, reg, kb, &index, &claimed, &mut hits);
         }
-        if !own && let Some(found) = encoded::find_address(&link.url, &recipients) {
+        if !own
+            && !wrapped
+            && let Some(found) = encoded::find_address(&link.url, &recipients)
+        {
             hits.add(
                 link_finding("links.recipient_in_url", link)
                     .arg("address", found.address.clone())
@@ -177,24 +182,87 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
                     .evidence("Decoded value", found.decoded),
             );
         }
-        text_mismatch(link, parsed, kb, &sender, own, &mut hits);
+        if !wrapped {
+            text_mismatch(link, parsed, kb, &sender, own, &mut hits);
+        }
     }
+    off_brand(view, kb, &sender, &sender_claims(view, kb), &mut hits);
     hits.emit(out);
 }
 
+/// Brands the mail speaks as: named in the sender's display name, or in a Japanese-style 【…】 tag of
+/// the subject (`【三井住友カード】ご利用確認`). A brand merely mentioned in a subject (news, list
+/// discussions) is not a claim.
+fn sender_claims<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
+    let tags =
+        view.subject.as_deref().into_iter().flat_map(|s| s.split('【').skip(1)).filter_map(|t| t.split_once('】'));
+    let mut claims: Vec<&Brand> = view
+        .from
+        .iter()
+        .filter_map(|f| f.name.as_deref())
+        .chain(tags.map(|(tag, _)| tag))
+        .flat_map(|t| kb.brands_named_in(t))
+        .collect();
+    claims.dedup_by(|a, b| a.id == b.id);
+    claims
+}
+
+/// The mail claims to be a brand (sender name or subject) but its links lead elsewhere. Links to any
+/// known brand's domains (app stores, social networks), to the authenticated sender's own trackers
+/// and to mail-security wrappers are not counted; a brand's authenticated mail is not examined.
+fn off_brand(view: &MessageView, kb: &Knowledge, sender: &Sender, claimed: &[&Brand], hits: &mut Hits) {
+    let from_registrable = view.from.as_ref().and_then(|f| f.registrable.as_deref());
+    for brand in claimed {
+        if sender.authenticated && from_registrable.is_some_and(|r| brand.owns_domain(r)) {
+            continue;
+        }
+        let elsewhere = view.links.iter().find(|link| {
+            let (Some(host), Some(_)) = (link.host_ascii.as_deref(), &link.parsed) else { return false };
+            let known_owner = link.registrable.as_deref().is_some_and(|r| kb.brand_of_domain(r).is_some());
+            !known_owner && !sender.owns(link, kb) && !kb.is_link_protection(host)
+        });
+        if let Some(link) = elsewhere {
+            hits.add(
+                link_finding("links.off_brand", link)
+                    .arg("brand", brand.label())
+                    .arg("host", link.host.clone().unwrap_or_default())
+                    .evidence("Claimed brand", brand.label()),
+            );
+            return;
+        }
+    }
+}
+
+/// `javascript:`, `vbscript:` and `data:` links. Do-nothing links (`javascript:void(0)`) and inline
+/// images are common in ordinary HTML mail and are left alone.
 fn script_href(link: &Link, hits: &mut Hits) {
-    if matches!(link.source, LinkSource::Href | LinkSource::Form | LinkSource::Src) {
-        let scheme = link.url.split(':').next().unwrap_or_default().to_ascii_lowercase();
+    if !matches!(link.source, LinkSource::Href | LinkSource::Form | LinkSource::Src) {
+        return;
+    }
+    let (scheme, rest) = link.url.split_once(':').unwrap_or((&link.url, ""));
+    let scheme = scheme.to_ascii_lowercase();
+    let body: String = rest.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_lowercase).collect();
+    let harmless = match scheme.as_str() {
+        "javascript" => matches!(
+            body.trim_end_matches(';'),
+            "" | "void(0)" | "void0" | "false" | "returnfalse" | "history.back()" | "window.print()" | "print()"
+        ),
+        "data" => body.starts_with("image/"),
+        _ => false,
+    };
+    if !harmless {
         hits.add(Finding::new("links.script_href").arg("scheme", scheme).evidence("URL", shown_url(&link.url)));
     }
 }
 
 /// `https://paypal.com@evil.example/`: everything before `@` is a user name the browser ignores.
 fn userinfo(link: &Link, parsed: &Url, hits: &mut Hits) {
-    if parsed.username().is_empty() && parsed.password().is_none() {
+    let shown = encoded::percent_decode(parsed.username());
+    // Only a user name dressed as a site (`www.paypal.com@…`) deceives; `user:pass@ftp…` is old-style
+    // credentials, seen in technical mail.
+    if !shown.contains('.') {
         return;
     }
-    let shown = encoded::percent_decode(parsed.username());
     hits.add(
         link_finding("links.userinfo", link)
             .arg("shown", shown.clone())
@@ -326,8 +394,19 @@ fn brand_in_path(link: &Link, parsed: &Url, kb: &Knowledge, claimed: &[&Brand], 
     }
 }
 
-fn lookalike(link: &Link, registrable: &str, kb: &Knowledge, index: &lookalike::Index, hits: &mut Hits) {
-    let Some(found) = lookalike::check(registrable, kb, index, &kb.host_lure_words) else { return };
+fn lookalike(
+    link: &Link,
+    registrable: &str,
+    kb: &Knowledge,
+    index: &lookalike::Index,
+    claimed: &[&Brand],
+    hits: &mut Hits,
+) {
+    // A misspelling counts only for a brand the mail claims to be (sender name, subject, link text):
+    // many innocent names are a letter away from some brand (`molex`/`monex`, `tesco`/`tepco`).
+    let named_in_text: Vec<&Brand> = link.text.as_deref().map(|t| kb.brands_named_in(t)).unwrap_or_default();
+    let claims = |b: &Brand| claimed.iter().chain(&named_in_text).any(|c| c.id == b.id);
+    let Some(found) = lookalike::check(registrable, kb, index, &kb.host_lure_words, &claims) else { return };
     let host = link.host.clone().unwrap_or_default();
     match (found.brand, found.brand_domain) {
         (Some(brand), Some(brand_domain)) => hits.add(

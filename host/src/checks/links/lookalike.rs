@@ -87,10 +87,17 @@ pub struct Lookalike<'k> {
     pub brand_domain: Option<String>,
 }
 
-/// Whether a registrable domain (punycode form) imitates a brand's. Domains a brand owns are never
+/// Whether a registrable domain (punycode form) imitates a brand's; misspellings count only for
+/// brands `claimed` by the message. Domains a brand owns are never
 /// look-alikes, and neither is a brand's own name under another suffix (`google.co.jp`): brands own
 /// many country domains the knowledge base cannot list.
-pub fn check<'k>(registrable: &str, kb: &'k Knowledge, index: &Index, lure_words: &[String]) -> Option<Lookalike<'k>> {
+pub fn check<'k>(
+    registrable: &str,
+    kb: &'k Knowledge,
+    index: &Index,
+    lure_words: &[String],
+    claimed: &dyn Fn(&Brand) -> bool,
+) -> Option<Lookalike<'k>> {
     if kb.brand_of_domain(registrable).is_some() {
         return None;
     }
@@ -110,7 +117,8 @@ pub fn check<'k>(registrable: &str, kb: &'k Knowledge, index: &Index, lure_words
     if !label.is_ascii() && !label.as_str().is_single_script() {
         return Some(Lookalike { kind: Kind::MixedScript, brand: None, brand_domain: None });
     }
-    if let Some(b) = index.labels.iter().find(|b| is_typo_of(&label, &b.label)) {
+    let is_claimed = |b: &BrandLabel| kb.brands.get(b.brand).is_some_and(claimed);
+    if let Some(b) = index.labels.iter().find(|b| is_typo_of(&label, &b.label) && is_claimed(b)) {
         return found(Kind::Typo, b);
     }
     for (brand, token) in kb.brands_tokened_in(&label) {
@@ -199,7 +207,7 @@ mod tests {
         let kb = crate::checks::links::test_knowledge();
         let index = Index::for_knowledge(kb);
         let lures = vec!["secure".to_string(), "login".to_string()];
-        check(domain, kb, &index, &lures).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
+        check(domain, kb, &index, &lures, &|_| true).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
     }
 
     #[test]
@@ -220,6 +228,9 @@ mod tests {
         assert_eq!(kind("mcrsft.com"), None);
         assert_eq!(kind("amaz0n.com"), Some((Kind::Homograph, Some("amazon".into()))));
         assert_eq!(kind("maple.com"), None);
+        let kb = crate::checks::links::test_knowledge();
+        let unclaimed = check("amazom.com", kb, &Index::for_knowledge(kb), &[], &|_| false);
+        assert!(unclaimed.is_none());
         assert_eq!(edit_distance("kitten", "sitting", 5), 3);
         assert_eq!(edit_distance("abcd", "abdc", 2), 1);
     }
