@@ -41,10 +41,20 @@ fn shown_domains(name: &str) -> Vec<Shown> {
     out
 }
 
+/// The display name as the sender wrote it. Malformed headers (`From: Facebook ,_<x@y>`) parse into
+/// several mailboxes, and the name of the one with an address is not what the reader sees: then the
+/// raw text before the address is used, unless it is MIME-encoded (the parsed name is that, decoded).
+fn display_name(view: &MessageView, from: &Addr) -> Option<String> {
+    let raw = view.header("From").and_then(|v| v.rsplit_once('<')).map(|(before, _)| before);
+    let raw = raw.filter(|r| !r.contains("=?")).map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "));
+    let raw = raw.map(|r| r.trim_matches(|c: char| c == '"' || c == ' ').to_string()).filter(|r| !r.is_empty());
+    let name = raw.or_else(|| from.name.clone())?;
+    Some(name.chars().take(MAX_NAME_CHARS).collect())
+}
+
 /// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
-fn display_brands<'k>(from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
-    let Some(name) = from.name.as_deref() else { return Vec::new() };
-    let name: String = name.chars().take(MAX_NAME_CHARS).collect();
+fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
+    let Some(name) = display_name(view, from) else { return Vec::new() };
     let mut brands = kb.brands_named_in(&name);
     for shown in shown_domains(&name) {
         if let Some(b) = kb.brand_of_domain(&shown.registrable) {
@@ -60,7 +70,7 @@ fn display_brands<'k>(from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
 /// domain (free mailbox domains such as gmail.com belong to their users, not to the brand).
 pub fn claimed_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
     let Some(from) = &view.from else { return Vec::new() };
-    let mut brands = display_brands(from, kb);
+    let mut brands = display_brands(view, from, kb);
     let free = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     let owner = from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r));
     if let Some(owner) = owner {
@@ -127,20 +137,20 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
 /// The display name speaks for a brand, but the address is not on the brand's domains.
 fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
-    let Some(brand) = display_brands(from, kb).into_iter().find(|b| {
+    let Some(brand) = display_brands(view, from, kb).into_iter().find(|b| {
         let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
         !own_domain && !auth::brand_authenticated(view, kb, b)
     }) else {
         return;
     };
-    let name = from.name.clone().unwrap_or_default();
+    let name = display_name(view, from).unwrap_or_default();
     out.push(
         Finding::new("sender.brand_display_name")
             .arg("name", name.clone())
             .arg("brand", brand.label())
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address))
-            .evidence(format!("{} domains", brand.label()), brand.domains.join(", ")),
+            .evidence("Brand domains", format!("{}: {}", brand.label(), brand.domains.join(", "))),
     );
     if freemail {
         out.push(
@@ -156,7 +166,7 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut V
 /// claim as a display name, made where many phishing mails make it instead.
 fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(subject) = view.subject.as_deref() else { return };
-    if !display_brands(from, kb).is_empty() {
+    if !display_brands(view, from, kb).is_empty() {
         // The display name already makes (or rightly backs) a claim; `check_brand_name` judges it.
         return;
     }
@@ -177,35 +187,39 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mu
             .arg("address", from.address.clone())
             .evidence("Subject", subject.clone())
             .evidence("From", from.address.clone())
-            .evidence(format!("{} domains", brand.label()), brand.domains.join(", ")),
+            .evidence("Brand domains", format!("{}: {}", brand.label(), brand.domains.join(", "))),
     );
 }
 
 /// The display name shows an address or domain that is not the real sender's.
 fn check_shown_address(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
-    let Some(name) = from.name.as_deref() else { return };
+    let Some(name) = display_name(view, from) else { return };
+    let name = name.as_str();
     let real = from.registrable.as_deref();
     let users = user_addresses(view, true);
     let is_users = |registrable: &str| {
         users.iter().filter_map(|u| domain::address_domain(u)).any(|d| domain::is_within(&d, registrable))
     };
+    // The user's own address as the name ("me@example.jp" <x@elsewhere>), whatever its domain looks like.
+    let folded = fold(name);
+    let own_address = users.iter().find(|u| folded.contains(u.as_str()) && !u.eq_ignore_ascii_case(&from.address));
     // A bare domain is often just a brand written as one ("CNET News.com"); brands are judged by
     // `check_brand_name`, so a bare domain counts here only when it is the user's own.
-    let Some((shown, yours)) = shown_domains(name)
-        .into_iter()
-        .filter(|s| Some(s.registrable.as_str()) != real)
-        .map(|s| {
-            let yours = is_users(&s.registrable);
-            (s, yours)
-        })
-        .find(|(s, yours)| *yours || s.text.contains('@'))
-    else {
-        return;
+    let other = || {
+        shown_domains(name)
+            .into_iter()
+            .filter(|s| Some(s.registrable.as_str()) != real)
+            .map(|s| {
+                let yours = is_users(&s.registrable);
+                (s.text, yours)
+            })
+            .find(|(text, yours)| *yours || text.contains('@'))
     };
+    let Some((shown, yours)) = own_address.map(|a| (a.clone(), true)).or_else(other) else { return };
     let id = if yours { "sender.display_name_your_domain" } else { "sender.display_name_address" };
     out.push(
         Finding::new(id)
-            .arg("shown", shown.text.clone())
+            .arg("shown", shown)
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address)),
     );
@@ -327,6 +341,14 @@ mod tests {
     }
 
     #[test]
+    fn malformed_from_is_read_as_written() {
+        let ids = ids_for(&format!("{OUTSIDE}From: Facebook ,_<en220@evil.example.com>\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(ids, ["sender.brand_display_name"]);
+        let encoded = "From: =?UTF-8?B?44Kr44K044Ok?= <info@evil.example.com>\r\nTo: me@example.jp\r\n";
+        assert_eq!(ids_for(&format!("{OUTSIDE}{encoded}"), &[]), ["sender.brand_display_name"], "カゴヤ, decoded");
+    }
+
+    #[test]
     fn brand_name_on_a_free_mailbox_is_stronger() {
         let ids = ids_for(
             &format!("{OUTSIDE}From: \"Microsoft Account Team\" <ms.team.2024@outlook.com>\r\nTo: me@example.jp\r\n"),
@@ -365,6 +387,8 @@ mod tests {
         assert_eq!(other, ["sender.display_name_address"]);
         let yours = ids_for("From: \"example.jp mail admin\" <x@evil.example>\r\nTo: me@example.jp\r\n", &[]);
         assert_eq!(yours, ["sender.display_name_your_domain"]);
+        let your_address = ids_for("From: \"me@intra\" <x@evil.example>\r\nTo: me@intra\r\n", &[]);
+        assert_eq!(your_address, ["sender.display_name_your_domain"]);
     }
 
     #[test]
