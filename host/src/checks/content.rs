@@ -474,6 +474,8 @@ impl Lures {
                         *slot = Some((found.to_string(), place));
                     }
                 }
+                // In a subject, alarm words are `urgent_subject`'s: one word must not count twice.
+                Cue::Urgency if place == Place::Subject => {}
                 Cue::Urgency => {
                     hits.urgency.get_or_insert_with(|| (found.to_string(), place));
                 }
@@ -712,19 +714,56 @@ fn find_closing(rest: &str, name: &str) -> usize {
     rest.len()
 }
 
+/// Counts of cues in one place. The bodies of a message are usually one text twice (plain and HTML),
+/// so bodies are merged by maximum and only the subject adds to them.
+#[derive(Default, Clone, Copy)]
+struct Counts {
+    disguised: usize,
+    particle_spaces: usize,
+    simplified: usize,
+    garbled: usize,
+}
+
+impl Counts {
+    fn of(folded: &Folded) -> Counts {
+        Counts {
+            disguised: folded.disguised,
+            particle_spaces: folded.particle_spaces,
+            simplified: folded.simplified,
+            garbled: folded.garbled,
+        }
+    }
+
+    fn max(self, other: Counts) -> Counts {
+        Counts {
+            disguised: self.disguised.max(other.disguised),
+            particle_spaces: self.particle_spaces.max(other.particle_spaces),
+            simplified: self.simplified.max(other.simplified),
+            garbled: self.garbled.max(other.garbled),
+        }
+    }
+
+    fn plus(self, other: Counts) -> Counts {
+        Counts {
+            disguised: self.disguised + other.disguised,
+            particle_spaces: self.particle_spaces + other.particle_spaces,
+            simplified: self.simplified + other.simplified,
+            garbled: self.garbled + other.garbled,
+        }
+    }
+}
+
 /// Everything noticed while reading the message's words, before it becomes findings.
 #[derive(Default)]
 struct Reading {
     hits: Hits,
     urgent_subject: Option<String>,
-    disguised: usize,
+    subject: Counts,
+    body: Counts,
     disguised_word: Option<String>,
-    particle_spaces: usize,
     particle_example: Option<String>,
-    has_kana: bool,
-    simplified: usize,
     simplified_example: Option<char>,
-    garbled: usize,
+    has_kana: bool,
     /// Forms that ask for credentials, with those fields.
     credential_forms: Vec<(String, Vec<String>)>,
     script: Option<String>,
@@ -734,21 +773,21 @@ impl Reading {
     fn add(&mut self, lures: &Lures, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
-        if place == Place::Subject {
-            self.urgent_subject = lures.urgent_subject(&folded.text);
+        match place {
+            Place::Subject => {
+                self.urgent_subject = lures.urgent_subject(&folded.text);
+                self.subject = Counts::of(&folded);
+            }
+            Place::Body => self.body = self.body.max(Counts::of(&folded)),
         }
-        self.disguised += folded.disguised;
-        if self.disguised_word.is_none() {
-            self.disguised_word = folded.disguised_word;
-        }
-        self.particle_spaces += folded.particle_spaces;
-        if self.particle_example.is_none() {
-            self.particle_example = folded.particle_example;
-        }
-        self.has_kana |= folded.has_kana;
-        self.simplified += folded.simplified;
+        self.disguised_word = self.disguised_word.take().or(folded.disguised_word);
+        self.particle_example = self.particle_example.take().or(folded.particle_example);
         self.simplified_example = self.simplified_example.or(folded.simplified_example);
-        self.garbled += folded.garbled;
+        self.has_kana |= folded.has_kana;
+    }
+
+    fn counts(&self) -> Counts {
+        self.subject.plus(self.body)
     }
 }
 
@@ -791,14 +830,15 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
         );
     }
     machine_translated(lures, &reading, out);
-    if reading.disguised >= MIN_DISGUISED
+    let counts = reading.counts();
+    if counts.disguised >= MIN_DISGUISED
         && let Some(word) = &reading.disguised_word
     {
         out.push(
             Finding::new("content.obfuscated_text")
                 .arg("phrase", word.clone())
                 .evidence("Disguised word", word.clone())
-                .evidence("Disguised letters", reading.disguised.to_string()),
+                .evidence("Disguised letters", counts.disguised.to_string()),
         );
     }
     if !reading.credential_forms.is_empty() {
@@ -818,20 +858,21 @@ fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) 
     if !reading.has_kana {
         return;
     }
+    let counts = reading.counts();
     let mut examples: Vec<(&str, String)> = Vec::new();
     for phrase in &reading.hits.translated {
         examples.push(("Unnatural wording", phrase.clone()));
     }
     if let Some(example) =
-        reading.particle_example.as_ref().filter(|_| reading.particle_spaces >= lures.min_particle_spaces)
+        reading.particle_example.as_ref().filter(|_| counts.particle_spaces >= lures.min_particle_spaces)
     {
-        examples.push(("Space before a particle", format!("{example} (×{})", reading.particle_spaces)));
+        examples.push(("Space before a particle", format!("{example} (×{})", counts.particle_spaces)));
     }
     if let Some(c) = reading.simplified_example {
-        examples.push(("Simplified Chinese character", format!("{c} (×{})", reading.simplified)));
+        examples.push(("Simplified Chinese character", format!("{c} (×{})", counts.simplified)));
     }
-    if reading.garbled >= MIN_GARBLED {
-        examples.push(("Garbled characters (wrong charset)", format!("\u{FFFD} ×{}", reading.garbled)));
+    if counts.garbled >= MIN_GARBLED {
+        examples.push(("Garbled characters (wrong charset)", format!("\u{FFFD} ×{}", counts.garbled)));
     }
     if examples.len() < lures.min_cues {
         return;
@@ -999,6 +1040,21 @@ mod tests {
         );
         let de = findings("Hinweis", "Ihr Postfach ist voll. Nachrichten wurden zurückgehalten.");
         assert_eq!(ids(&de), ["content.lure_pending_mail", "content.lure_quota"]);
+    }
+
+    #[test]
+    fn japanese_legacy_charsets_decode_before_matching() {
+        for (raw, expected) in [
+            (
+                &include_bytes!("../../../tests/fixtures/charset-iso2022jp-business.eml")[..],
+                "お見積書を添付にてお送りいたします",
+            ),
+            (&include_bytes!("../../../tests/fixtures/charset-shift-jis-business.eml")[..], "経費精算システム"),
+        ] {
+            let parsed = mail_parser::MessageParser::new().parse(raw).unwrap();
+            let view = MessageView::build(&parsed, false, &Default::default(), &Default::default());
+            assert!(fold(&view.text).text.contains(expected), "{expected} not in {:?}", view.text);
+        }
     }
 
     #[test]
