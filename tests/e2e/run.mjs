@@ -1,7 +1,8 @@
 // End-to-end test in real Thunderbird: a fresh profile with the extension sideloaded unsigned, the host
-// registered by `mekiki install` in a temporary HOME, one Thunderbird per scenario under Xvfb opening an
-// .eml with -file, and Marionette (chrome context) reading `#mekiki-banner[data-level]` in the message
-// document. Saves a PNG per scenario under target/e2e/ and prints the measured timings.
+// registered by `mekiki install` in a temporary HOME, one Thunderbird per scenario under Xvfb, and
+// Marionette (chrome context) reading `#mekiki-banner[data-level]` in the message document. Scenarios
+// cover an .eml opened with -file (message window), the 3-pane, and a message tab, plus the error
+// banner when the host is not installed. Saves a PNG per step under target/e2e/ and prints timings.
 //
 // Usage: node tests/e2e/run.mjs [--keep] [--only NAME]   (tests/e2e/run.sh installs what is missing)
 
@@ -24,26 +25,53 @@ const POLL_MS = 100;
 /** Attempts per scenario: a Thunderbird that fails to come up (not a wrong banner) is retried. */
 const ATTEMPTS = 2;
 
+const SEED = { eml: "tests/fixtures/seed-kagoya-phish.eml", subject: "重要なメール通知" };
+const LEGIT = { eml: "tests/fixtures/e2e-legit-colleague.eml", subject: "Minutes of Monday's planning meeting" };
+
+/** Where a banner was found: the window/browser path FIND_BANNERS reports. */
+const IN_MESSAGE_WINDOW = /messageWindow\.xhtml/;
+const IN_THREE_PANE = /mail3PaneTabBrowser/;
+const IN_MESSAGE_TAB = /mailMessageTabBrowser/;
+
+/**
+ * Each scenario is one fresh Thunderbird. `file` is opened with -file at launch; `mailbox` messages are
+ * put in a Local Folders folder first. Each step acts (or not), then waits for the final banner of
+ * `message` in the place `where` matches.
+ */
 const SCENARIOS = [
   {
-    name: "seed",
-    eml: "tests/fixtures/seed-kagoya-phish.eml",
-    expect: { level: "dangerous" },
-    screenshot: "seed",
+    name: "seed-file",
+    file: SEED,
+    steps: [{ name: "seed", message: SEED, where: IN_MESSAGE_WINDOW, expect: { level: "dangerous" } }],
   },
   {
-    name: "legit",
-    eml: "tests/fixtures/e2e-legit-colleague.eml",
-    expect: { level: "safe" },
-    screenshot: "legit",
+    name: "legit-file",
+    file: LEGIT,
+    steps: [{ name: "legit", message: LEGIT, where: IN_MESSAGE_WINDOW, expect: { level: "safe" } }],
+  },
+  {
+    name: "folder",
+    mailbox: [SEED, LEGIT],
+    steps: [
+      { name: "3pane-seed", action: "select", message: SEED, where: IN_THREE_PANE, expect: { level: "dangerous" } },
+      // Switching messages must replace the banner with the new message's own verdict.
+      { name: "3pane-legit", action: "select", message: LEGIT, where: IN_THREE_PANE, expect: { level: "safe" } },
+      { name: "tab-seed", action: "tab", message: SEED, where: IN_MESSAGE_TAB, expect: { level: "dangerous" } },
+    ],
   },
   {
     // No host registered: the banner must say so and give the install command, never stay silent.
     name: "host-missing",
-    eml: "tests/fixtures/e2e-legit-colleague.eml",
-    expect: { level: "error", error: "host-missing", text: "mekiki install" },
+    file: LEGIT,
     installHost: false,
-    screenshot: "host-missing",
+    steps: [
+      {
+        name: "host-missing",
+        message: LEGIT,
+        where: IN_MESSAGE_WINDOW,
+        expect: { level: "error", error: "host-missing", text: "mekiki install" },
+      },
+    ],
   },
 ];
 
@@ -143,27 +171,31 @@ function startXvfb() {
 const FIND_BANNERS = `
   const found = [];
   const seen = new Set();
-  const visit = (doc, where) => {
+  const visit = (doc, where, embedder) => {
     if (!doc || seen.has(doc)) return;
     seen.add(doc);
     const banner = doc.getElementById && doc.getElementById("mekiki-banner");
     if (banner) {
+      // The message shown: about:message, the window that embeds the message document, knows its header.
+      let subject = null;
+      try { subject = embedder.gMessage.mime2DecodedSubject; } catch (e) {}
+      const bar = banner.shadowRoot && banner.shadowRoot.querySelector(".bar");
       found.push({
         where,
-        url: String(doc.documentURI).slice(0, 200),
+        subject,
         level: banner.dataset.level || null,
         error: banner.dataset.error || null,
         displayToBannerMs: banner.dataset.displayToBannerMs ? Number(banner.dataset.displayToBannerMs) : null,
-        text: banner.shadowRoot && banner.shadowRoot.querySelector(".bar") ? banner.shadowRoot.querySelector(".bar").textContent.replace(/\\s+/g, " ").trim().slice(0, 2000) : null,
+        text: bar ? bar.textContent.replace(/\\s+/g, " ").trim().slice(0, 2000) : null,
       });
     }
     for (const frame of doc.querySelectorAll("browser, iframe")) {
       let inner = null;
       try { inner = frame.contentDocument; } catch (e) {}
-      visit(inner, where + " > " + (frame.id || frame.localName));
+      visit(inner, where + " > " + (frame.id || frame.localName), frame.ownerDocument.defaultView);
     }
   };
-  for (const win of Services.wm.getEnumerator(null)) visit(win.document, win.location.href);
+  for (const win of Services.wm.getEnumerator(null)) visit(win.document, win.location.href, null);
   return found;
 `;
 
@@ -172,18 +204,48 @@ const DESCRIBE_WINDOWS = `
   const out = [];
   for (const win of Services.wm.getEnumerator(null)) {
     const browsers = [...win.document.querySelectorAll("browser")].map(
-      (b) => (b.id || "?") + "=" + (b.currentURI ? b.currentURI.spec.slice(0, 80) : "?") + (b.isRemoteBrowser ? " (remote)" : ""));
+      (b) => (b.id || "?") + "=" + (b.currentURI ? b.currentURI.spec.slice(0, 80) : "?"));
     out.push(win.location.href + " [" + browsers.join(", ") + "]");
   }
   return out;
 `;
 
-/** Chrome-context script: bring the window showing the banner to a readable size. */
-const SIZE_MESSAGE_WINDOW = `
+/** Chrome-context scripts that display a message the way a user would. Argument: the subject. */
+const ACTIONS = {
+  // Click the message in the 3-pane's list (after opening the folder that holds the test mails).
+  select: `
+    const [subject] = arguments;
+    const win = Services.wm.getMostRecentWindow("mail:3pane");
+    const tabmail = win.document.getElementById("tabmail");
+    tabmail.switchToTab(0);
+    const about3Pane = tabmail.currentAbout3Pane;
+    const folder = win.MailServices.accounts.localFoldersServer.rootFolder.getChildNamed("Mekiki");
+    if (about3Pane.gFolder !== folder) about3Pane.displayFolder(folder.URI);
+    const view = about3Pane.gDBView;
+    for (let row = 0; view && row < view.rowCount; row++) {
+      if (view.getMsgHdrAt(row).mime2DecodedSubject === subject) { about3Pane.threadTree.selectedIndex = row; return true; }
+    }
+    return false;
+  `,
+  // Open the message in a tab of its own.
+  tab: `
+    const [subject] = arguments;
+    const win = Services.wm.getMostRecentWindow("mail:3pane");
+    const folder = win.MailServices.accounts.localFoldersServer.rootFolder.getChildNamed("Mekiki");
+    const hdr = [...folder.messages].find((h) => h.mime2DecodedSubject === subject);
+    if (!hdr) return false;
+    win.document.getElementById("tabmail").openTab("mailMessageTab", { messageURI: folder.getUriForMsg(hdr), background: false });
+    return true;
+  `,
+};
+
+/** Chrome-context script: a readable size for the window about to be photographed; returns its handle's URL. */
+const SIZE_WINDOW = `
+  const [pattern] = arguments;
   for (const win of Services.wm.getEnumerator(null)) {
-    if (String(win.location.href).includes("messageWindow")) { win.moveTo(0, 0); win.resizeTo(1100, 860); win.focus(); return win.location.href; }
+    if (String(win.location.href).includes(pattern)) { win.moveTo(0, 0); win.resizeTo(1100, 860); win.focus(); return true; }
   }
-  return null;
+  return false;
 `;
 
 async function connectMarionette(port, deadline, thunderbird) {
@@ -212,31 +274,41 @@ async function stop(child) {
   } catch {}
 }
 
-async function screenshot(marionette, file) {
-  const handles = await marionette.command("WebDriver:GetWindowHandles");
-  // The message window (opened by -file) is the most recent one.
-  for (const handle of [...handles].reverse()) {
+/** Saves a PNG of the window whose URL contains `pattern`. */
+async function screenshot(marionette, pattern, file) {
+  await marionette.execute(SIZE_WINDOW, [pattern]);
+  await sleep(500); // let the resized window repaint
+  for (const handle of await marionette.command("WebDriver:GetWindowHandles")) {
     await marionette.command("WebDriver:SwitchToWindow", { handle, focus: true });
-    const url = await marionette.execute("return window.location.href;");
-    if (String(url).includes("messageWindow") || handle === handles[0]) break;
+    if (String(await marionette.execute("return window.location.href;")).includes(pattern)) {
+      const data = await marionette.command("WebDriver:TakeScreenshot", { full: false, hash: false }, 30000);
+      fs.writeFileSync(file, Buffer.from(data.value ?? data, "base64"));
+      return;
+    }
   }
-  const data = await marionette.command("WebDriver:TakeScreenshot", { full: false, hash: false }, 30000);
-  fs.writeFileSync(file, Buffer.from(data.value ?? data, "base64"));
+  throw new Error(`no window like ${pattern}`);
 }
 
-/**
- * One Thunderbird run: fresh profile, open the .eml, wait for the final banner.
- * @returns {Promise<{banner: object, launchToBannerMs: number}>}
- */
-async function runScenario(scenario, { display, host, work }) {
+/** An mbox file holding the given fixtures, for a Local Folders folder. */
+function mbox(messages) {
+  return Buffer.concat(
+    messages.flatMap(({ eml }) => {
+      const data = fs.readFileSync(path.join(REPO, eml));
+      return [Buffer.from("From - Sat Nov 28 00:00:00 2026\n"), data, Buffer.from(data.at(-1) === 0x0a ? "\n" : "\n\n")];
+    }),
+  );
+}
+
+/** A fresh profile and HOME for one scenario; the host registered unless the scenario says not. */
+function prepare(scenario, { host, work }) {
   const dir = fs.mkdtempSync(path.join(work, `${scenario.name}-`));
   const home = path.join(dir, "home");
   const profile = path.join(dir, "profile");
   fs.mkdirSync(path.join(profile, "extensions"), { recursive: true });
+  fs.mkdirSync(path.join(profile, "Mail", "Local Folders"), { recursive: true });
   fs.mkdirSync(home, { recursive: true });
-  const env = { ...process.env, HOME: home, DISPLAY: display, MOZ_CRASHREPORTER_DISABLE: "1", XDG_CONFIG_HOME: path.join(home, ".config") };
+  const env = { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: "1", XDG_CONFIG_HOME: path.join(home, ".config") };
   delete env.WAYLAND_DISPLAY;
-
   if (scenario.installHost !== false) {
     log(`${scenario.name}: mekiki install (HOME=${home})`);
     run(host, ["install"], { env });
@@ -244,48 +316,71 @@ async function runScenario(scenario, { display, host, work }) {
     if (!fs.existsSync(manifest)) throw new Error(`mekiki install did not write ${manifest}`);
   }
   fs.copyFileSync(path.join(work, "mekiki.xpi"), path.join(profile, "extensions", `${EXTENSION_ID}.xpi`));
+  if (scenario.mailbox) fs.writeFileSync(path.join(profile, "Mail", "Local Folders", "Mekiki"), mbox(scenario.mailbox));
+  return { dir, home, profile, env };
+}
+
+/** Polls until the banner of `step.message` in `step.where` reaches a final level. */
+async function waitForBanner(marionette, step, deadline) {
+  let banners = [];
+  while (Date.now() < deadline) {
+    banners = await marionette.execute(FIND_BANNERS);
+    const banner = banners.find(
+      (b) => step.where.test(b.where) && b.subject === step.message.subject && FINAL_LEVELS.has(b.level),
+    );
+    if (banner) return banner;
+    await sleep(POLL_MS);
+  }
+  const windows = await marionette.execute(DESCRIBE_WINDOWS).catch((e) => [`(${e.message})`]);
+  throw new Error(
+    `${step.name}: no final banner for "${step.message.subject}" in ${step.where} within the deadline; ` +
+      `banners seen: ${JSON.stringify(banners)}\nwindows:\n  ${windows.join("\n  ")}`,
+  );
+}
+
+/**
+ * One Thunderbird run: fresh profile, launch, then each step's action and banner.
+ * @returns {Promise<Array<{step: object, banner: object, launchToBannerMs: number, actionToBannerMs: number}>>}
+ */
+async function runScenario(scenario, { display, host, work }) {
+  const { dir, profile, env } = prepare(scenario, { host, work });
   const port = await freePort();
   fs.writeFileSync(path.join(profile, "user.js"), prefs(port) + "\n");
-
-  const eml = path.join(REPO, scenario.eml);
   const logFile = path.join(OUT, `${scenario.name}.thunderbird.log`);
   const logStream = fs.openSync(logFile, "w");
+  const argv = ["--no-remote", "-profile", profile, "--marionette", "-remote-allow-system-access"];
+  if (scenario.file) argv.push("-file", path.join(REPO, scenario.file.eml));
   const launchedAt = Date.now();
-  const thunderbird = spawn(
-    "thunderbird",
-    ["--no-remote", "-profile", profile, "--marionette", "-remote-allow-system-access", "-file", eml],
-    { env, stdio: ["ignore", logStream, logStream], detached: true },
-  );
-  const deadline = launchedAt + BANNER_DEADLINE_MS;
+  const thunderbird = spawn("thunderbird", argv, {
+    env: { ...env, DISPLAY: display },
+    stdio: ["ignore", logStream, logStream],
+    detached: true, // its own process group, so stop() can end it and its helpers
+  });
   let marionette;
   try {
-    marionette = await connectMarionette(port, deadline, thunderbird);
+    marionette = await connectMarionette(port, launchedAt + BANNER_DEADLINE_MS, thunderbird);
     await marionette.command("WebDriver:NewSession", { capabilities: {} });
     await marionette.command("Marionette:SetContext", { value: "chrome" });
-    let banners = [];
-    let firstSeen = null;
-    while (Date.now() < deadline) {
-      banners = await marionette.execute(FIND_BANNERS);
-      const final = banners.find((b) => FINAL_LEVELS.has(b.level));
-      if (final) {
-        const launchToBannerMs = Date.now() - launchedAt;
-        await marionette.execute(SIZE_MESSAGE_WINDOW);
-        await sleep(500); // let the resized window repaint before the screenshot
-        const shot = path.join(OUT, `${scenario.screenshot}.png`);
-        try {
-          await screenshot(marionette, shot);
-        } catch (err) {
-          log(`${scenario.name}: screenshot failed: ${err.message}`);
+    const results = [];
+    for (const step of scenario.steps) {
+      const actedAt = Date.now();
+      const deadline = actedAt + BANNER_DEADLINE_MS;
+      if (step.action) {
+        // The folder is parsed on first display: retry until the message is listed.
+        while (!(await marionette.execute(ACTIONS[step.action], [step.message.subject]))) {
+          if (Date.now() > deadline) throw new Error(`${step.name}: could not ${step.action} "${step.message.subject}"`);
+          await sleep(POLL_MS);
         }
-        return { banner: final, launchToBannerMs, firstSeen };
       }
-      if (banners.length > 0 && firstSeen === null) firstSeen = Date.now() - launchedAt;
-      await sleep(POLL_MS);
+      const banner = await waitForBanner(marionette, step, deadline);
+      const now = Date.now();
+      const shot = path.join(OUT, `${step.name}.png`);
+      await screenshot(marionette, step.where === IN_MESSAGE_WINDOW ? "messageWindow" : "messenger.xhtml", shot).catch(
+        (err) => log(`${step.name}: screenshot failed: ${err.message}`),
+      );
+      results.push({ step, banner, launchToBannerMs: now - launchedAt, actionToBannerMs: now - actedAt });
     }
-    const windows = await marionette.execute(DESCRIBE_WINDOWS).catch((e) => [`(${e.message})`]);
-    throw new Error(
-      `no final banner within ${BANNER_DEADLINE_MS} ms; banners seen: ${JSON.stringify(banners)}\nwindows:\n  ${windows.join("\n  ")}`,
-    );
+    return results;
   } finally {
     marionette?.close();
     await stop(thunderbird);
@@ -304,21 +399,21 @@ function cliLevel(host, eml) {
   }
 }
 
-function check(scenario, banner, host) {
+function check(scenario, step, banner, host) {
   const problems = [];
-  const engine = scenario.installHost === false ? null : cliLevel(host, scenario.eml);
+  const engine = scenario.installHost === false ? null : cliLevel(host, step.message.eml);
   if (engine !== null && banner.level !== engine) {
     problems.push(`data-level is "${banner.level}" but mekiki analyze says "${engine}"`);
   }
-  if (banner.level !== scenario.expect.level) {
-    const why = engine === banner.level ? ` (the engine itself rates ${scenario.eml} "${engine}")` : "";
-    problems.push(`data-level is "${banner.level}", expected "${scenario.expect.level}"${why}`);
+  if (banner.level !== step.expect.level) {
+    const why = engine === banner.level ? ` (the engine itself rates ${step.message.eml} "${engine}")` : "";
+    problems.push(`data-level is "${banner.level}", expected "${step.expect.level}"${why}`);
   }
-  if (scenario.expect.error && banner.error !== scenario.expect.error) {
-    problems.push(`data-error is "${banner.error}", expected "${scenario.expect.error}"`);
+  if (step.expect.error && banner.error !== step.expect.error) {
+    problems.push(`data-error is "${banner.error}", expected "${step.expect.error}"`);
   }
-  if (scenario.expect.text && !String(banner.text).includes(scenario.expect.text)) {
-    problems.push(`banner text lacks "${scenario.expect.text}": ${banner.text}`);
+  if (step.expect.text && !String(banner.text).includes(step.expect.text)) {
+    problems.push(`banner text lacks "${step.expect.text}": ${banner.text}`);
   }
   return problems;
 }
@@ -336,32 +431,35 @@ async function main() {
   const timings = [];
   try {
     for (const scenario of SCENARIOS.filter((s) => !only || s.name === only)) {
-      let outcome;
-      for (let attempt = 1; attempt <= ATTEMPTS && !outcome; attempt++) {
+      let results;
+      for (let attempt = 1; attempt <= ATTEMPTS && !results; attempt++) {
         try {
-          outcome = await runScenario(scenario, { display: xvfb.display, host, work });
+          results = await runScenario(scenario, { display: xvfb.display, host, work });
         } catch (err) {
           log(`${scenario.name}: attempt ${attempt} failed: ${err.message}`);
           log(`  Thunderbird log: ${path.relative(REPO, path.join(OUT, `${scenario.name}.thunderbird.log`))}`);
         }
       }
-      if (!outcome) {
-        failed++;
-        console.log(`not ok - ${scenario.name}: Thunderbird never showed a final banner`);
+      if (!results) {
+        failed += scenario.steps.length;
+        for (const step of scenario.steps) console.log(`not ok - ${step.name}: no final banner (see above)`);
         continue;
       }
-      const { banner, launchToBannerMs } = outcome;
-      const problems = check(scenario, banner, host);
-      timings.push({ scenario: scenario.name, launchToBannerMs, displayToBannerMs: banner.displayToBannerMs });
-      log(`${scenario.name}: data-level=${banner.level}${banner.error ? ` data-error=${banner.error}` : ""} ` +
-        `launch→banner ${launchToBannerMs} ms, display→banner ${banner.displayToBannerMs ?? "?"} ms; ${banner.where}`);
-      log(`  banner: ${banner.text}`);
-      if (problems.length === 0) {
-        passed++;
-        console.log(`ok - ${scenario.name}: ${banner.level}`);
-      } else {
-        failed++;
-        console.log(`not ok - ${scenario.name}: ${problems.join("; ")}`);
+      for (const { step, banner, launchToBannerMs, actionToBannerMs } of results) {
+        const problems = check(scenario, step, banner, host);
+        const timing = { step: step.name, launchToBannerMs, actionToBannerMs, displayToBannerMs: banner.displayToBannerMs };
+        timings.push(timing);
+        log(`${step.name}: data-level=${banner.level}${banner.error ? ` data-error=${banner.error}` : ""}; ` +
+          `launch→banner ${launchToBannerMs} ms, action→banner ${step.action ? `${actionToBannerMs} ms` : "-"}, ` +
+          `display event→banner ${banner.displayToBannerMs ?? "?"} ms; in ${banner.where}`);
+        log(`  banner: ${banner.text}`);
+        if (problems.length === 0) {
+          passed++;
+          console.log(`ok - ${step.name}: ${banner.level}`);
+        } else {
+          failed++;
+          console.log(`not ok - ${step.name}: ${problems.join("; ")}`);
+        }
       }
     }
   } finally {
