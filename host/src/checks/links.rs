@@ -2,7 +2,7 @@
 
 mod encoded;
 mod extract;
-mod lookalike;
+pub mod lookalike;
 
 pub use extract::extract;
 
@@ -534,6 +534,62 @@ pub(crate) fn test_knowledge() -> &'static Knowledge {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Link finding ids for a one-part HTML mail to hiroshi@example.jp, with extra headers on top.
+    fn link_ids(top_headers: &str, from: &str, html: &str) -> Vec<String> {
+        let raw = format!(
+            "{top_headers}Received: from out.example.net (out.example.net [198.51.100.7])\r\n\tby mx.example.jp (Postfix) \
+             with ESMTPS id 1; Tue, 14 Jan 2025 09:12:33 +0900\r\nFrom: {from}\r\nTo: hiroshi@example.jp\r\n\
+             Subject: hello\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n{html}\r\n"
+        );
+        let verdict = crate::analyze(raw.as_bytes(), &crate::model::Context::default());
+        let mut ids: Vec<String> =
+            verdict.findings.into_iter().map(|f| f.id).filter(|id| id.starts_with("links.")).collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn ip_hosts_plain_obfuscated_and_private() {
+        let ids = |url: &str| link_ids("", "a@example.net", &format!("<a href=\"{url}\">x</a>"));
+        assert_eq!(ids("http://0xC6.0x33.0x64.0x78/"), ["links.ip_host_obfuscated"]);
+        assert_eq!(ids("http://3325256824/"), ["links.ip_host_obfuscated"]);
+        assert_eq!(ids("http://0306.063.0144.0170/"), ["links.ip_host_obfuscated"]);
+        assert_eq!(ids("http://198.51.100.120/login"), ["links.ip_host"]);
+        assert!(ids("http://192.168.10.2/").is_empty());
+    }
+
+    #[test]
+    fn userinfo_and_script_links() {
+        let ids = |url: &str| link_ids("", "a@example.net", &format!("<a href=\"{url}\">x</a>"));
+        assert_eq!(ids("https://www.paypal.com@login.example.biz/"), ["links.userinfo"]);
+        assert!(ids("ftp://user:secret@files.example.biz/").is_empty());
+        assert_eq!(ids("data:text/html;base64,PHNjcmlwdD4="), ["links.script_href"]);
+        assert_eq!(ids("javascript:document.location='https://x.example.biz/'"), ["links.script_href"]);
+        assert!(ids("javascript:void(0);").is_empty());
+    }
+
+    #[test]
+    fn recipient_in_url_unless_on_the_authenticated_senders_own_domain() {
+        let html = "<a href=\"https://www.shop-example.jp/unsub?u=aGlyb3NoaUBleGFtcGxlLmpw\">unsubscribe</a>";
+        let from = "Shop <news@shop-example.jp>";
+        assert_eq!(link_ids("", from, html), ["links.recipient_in_url"]);
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp; \
+                    dmarc=pass header.from=shop-example.jp\r\n";
+        assert!(link_ids(auth, from, html).is_empty());
+        // Authentication of the sender does not vouch for a link to someone else's site.
+        let elsewhere = html.replace("www.shop-example.jp", "collect.example.org");
+        assert_eq!(link_ids(auth, from, &elsewhere), ["links.recipient_in_url"]);
+    }
+
+    #[test]
+    fn click_tracker_of_an_authenticated_sender_may_show_the_senders_site() {
+        let html = "<a href=\"https://u1.ct.sendgrid.net/ls/click?upn=abc\">https://www.shop-example.jp/sale</a>";
+        let from = "Shop <news@shop-example.jp>";
+        assert_eq!(link_ids("", from, html), ["links.text_mismatch"]);
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp\r\n";
+        assert!(link_ids(auth, from, html).is_empty());
+    }
 
     #[test]
     fn written_hosts() {
