@@ -112,7 +112,7 @@ fn answer(payload: &[u8], analyze: &impl Fn(&[u8], &Context) -> Verdict) -> Vec<
         Ok(Job::Hello { id }) => protocol::fit_reply(&protocol::hello_reply(id), MAX_REPLY_BYTES),
         Ok(Job::Analyze { id, raw, context }) => {
             let analyzed = catch_unwind(AssertUnwindSafe(|| {
-                protocol::fit_reply(&Reply::Verdict { id, verdict: analyze(&raw, &context) }, MAX_REPLY_BYTES)
+                protocol::fit_reply(&Reply::Verdict { id, verdict: Box::new(analyze(&raw, &context)) }, MAX_REPLY_BYTES)
             }));
             analyzed.unwrap_or_else(|panic| {
                 let what = panic

@@ -50,7 +50,7 @@ pub enum Reply {
     },
     Verdict {
         id: u64,
-        verdict: Verdict,
+        verdict: Box<Verdict>,
     },
     Error {
         id: Option<u64>,
@@ -199,13 +199,15 @@ pub fn fit_reply(reply: &Reply, max_bytes: usize) -> Vec<u8> {
     *truncated.omitted.entry("findings".into()).or_default() += verdict.findings.len();
     *truncated.omitted.entry("facts".into()).or_default() += 1;
     let bare = Verdict {
+        level: verdict.level,
+        score: verdict.score,
+        lang: verdict.lang,
         summary: shorten(&verdict.summary, 100).0,
         findings: Vec::new(),
         facts: Facts::default(),
         truncated,
-        ..verdict.clone()
     };
-    to_json(&Reply::Verdict { id: *id, verdict: bare })
+    to_json(&Reply::Verdict { id: *id, verdict: Box::new(bare) })
 }
 
 fn to_json<T: Serialize>(value: &T) -> Vec<u8> {
@@ -311,17 +313,17 @@ mod tests {
     }
 
     fn fitted(verdict: Verdict, max: usize) -> (Vec<u8>, Verdict) {
-        let bytes = fit_reply(&Reply::Verdict { id: 7, verdict }, max);
-        let Ok(Reply::Verdict { id: 7, verdict }) = serde_json::from_slice(&bytes) else {
+        let bytes = fit_reply(&Reply::Verdict { id: 7, verdict: Box::new(verdict) }, max);
+        let Ok(Reply::Verdict { id: 7, verdict }) = serde_json::from_slice::<Reply>(&bytes) else {
             panic!("fitted reply is not a verdict with id 7: {}", String::from_utf8_lossy(&bytes));
         };
-        (bytes, verdict)
+        (bytes, *verdict)
     }
 
     #[test]
     fn small_verdicts_pass_unchanged() {
         let (bytes, verdict) = fitted(verdict_with(3, 10, 3), MAX_REPLY_BYTES);
-        assert_eq!(bytes, to_json(&Reply::Verdict { id: 7, verdict: verdict_with(3, 10, 3) }));
+        assert_eq!(bytes, to_json(&Reply::Verdict { id: 7, verdict: Box::new(verdict_with(3, 10, 3)) }));
         assert!(verdict.truncated.is_empty());
     }
 
@@ -358,8 +360,10 @@ mod tests {
 
     #[test]
     fn fitting_is_deterministic() {
-        let once = fit_reply(&Reply::Verdict { id: 1, verdict: verdict_with(4_000, 300, 80) }, MAX_REPLY_BYTES);
-        let twice = fit_reply(&Reply::Verdict { id: 1, verdict: verdict_with(4_000, 300, 80) }, MAX_REPLY_BYTES);
+        let once =
+            fit_reply(&Reply::Verdict { id: 1, verdict: Box::new(verdict_with(4_000, 300, 80)) }, MAX_REPLY_BYTES);
+        let twice =
+            fit_reply(&Reply::Verdict { id: 1, verdict: Box::new(verdict_with(4_000, 300, 80)) }, MAX_REPLY_BYTES);
         assert_eq!(once, twice);
     }
 
