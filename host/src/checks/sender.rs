@@ -4,6 +4,7 @@
 //! nothing; what is checked here is whether those claims agree with the real address, with the
 //! brand's own domains, and with where the message came from (the origin hop).
 
+use crate::checks::links::lookalike;
 use crate::checks::{auth, received};
 use crate::domain;
 use crate::knowledge::{Brand, Knowledge, fold};
@@ -128,6 +129,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(from) = &view.from else { return };
     check_brand_name(view, from, kb, out);
     check_brand_subject(view, from, kb, out);
+    check_lookalike_domain(view, from, kb, out);
     check_shown_address(view, from, out);
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
@@ -188,6 +190,30 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mu
             .evidence("Subject", subject.clone())
             .evidence("From", from.address.clone())
             .evidence("Brand domains", format!("{}: {}", brand.label(), brand.domains.join(", "))),
+    );
+}
+
+/// The From domain imitates a brand's (`amaz0n.co.jp`, `paypal-secure-login.com`), with the same
+/// look-alike rules as links; misspellings count only for a brand the display name claims.
+fn check_lookalike_domain(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let (Some(domain), Some(registrable)) = (from.domain.as_deref(), from.registrable.as_deref()) else { return };
+    if is_free_mailbox(kb, domain) {
+        return;
+    }
+    let Ok(ascii) = idna::domain_to_ascii(registrable) else { return };
+    let claimed = display_brands(view, from, kb);
+    let index = lookalike::Index::for_knowledge(kb);
+    let claims = |b: &Brand| claimed.iter().any(|c| c.id == b.id);
+    let Some(found) = lookalike::check(&ascii, kb, &index, &kb.host_lure_words, &claims) else { return };
+    let (Some(brand), Some(brand_domain)) = (found.brand, found.brand_domain) else { return };
+    out.push(
+        Finding::new("sender.lookalike_domain")
+            .arg("domain", registrable)
+            .arg("brand", brand.label())
+            .arg("brand_domain", brand_domain.clone())
+            .evidence("From", from.address.clone())
+            .evidence("Imitates", brand_domain)
+            .evidence("How", found.kind.as_str()),
     );
 }
 
@@ -377,6 +403,15 @@ mod tests {
         assert!(h("info@sbisec.co.jp", "【SBI証券】お取引のお知らせ").is_empty());
         assert!(h("news@shop.example", "Amazon deals of the week").is_empty(), "only the 【】 tag counts");
         assert_eq!(h("\"SBI証券\" <a@cfi397.example>", "【SBI証券】x"), ["sender.brand_display_name"]);
+    }
+
+    #[test]
+    fn sender_domain_imitating_a_brand_is_flagged() {
+        let ids =
+            ids_for(&format!("{OUTSIDE}From: Notice <no-reply@paypal-secure-login.com>\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(ids, ["sender.lookalike_domain"]);
+        let real = ids_for(&format!("{OUTSIDE}From: PayPal <service@paypal.com>\r\nTo: me@example.jp\r\n"), &[]);
+        assert!(real.is_empty(), "{real:?}");
     }
 
     #[test]
