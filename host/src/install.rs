@@ -197,7 +197,19 @@ fn scope(system: bool) -> Scope {
 /// The path of this executable as Thunderbird must start it: absolute, symlinks resolved.
 fn current_exe() -> Result<PathBuf> {
     let exe = std::env::current_exe().context("cannot locate the mekiki executable")?;
-    exe.canonicalize().with_context(|| format!("cannot resolve {}", exe.display()))
+    let exe = exe.canonicalize().with_context(|| format!("cannot resolve {}", exe.display()))?;
+    // The manifest is JSON: the path must be Unicode.
+    let text = exe.to_str().with_context(|| format!("the path {} is not valid Unicode", exe.display()))?;
+    Ok(PathBuf::from(without_verbatim_prefix(text)))
+}
+
+/// Windows' canonical paths start with `\\?\`, which Thunderbird does not accept in a manifest:
+/// `\\?\C:\x` becomes `C:\x` (verbatim UNC paths, `\\?\UNC\…`, are left as they are).
+fn without_verbatim_prefix(path: &str) -> &str {
+    match path.strip_prefix(r"\\?\") {
+        Some(rest) if !rest.starts_with(r"UNC\") => rest,
+        _ => path,
+    }
 }
 
 pub fn install(args: &InstallArgs) -> Result<ExitCode> {
@@ -448,6 +460,13 @@ mod tests {
                 "/f"
             ]
         );
+    }
+
+    #[test]
+    fn windows_verbatim_prefixes_are_dropped() {
+        assert_eq!(without_verbatim_prefix(r"\\?\C:\Users\u\mekiki.exe"), r"C:\Users\u\mekiki.exe");
+        assert_eq!(without_verbatim_prefix(r"\\?\UNC\server\share\mekiki.exe"), r"\\?\UNC\server\share\mekiki.exe");
+        assert_eq!(without_verbatim_prefix("/usr/bin/mekiki"), "/usr/bin/mekiki");
     }
 
     #[test]
