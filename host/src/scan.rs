@@ -530,13 +530,11 @@ fn is_quoted_from(line: &[u8]) -> bool {
 }
 
 /// Why these bytes are not a mail message, if they are not: a message starts with a header field
-/// (`Name: value`), not with binary data.
+/// (`Name: value`). Binary files fail that test on their first bytes; NUL bytes further on do not
+/// count against a message, since real phishing carries them.
 pub fn not_a_message(bytes: &[u8]) -> Option<&'static str> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Some("empty, not a message");
-    }
-    if bytes.iter().take(8 * 1024).any(|&b| b == 0) {
-        return Some("binary data, not a message");
     }
     let first_line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
     let name_len = first_line.iter().position(|&b| !(b'!'..=b'~').contains(&b) || b == b':');
@@ -779,6 +777,8 @@ mod tests {
         assert!(not_a_message(b"").is_some());
         assert!(not_a_message(b"\n \n").is_some());
         assert!(not_a_message(b"%PDF-1.4\n\0\0binary").is_some());
+        assert!(not_a_message(b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR").is_some());
+        assert_eq!(not_a_message(b"Subject: x\n\nbody with a \0 byte"), None);
         assert!(not_a_message(b"Attribution-NonCommercial 4.0 International\n").is_some());
         assert!(not_a_message(b": no name\n").is_some());
     }
