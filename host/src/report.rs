@@ -159,7 +159,8 @@ fn facts(out: &mut String, l: &Labels, facts: &Facts) {
         let _ = writeln!(out, "  {} ({}):", l.links, facts.links.len());
         for link in facts.links.iter().take(MAX_LINKS_SHOWN) {
             match &link.text {
-                Some(text) if !text.trim().is_empty() => {
+                // The text is worth showing only when it differs from where the link goes.
+                Some(text) if !text.trim().is_empty() && text.trim() != link.url => {
                     let _ = writeln!(out, "    {}  ← \"{}\"", visible(&link.url), visible(text.trim()));
                 }
                 _ => {
