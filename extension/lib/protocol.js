@@ -156,6 +156,14 @@ export class HostClient {
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "hello") {
       this.hostInfo = { version: msg.version, protocol: msg.protocol };
+      if (msg.protocol !== PROTOCOL_VERSION) {
+        // An older or newer host would misread our requests: say so instead of guessing.
+        this.dropPort();
+        port.disconnect();
+        this.failAll(
+          new HostError("protocol", `host ${msg.version} speaks protocol ${msg.protocol}, this extension ${PROTOCOL_VERSION}`),
+        );
+      }
       return;
     }
     let id = msg.id;

@@ -153,3 +153,11 @@ test("close() fails what is outstanding and ends the host", async () => {
   await assert.rejects(pending, (err) => err.code === "host-crashed");
   assert.equal(ports[0].disconnected, true);
 });
+
+test("a host speaking another protocol version is refused with a protocol error", async () => {
+  const { client, ports } = setup();
+  const pending = client.analyze("QUJD", { identities: [], locale: "en" });
+  ports[0].reply({ type: "hello", version: "9.0.0", protocol: 2 });
+  await assert.rejects(pending, (err) => err.code === "protocol" && /protocol 2/.test(err.message));
+  assert.equal(ports[0].disconnected, true);
+});
