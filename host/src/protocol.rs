@@ -424,6 +424,40 @@ mod tests {
     }
 
     #[test]
+    fn every_error_code_is_documented() {
+        use ErrorCode::*;
+        let all = [
+            EmptyFrame,
+            FrameTooLarge,
+            TruncatedFrame,
+            BadUtf8,
+            BadJson,
+            UnknownType,
+            BadRequest,
+            BadBase64,
+            EmptyMessage,
+            Internal,
+        ];
+        let doc = include_str!("../../PROTOCOL.md");
+        for code in all {
+            // Exhaustive on purpose: a new code fails to compile here until it is listed above.
+            match code {
+                EmptyFrame | FrameTooLarge | TruncatedFrame | BadUtf8 | BadJson | UnknownType | BadRequest
+                | BadBase64 | EmptyMessage | Internal => {}
+            }
+            let name = serde_json::to_value(code).unwrap();
+            let row = format!("| `{}` |", name.as_str().unwrap());
+            assert!(doc.contains(&row), "PROTOCOL.md has no row {row}");
+        }
+    }
+
+    #[test]
+    fn the_extension_id_is_the_extensions() {
+        let manifest: Value = serde_json::from_str(include_str!("../../extension/manifest.json")).unwrap();
+        assert_eq!(manifest["browser_specific_settings"]["gecko"]["id"], EXTENSION_ID);
+    }
+
+    #[test]
     fn error_messages_do_not_echo_unbounded_input() {
         let huge_type = format!(r#"{{"type":"{}"}}"#, "x".repeat(100_000));
         let reply = decode_request(huge_type.as_bytes()).unwrap_err().into_reply();
