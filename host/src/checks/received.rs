@@ -32,6 +32,9 @@ pub struct Hop {
     pub rdns: Option<String>,
     /// The receiving server recorded that the client's address has no name (`unknown [1.2.3.4]`).
     pub rdns_unknown: bool,
+    /// The client logged in to the receiving server (`with ESMTPSA`, `Authenticated sender:`): one of
+    /// that server's own users submitting mail, wherever they are.
+    pub authenticated: bool,
     /// The header value as written (unfolded, shortened), for evidence.
     pub raw: String,
 }
@@ -106,6 +109,10 @@ fn hop_of(raw: &str, parsed: Option<&mail_parser::Received>) -> Hop {
     let mut hop = Hop { raw: evidence_text(raw), ..Hop::default() };
     let Some(r) = parsed else { return hop };
     hop.by = host_name(r.by.as_ref());
+    use mail_parser::Protocol::*;
+    hop.authenticated =
+        matches!(r.with, Some(ESMTPA | ESMTPSA | LMTPA | LMTPSA | UTF8SMTPA | UTF8SMTPSA | UTF8LMTPA | UTF8LMTPSA))
+            || hop.raw.contains("(Authenticated sender:");
     // Without a `from` clause the parser reads words of the comment (`from userid 1042`) as a host.
     let has_from = raw.trim_start().get(..5).is_some_and(|w| w.eq_ignore_ascii_case("from "));
     if !has_from {
@@ -171,7 +178,7 @@ fn organisation(host: &str, kb: &Knowledge) -> Option<String> {
 
 /// Whether the hop's sender is one of the recipient's own or internal machines.
 fn is_internal(hop: &Hop, view: &MessageView, kb: &Knowledge) -> bool {
-    if !hop.is_relay() {
+    if !hop.is_relay() || hop.authenticated {
         return true;
     }
     match hop.from_ip {
@@ -397,6 +404,15 @@ From: someone@example.org\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
         for ip in ["183.181.84.151", "2001:4860::1", "100.128.0.1"] {
             assert!(!is_internal_ip(ip.parse().unwrap()), "{ip}");
         }
+    }
+
+    #[test]
+    fn a_user_logged_in_to_the_recipients_server_is_internal() {
+        let raw = "Received: from [203.0.113.200] (p123.home-isp.example.net [203.0.113.200]) (Authenticated sender: hanako@example.jp) by sv1234.xserver.jp (Postfix) with ESMTPSA id 1; Mon, 1 Jan 2024 00:00:00 +0900\r\n\
+From: hanako@example.jp\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
+        let (origin, hops, _) = analyze(raw, &["me@example.jp"]);
+        assert!(hops[0].authenticated);
+        assert_eq!(origin, None);
     }
 
     #[test]
