@@ -36,11 +36,24 @@ pub struct Limits {
     pub max_links: usize,
     /// Attachments examined per message.
     pub max_attachments: usize,
+    /// Mailboxes read from each address header (To, Cc…) and Delivered-To headers taken as recipients.
+    pub max_addresses: usize,
+    /// Characters of the subject and of display names examined; no reader sees further in.
+    pub max_header_chars: usize,
+    /// Wall-clock time for the checkers; once spent, the rest are skipped and the verdict says so.
+    pub time_budget: std::time::Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_body_bytes: 32 * 1024 * 1024, max_links: 2_000, max_attachments: 100 }
+        Limits {
+            max_body_bytes: 32 * 1024 * 1024,
+            max_links: 2_000,
+            max_attachments: 100,
+            max_addresses: 1_000,
+            max_header_chars: 16 * 1024,
+            time_budget: std::time::Duration::from_secs(10),
+        }
     }
 }
 
@@ -50,6 +63,7 @@ pub fn analyze(raw: &[u8], ctx: &Context) -> Verdict {
 }
 
 pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
+    let started = std::time::Instant::now();
     let rules = Rules::builtin();
     let kb = Knowledge::builtin();
     let lang = ctx.lang();
@@ -65,17 +79,29 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
             lang,
         );
     };
-    let view = MessageView::build(&parsed, body_skipped, ctx, limits);
-    let mut findings = checks::run_all(&view, kb);
+    let mut view = MessageView::build(&parsed, body_skipped, ctx, limits);
+    // The budget covers parsing too.
+    view.deadline = started + limits.time_budget;
+    let (mut findings, skipped) = checks::run_all(&view, kb);
     if body_skipped {
         findings.push(
             Finding::new("limits.body_not_analyzed")
                 .arg("limit", format!("{} MB", limits.max_body_bytes / (1024 * 1024))),
         );
     }
+    if !skipped.is_empty() {
+        findings.push(
+            Finding::new("limits.time_budget_exceeded")
+                .arg("limit", format!("{} s", limits.time_budget.as_secs_f32()))
+                .arg("checks", skipped.join(", ")),
+        );
+    }
     let mut truncated = Truncation { body_not_analyzed: body_skipped, ..Truncation::default() };
     if view.links_omitted > 0 {
         truncated.omitted.insert("links".into(), view.links_omitted);
+    }
+    if !skipped.is_empty() {
+        truncated.omitted.insert("checks".into(), skipped.len());
     }
     verdict(rules, findings, facts(&view), truncated, lang)
 }

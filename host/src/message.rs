@@ -1,7 +1,9 @@
 //! The parsed view of one message, built once and shared by every checker: addresses, decoded
 //! bodies, links, the Received chain and Authentication-Results.
 
-use mail_parser::{Address, MimeHeaders, PartType};
+use std::time::Instant;
+
+use mail_parser::{Address, MessagePart, MimeHeaders, PartType};
 
 use crate::checks::{attachments::Attachment, auth::AuthResult, links::Link, received::Hop};
 use crate::domain;
@@ -18,24 +20,36 @@ pub struct Addr {
 }
 
 impl Addr {
-    fn new(name: Option<&str>, address: &str) -> Addr {
+    fn new(name: Option<&str>, address: &str, limits: &Limits) -> Addr {
         let address = address.trim().to_string();
         let domain = domain::address_domain(&address);
         let registrable = domain.as_deref().and_then(domain::registrable);
-        let name = name.map(str::trim).filter(|n| !n.is_empty()).map(str::to_owned);
+        let name = name.map(str::trim).filter(|n| !n.is_empty()).map(|n| capped(n, limits.max_header_chars));
         Addr { name, address, domain, registrable }
     }
 
-    fn first_of(address: Option<&Address>) -> Option<Addr> {
-        Self::all_of(address).into_iter().next()
+    fn first_of(address: Option<&Address>, limits: &Limits) -> Option<Addr> {
+        Self::mailboxes(address, limits).next()
     }
 
-    fn all_of(address: Option<&Address>) -> Vec<Addr> {
+    /// The first `limits.max_addresses` mailboxes of an address header.
+    fn all_of(address: Option<&Address>, limits: &Limits) -> Vec<Addr> {
+        Self::mailboxes(address, limits).take(limits.max_addresses).collect()
+    }
+
+    fn mailboxes<'x>(address: Option<&'x Address>, limits: &'x Limits) -> impl Iterator<Item = Addr> + 'x {
         address
             .into_iter()
             .flat_map(|a| a.iter())
-            .filter_map(|a| Some(Addr::new(a.name.as_deref(), a.address.as_deref()?)))
-            .collect()
+            .filter_map(|a| Some(Addr::new(a.name.as_deref(), a.address.as_deref()?, limits)))
+    }
+}
+
+/// `text` cut to its first `max_chars` characters.
+fn capped(text: &str, max_chars: usize) -> String {
+    match text.char_indices().nth(max_chars) {
+        Some((end, _)) => text[..end].to_string(),
+        None => text.to_string(),
     }
 }
 
@@ -72,6 +86,8 @@ pub struct MessageView<'a> {
     pub body_skipped: bool,
     /// Links found beyond the limit and not examined.
     pub links_omitted: usize,
+    /// When the analysis runs out of time (`Limits::time_budget`); see [`MessageView::out_of_time`].
+    pub deadline: Instant,
 }
 
 impl<'a> MessageView<'a> {
@@ -81,6 +97,12 @@ impl<'a> MessageView<'a> {
 
     pub fn headers_named<'s>(&'s self, name: &'s str) -> impl Iterator<Item = &'a str> + 's {
         self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| *v)
+    }
+
+    /// Whether the time budget is spent: long loops over message data may stop early when it is, and
+    /// the remaining checkers are skipped (and the verdict says so).
+    pub fn out_of_time(&self) -> bool {
+        Instant::now() >= self.deadline
     }
 
     /// Whether an address is one of the user's own.
@@ -101,8 +123,9 @@ impl<'a> MessageView<'a> {
         limits: &Limits,
     ) -> MessageView<'a> {
         let headers: Vec<(&str, &str)> = message.headers_raw().collect();
-        let to = Addr::all_of(message.to());
-        let cc = Addr::all_of(message.cc());
+        let deadline = Instant::now() + limits.time_budget;
+        let to = Addr::all_of(message.to(), limits);
+        let cc = Addr::all_of(message.cc(), limits);
 
         let mut recipients: Vec<String> =
             ctx.identities.iter().map(|a| a.trim().to_ascii_lowercase()).filter(|a| a.contains('@')).collect();
@@ -111,7 +134,8 @@ impl<'a> MessageView<'a> {
             let delivered = headers
                 .iter()
                 .filter(|(n, _)| n.eq_ignore_ascii_case("Delivered-To") || n.eq_ignore_ascii_case("X-Original-To"))
-                .map(|(_, v)| v.trim().trim_matches(['<', '>']).to_ascii_lowercase());
+                .map(|(_, v)| v.trim().trim_matches(['<', '>']).to_ascii_lowercase())
+                .take(limits.max_addresses);
             recipients.extend(delivered);
             recipients.extend(to.iter().chain(&cc).map(|a| a.address.to_ascii_lowercase()));
         }
@@ -126,7 +150,9 @@ impl<'a> MessageView<'a> {
         body_ids.sort_unstable();
         body_ids.dedup();
         let (mut text, mut html) = (String::new(), Vec::new());
-        for part in body_ids.iter().filter_map(|id| message.parts.get(*id as usize)) {
+        // Parts mail-parser could not decode are read below, leniently.
+        for part in body_ids.iter().filter_map(|id| message.parts.get(*id as usize)).filter(|p| !p.is_encoding_problem)
+        {
             match &part.body {
                 PartType::Text(t) => {
                     text.push_str(t);
@@ -136,20 +162,30 @@ impl<'a> MessageView<'a> {
                 _ => {}
             }
         }
+        for part in message.parts.iter().filter(|p| p.is_encoding_problem) {
+            match leniently_decoded(part, message.raw_message()) {
+                Some(Body::Html(h)) => html.push(h),
+                Some(Body::Text(t)) => {
+                    text.push_str(&t);
+                    text.push('\n');
+                }
+                None => {}
+            }
+        }
 
         let attachments = checks::attachments::collect(message, limits);
         let (links, links_omitted) = checks::links::extract(&html, &text, limits);
         let hops = checks::received::chain(message);
 
         let mut view = MessageView {
-            from: Addr::first_of(message.from()),
-            sender: Addr::first_of(message.sender()),
-            reply_to: Addr::first_of(message.reply_to()),
+            from: Addr::first_of(message.from(), limits),
+            sender: Addr::first_of(message.sender(), limits),
+            reply_to: Addr::first_of(message.reply_to(), limits),
             to,
             cc,
             return_path: message.return_address().map(|r| r.trim().to_string()),
             message_id: message.message_id().map(str::to_owned),
-            subject: message.subject().map(str::to_owned),
+            subject: message.subject().map(|s| capped(s, limits.max_header_chars)),
             date: message.date().map(|d| d.to_rfc3339()),
             text,
             html,
@@ -163,12 +199,95 @@ impl<'a> MessageView<'a> {
             identities_given,
             body_skipped,
             links_omitted,
+            deadline,
             headers,
         };
         view.origin = checks::received::origin(&view);
         view.auth = checks::auth::parse(&view);
         view
     }
+}
+
+enum Body {
+    Html(String),
+    Text(String),
+}
+
+/// A text part whose transfer encoding mail-parser rejected (one stray character in base64, `==` in
+/// quoted-printable) is filed by it as an attachment of raw encoded bytes; mail clients decode such
+/// parts leniently and display them. Read here the same way, or one bad character would hide a
+/// phishing body from every checker. `None` for anything but an undeclared-attachment text part.
+fn leniently_decoded(part: &MessagePart, raw_message: &[u8]) -> Option<Body> {
+    let content_type = content_type_of(part);
+    let is_html = match content_type.as_str() {
+        "text/html" => true,
+        "text/plain" => false,
+        _ => return None,
+    };
+    if part.attachment_name().is_some() || part.content_disposition().is_some_and(|d| d.is_attachment()) {
+        return None;
+    }
+    let raw = raw_message.get(part.raw_body_offset() as usize..part.raw_end_offset() as usize)?;
+    let encoding = part.content_transfer_encoding().unwrap_or_default().trim().to_ascii_lowercase();
+    let bytes = match encoding.as_str() {
+        "base64" => lenient_base64(raw),
+        "quoted-printable" => lenient_quoted_printable(raw),
+        _ => raw.to_vec(),
+    };
+    let charset = part.content_type().and_then(|ct| ct.attribute("charset"));
+    let decoder = charset.and_then(|c| mail_parser::decoders::charsets::map::charset_decoder(c.as_bytes()));
+    let text = match decoder {
+        Some(decode) => decode(&bytes),
+        None => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    Some(if is_html { Body::Html(text) } else { Body::Text(text) })
+}
+
+/// Base64 as mail clients read it: characters outside the alphabet (and padding) are skipped.
+fn lenient_base64(input: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(input.len() / 4 * 3);
+    let (mut bits, mut count) = (0u32, 0u32);
+    for &c in input {
+        let value = match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => continue,
+        };
+        bits = (bits << 6 | u32::from(value)) & 0xFF_FFFF;
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            out.push((bits >> count) as u8);
+        }
+    }
+    out
+}
+
+/// Quoted-printable as mail clients read it: `=XX` and soft line breaks decoded, any other `=` kept.
+fn lenient_quoted_printable(mut input: &[u8]) -> Vec<u8> {
+    let hex = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut out = Vec::with_capacity(input.len());
+    while let Some((&c, rest)) = input.split_first() {
+        if c == b'=' {
+            if let Some(after_break) = rest.strip_prefix(b"\r\n").or_else(|| rest.strip_prefix(b"\n")) {
+                input = after_break;
+                continue;
+            }
+            if let [high, low, tail @ ..] = rest
+                && let (Some(high), Some(low)) = (hex(*high), hex(*low))
+            {
+                out.push(high << 4 | low);
+                input = tail;
+                continue;
+            }
+        }
+        out.push(c);
+        input = rest;
+    }
+    out
 }
 
 /// Content-type check helper shared by attachment collection.

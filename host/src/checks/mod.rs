@@ -13,15 +13,29 @@ pub mod received;
 pub mod sender;
 pub mod server;
 
-/// Runs every checker over the view.
-pub fn run_all(view: &MessageView, kb: &Knowledge) -> Vec<Finding> {
+type Checker = fn(&MessageView, &Knowledge, &mut Vec<Finding>);
+
+const CHECKERS: [(&str, Checker); 7] = [
+    ("sender", sender::check),
+    ("received", received::check),
+    ("auth", auth::check),
+    ("links", links::check),
+    ("content", content::check),
+    ("attachments", attachments::check),
+    ("server", server::check),
+];
+
+/// Runs every checker over the view, until the view's time budget is spent; returns the findings and
+/// the names of the checkers skipped for lack of time.
+pub fn run_all(view: &MessageView, kb: &Knowledge) -> (Vec<Finding>, Vec<&'static str>) {
     let mut out = Vec::new();
-    sender::check(view, kb, &mut out);
-    received::check(view, kb, &mut out);
-    auth::check(view, kb, &mut out);
-    links::check(view, kb, &mut out);
-    content::check(view, kb, &mut out);
-    attachments::check(view, kb, &mut out);
-    server::check(view, kb, &mut out);
-    out
+    let mut skipped = Vec::new();
+    for (name, check) in CHECKERS {
+        if view.out_of_time() {
+            skipped.push(name);
+        } else {
+            check(view, kb, &mut out);
+        }
+    }
+    (out, skipped)
 }

@@ -358,7 +358,8 @@ fn skip_raw_text(bytes: &[u8], from: usize, name: &[u8]) -> usize {
 
 /// Characters that render as nothing: used to break up words so filters miss them.
 fn is_invisible(c: char) -> bool {
-    matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}')
+    // NUL included: HTML parsers drop it from text, so `pay\0pal.com` reads as `paypal.com`.
+    matches!(c, '\0' | '\u{200B}'..='\u{200F}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{00AD}' | '\u{034F}')
 }
 
 /// What a reader sees of an anchor's content (the scanner already left the tags out): entities
