@@ -242,6 +242,15 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
                 .evidence("From", from.address.clone())
                 .evidence("Authentication-Results", fail.header.clone()),
         ),
+        // Nowadays nearly all real mail is signed by its From domain; an unsigned one is worth a note.
+        (None, None) if !received::via_mailing_list(view) && !from_domain_authenticated(view) => {
+            let mut finding =
+                Finding::new("auth.from_unverified").arg("domain", registrable).evidence("From", from.address.clone());
+            if let Some(r) = trusted(view).next() {
+                finding = finding.evidence("Authentication-Results", r.header.clone());
+            }
+            out.push(finding);
+        }
         (None, _) => {}
     }
 }
@@ -356,6 +365,17 @@ mod tests {
         assert_eq!(run(&headers, "info@shop.example.com").1, ["auth.from_domain_failed"]);
         let listed = format!("{headers}List-Id: <talk.lists.example.org>\r\n");
         assert!(run(&listed, "info@shop.example.com").1.is_empty());
+    }
+
+    #[test]
+    fn unsigned_ordinary_domain_gets_a_note_signed_one_does_not() {
+        let unsigned = format!(
+            "{TOP}Authentication-Results: mx.example.jp; spf=none smtp.mailfrom=x@box.example.net; dkim=none\r\n{}",
+            origin_hop("box.example.net", "203.0.113.5")
+        );
+        assert_eq!(run(&unsigned, "info@shop.example.com").1, ["auth.from_unverified"]);
+        let signed = unsigned.replace("dkim=none", "dkim=pass header.d=shop.example.com");
+        assert!(run(&signed, "info@shop.example.com").1.is_empty());
     }
 
     #[test]
