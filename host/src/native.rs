@@ -88,7 +88,7 @@ pub fn serve(
                 ErrorCode::FrameTooLarge,
                 format!("the frame announces {len} bytes; the limit is {max_request}"),
             )),
-            Ok(Some(Frame::Payload(payload))) => answer(&payload, &analyze),
+            Ok(Some(Frame::Payload(payload))) => answer(payload, &analyze),
             Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
                 eprintln!("mekiki: {e}; closing");
                 let reply = error_reply(RequestError::new(None, ErrorCode::TruncatedFrame, e.to_string()));
@@ -103,8 +103,11 @@ pub fn serve(
 }
 
 /// The serialized reply to one request payload.
-fn answer(payload: &[u8], analyze: &impl Fn(&[u8], &Context) -> Verdict) -> Vec<u8> {
-    match protocol::decode_request(payload) {
+fn answer(payload: Vec<u8>, analyze: &impl Fn(&[u8], &Context) -> Verdict) -> Vec<u8> {
+    let parsed = protocol::parse_frame(&payload);
+    // The frame (up to 64 MiB) is not needed once parsed: free it before the base64 is decoded.
+    drop(payload);
+    match parsed.and_then(protocol::decode_value) {
         Err(error) => {
             eprintln!("mekiki: rejected request: {:?}: {}", error.code, error.message);
             error_reply(error)

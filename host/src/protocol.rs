@@ -112,13 +112,23 @@ pub enum Job {
 
 /// Decodes one frame's payload into a job, classifying every failure with a stable code.
 pub fn decode_request(payload: &[u8]) -> Result<Job, RequestError> {
+    decode_value(parse_frame(payload)?)
+}
+
+/// First half of [`decode_request`]: the frame's bytes as JSON.
+pub fn parse_frame(payload: &[u8]) -> Result<Value, RequestError> {
     if payload.is_empty() {
         return Err(RequestError::new(None, ErrorCode::EmptyFrame, "the frame is empty"));
     }
     let text = std::str::from_utf8(payload)
         .map_err(|e| RequestError::new(None, ErrorCode::BadUtf8, format!("the frame is not UTF-8: {e}")))?;
-    let value: Value = serde_json::from_str(text)
-        .map_err(|e| RequestError::new(None, ErrorCode::BadJson, format!("the frame is not JSON: {e}")))?;
+    serde_json::from_str(text)
+        .map_err(|e| RequestError::new(None, ErrorCode::BadJson, format!("the frame is not JSON: {e}")))
+}
+
+/// Second half of [`decode_request`]: a parsed JSON frame to a job. Separate so that the frame's
+/// bytes can be freed before the message is decoded from base64.
+pub fn decode_value(value: Value) -> Result<Job, RequestError> {
     // Known before the full decode, so that even a malformed request's error carries its id.
     let id = value.get("id").and_then(Value::as_u64);
     let kind = value.get("type").and_then(Value::as_str);
