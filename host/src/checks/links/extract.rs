@@ -161,9 +161,9 @@ fn scan_html(html: &str, out: &mut Collector) {
             pos = find_byte(bytes, lt, b'>').map_or(bytes.len(), |i| i + 1);
         } else if rest.len() > 1 && rest[1] == b'/' {
             let (name, end) = tag_name(bytes, lt + 2);
-            if name == "a" {
+            if name.as_str() == "a" {
                 close_anchor(anchor.take(), out);
-            } else if is_block(&name)
+            } else if is_block(name.as_str())
                 && let Some(a) = anchor.as_mut()
             {
                 append_capped(&mut a.raw_text, " ");
@@ -195,7 +195,7 @@ fn scan_html(html: &str, out: &mut Collector) {
                 }
                 // Their content is code, not text: skip to the closing tag.
                 "script" | "style" | "title" | "textarea" => {
-                    pos = skip_raw_text(bytes, pos, tag.name.as_bytes());
+                    pos = skip_raw_text(bytes, pos, tag.name.as_str().as_bytes());
                 }
                 name if is_block(name) => {
                     if let Some(a) = anchor.as_mut() {
@@ -235,23 +235,39 @@ fn find_byte(haystack: &[u8], from: usize, byte: u8) -> Option<usize> {
     haystack.get(from..)?.iter().position(|b| *b == byte).map(|i| from + i)
 }
 
+/// A lower-cased tag name kept without allocating: the tags we act on are short, longer names are
+/// consumed but kept empty.
+#[derive(Clone, Copy)]
+struct TagName {
+    buf: [u8; 16],
+    len: usize,
+}
+
+impl TagName {
+    fn as_str(&self) -> &str {
+        // Only ASCII alphanumerics and `-` are stored.
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    }
+}
+
 /// Reads a tag name starting at `start`, lower-cased; returns it and where it ends.
-fn tag_name(bytes: &[u8], start: usize) -> (String, usize) {
+fn tag_name(bytes: &[u8], start: usize) -> (TagName, usize) {
     let mut end = start;
     while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'-') {
         end += 1;
     }
-    // Tag names we act on are short; a long run is still consumed, just not kept.
-    let name = if end - start <= 16 {
-        String::from_utf8_lossy(&bytes[start..end]).to_ascii_lowercase()
-    } else {
-        String::new()
-    };
+    let mut name = TagName { buf: [0; 16], len: 0 };
+    if end - start <= name.buf.len() {
+        name.len = end - start;
+        for (dst, src) in name.buf.iter_mut().zip(&bytes[start..end]) {
+            *dst = src.to_ascii_lowercase();
+        }
+    }
     (name, end)
 }
 
 struct Tag {
-    name: String,
+    name: TagName,
     /// The tag's link attribute (`href`, `action`, `formaction` or `src`), entity-decoded.
     url: Option<String>,
     /// Just past the closing `>`.
@@ -259,13 +275,13 @@ struct Tag {
 }
 
 /// The attribute that carries a link for each tag we keep.
-fn link_attribute(tag: &str, attribute: &str) -> bool {
+fn link_attribute(tag: &str) -> Option<&'static str> {
     match tag {
-        "a" | "area" => attribute == "href",
-        "form" => attribute == "action",
-        "button" | "input" => attribute == "formaction",
-        "iframe" | "frame" => attribute == "src",
-        _ => false,
+        "a" | "area" => Some("href"),
+        "form" => Some("action"),
+        "button" | "input" => Some("formaction"),
+        "iframe" | "frame" => Some("src"),
+        _ => None,
     }
 }
 
@@ -274,6 +290,7 @@ fn link_attribute(tag: &str, attribute: &str) -> bool {
 fn parse_tag(html: &str, start: usize) -> Tag {
     let bytes = html.as_bytes();
     let (name, mut pos) = tag_name(bytes, start);
+    let wanted = link_attribute(name.as_str()).map(str::as_bytes);
     let mut url = None;
     loop {
         while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b'/') {
@@ -321,10 +338,7 @@ fn parse_tag(html: &str, start: usize) -> Tag {
                 value_end = pos;
             }
         }
-        if url.is_none()
-            && attr.len() <= 10
-            && link_attribute(&name, &String::from_utf8_lossy(attr).to_ascii_lowercase())
-        {
+        if url.is_none() && attr.len() <= 10 && wanted.is_some_and(|w| w.eq_ignore_ascii_case(attr)) {
             let value = html.get(value_start..value_end).unwrap_or_default();
             url = Some(decode_entities(&value[..floor_boundary(value, MAX_URL_BYTES * 2)]));
         }

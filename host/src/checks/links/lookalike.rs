@@ -118,7 +118,7 @@ pub fn check<'k>(
         return Some(Lookalike { kind: Kind::MixedScript, brand: None, brand_domain: None });
     }
     let is_claimed = |b: &BrandLabel| kb.brands.get(b.brand).is_some_and(claimed);
-    if let Some(b) = index.labels.iter().find(|b| is_typo_of(&label, &b.label) && is_claimed(b)) {
+    if let Some(b) = index.labels.iter().find(|b| is_claimed(b) && is_typo_of(&label, &b.label)) {
         return found(Kind::Typo, b);
     }
     for (brand, token) in kb.brands_tokened_in(&label) {
