@@ -476,6 +476,51 @@ mod tests {
     }
 
     #[test]
+    fn brand_names_cover_the_impersonated_and_spare_ordinary_names() {
+        let kb = Knowledge::builtin();
+        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id.as_str()).collect::<Vec<_>>();
+        for (name, brand) in [
+            ("三井住友カード", "smbc"),
+            ("ＳＭＢＣ", "smbc"),
+            ("えきねっと（JR東日本）", "jr_east"),
+            ("ヤマト運輸", "yamato"),
+            ("佐川急便", "sagawa"),
+            ("日本郵便", "japanpost"),
+            ("ゆうちょ銀行", "japanpost"),
+            ("国税庁", "nta"),
+            ("ETC利用照会サービス", "etc"),
+            ("三菱ＵＦＪ銀行", "mufg"),
+            ("ﾒﾙｶﾘ", "mercari"),
+            ("エックスサーバー", "xserver"),
+            ("さくらインターネット", "sakura_internet"),
+            ("お名前.com", "gmo"),
+            ("Active! mail", "activemail"),
+            ("Microsoft 365", "microsoft"),
+            ("DocuSign", "docusign"),
+            ("PayPay銀行", "paypay"),
+            ("MyJCB", "jcb"),
+        ] {
+            assert!(ids(name).contains(&brand), "{name} → {:?}", ids(name));
+        }
+        for ordinary in [
+            "Ana Garcia",
+            "Chase Miller",
+            "Line Manager",
+            "Meta Team",
+            "Au Bon Pain",
+            "Jones, etc.",
+            "ライオン株式会社",
+            "田中みずほ",
+            "Taro Sagawa",
+            "Nifty tricks",
+            "Economic Outlook",
+        ] {
+            assert!(ids(ordinary).is_empty(), "{ordinary} → {:?}", ids(ordinary));
+        }
+        assert!(kb.brands.len() >= 60);
+    }
+
+    #[test]
     fn hostile_display_names_are_bounded() {
         let name = "a.example.com ".repeat(50_000);
         assert!(shown_domains(&name).len() <= 1);
