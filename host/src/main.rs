@@ -33,13 +33,15 @@ enum Command {
     Uninstall(install::UninstallArgs),
     /// Check the registration: manifest, executable, hello, extension id.
     Doctor(install::DoctorArgs),
+    /// Analyze many messages (files, directories, mbox, Maildir) in parallel.
     Scan(mekiki::scan::ScanArgs),
+    /// Detection and false-positive rates over a labelled corpus.
     Eval(mekiki::eval::EvalArgs),
 }
 
 #[derive(clap::Args)]
 struct AnalyzeArgs {
-    /// Print the verdict object (as sent to the extension) instead of the report.
+    /// Print the verdict as JSON (the object the extension receives, with no list cut) instead of the report.
     #[arg(long)]
     json: bool,
     /// Language of the verdict's texts.
