@@ -341,6 +341,13 @@ fn is_word_at(text: &str, start: usize, len: usize) -> bool {
     !before.is_some_and(u8::is_ascii_alphanumeric) && !after.is_some_and(u8::is_ascii_alphanumeric)
 }
 
+/// Start of the run of host-name characters (`a-z0-9.-`) that ends at `pos`.
+fn host_run_start(text: &str, pos: usize) -> usize {
+    let before = &text.as_bytes()[..pos];
+    // Host characters are ASCII, so the byte after the last other byte is a character boundary.
+    before.iter().rposition(|b| !(b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-')).map_or(0, |i| i + 1)
+}
+
 /// Where `domain` appears in `text` as a host name of its own: not glued to other letters, not the
 /// domain of an e-mail address (`user@gmail.com`), not the host of a URL embedded in a parameter
 /// (`?url=https://www.amazon.co.jp/…`, a tracker's destination rather than a disguise).
@@ -349,8 +356,7 @@ fn domain_named_in(text: &str, domain: &str) -> bool {
         if !is_word_at(text, pos, domain.len()) || text.as_bytes().get(pos + domain.len()) == Some(&b'-') {
             return false;
         }
-        let host_start =
-            text[..pos].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).map_or(0, |i| i + 1);
+        let host_start = host_run_start(text, pos);
         let before_host = &text[..host_start];
         !(before_host.ends_with('@') || before_host.ends_with("//"))
     })
@@ -483,8 +489,7 @@ fn text_mismatch(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender, own
     let query = encoded::percent_decode(parsed.query().unwrap_or_default()).to_lowercase();
     let shown_site = shown_registrable.as_deref().unwrap_or(&shown);
     if query.match_indices(shown_site).any(|(pos, _)| {
-        let host_start =
-            query[..pos].rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')).map_or(0, |i| i + 1);
+        let host_start = host_run_start(&query, pos);
         query[..host_start].ends_with("//")
     }) {
         return;
@@ -606,6 +611,7 @@ mod tests {
         assert!(!domain_named_in("/r?u=https://www.kagoya.com/", "kagoya.com"));
         assert!(!domain_named_in("/notkagoya.com/", "kagoya.com"));
         assert!(!domain_named_in("/kagoya.company/", "kagoya.com"));
+        assert!(domain_named_in("/ログイン/kagoya.com", "kagoya.com"));
     }
 
     #[test]

@@ -521,29 +521,40 @@ fn scan_text(text: &str, out: &mut Collector) {
             end = m.end() + i + c.len_utf8();
         }
         consumed = end;
-        let url = trim_trailing_punctuation(&text[start..end]);
+        // Only the front of a huge run is kept (the host is there); the rest is consumed unread.
+        let capped = start + floor_boundary(&text[start..end], MAX_URL_BYTES);
+        let url = trim_trailing_punctuation(&text[start..capped]);
         if url.len() > m.end() - start {
             out.push(url, None, LinkSource::Text);
         }
     }
 }
 
-/// Drops sentence punctuation that follows a URL in prose; a `)` stays when the URL opened one.
+/// Drops sentence punctuation that follows a URL in prose; a `)` or `]` stays when the URL opened
+/// one. One pass: the bracket balance is counted once and updated as characters are dropped.
 fn trim_trailing_punctuation(url: &str) -> &str {
-    let mut url = url;
-    loop {
-        let Some(last) = url.chars().last() else { return url };
-        let drop = match last {
+    let mut parens = url.matches('(').count() as isize - url.matches(')').count() as isize;
+    let mut brackets = url.matches('[').count() as isize - url.matches(']').count() as isize;
+    let mut end = url.len();
+    for c in url.chars().rev() {
+        let drop = match c {
             '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*' | '、' | '。' => true,
-            ')' => url.matches('(').count() < url.matches(')').count(),
-            ']' => url.matches('[').count() < url.matches(']').count(),
+            ')' if parens < 0 => {
+                parens += 1;
+                true
+            }
+            ']' if brackets < 0 => {
+                brackets += 1;
+                true
+            }
             _ => false,
         };
         if !drop {
-            return url;
+            break;
         }
-        url = &url[..url.len() - last.len_utf8()];
+        end -= c.len_utf8();
     }
+    &url[..end]
 }
 
 #[cfg(test)]
@@ -667,6 +678,15 @@ mod tests {
             urls,
             ["https://miwamoku.net/activemail.kagoya.com/?e=aGk=", "www.Example.org/path", "http://a.example.com/x"]
         );
+    }
+
+    #[test]
+    fn huge_text_urls_and_bracket_runs_stay_linear() {
+        let text = format!("http://x.example.com/{}{}", "a".repeat(1_000_000), ")".repeat(1_000_000));
+        let links = links_of("", &text);
+        assert_eq!(links.len(), 1);
+        assert!(links[0].url.len() <= MAX_URL_BYTES);
+        assert_eq!(trim_trailing_punctuation("http://e.com/a_(b))."), "http://e.com/a_(b)");
     }
 
     #[test]
