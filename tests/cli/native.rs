@@ -2,7 +2,7 @@
 
 use std::io::{Read, Write};
 use std::process::{Child, ChildStdin, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -314,4 +314,32 @@ fn reply_fits_for_5_000_links() {
 #[test]
 fn reply_fits_for_100_000_links() {
     assert_many_links_fit(100_000);
+}
+
+#[test]
+fn random_bytes_on_stdin_get_nothing_but_frames_back() {
+    for seed in 1..=5 {
+        let mut host = Host::start();
+        host.write(&noise(100_000, seed));
+        drop(host.stdin.take());
+        let mut last = None;
+        loop {
+            let payload = match host.replies.recv_timeout(REPLY_TIMEOUT) {
+                Ok(Ok(payload)) => payload,
+                Ok(Err(why)) => panic!("stdout is not clean frames: {why}"),
+                Err(RecvTimeoutError::Disconnected) => break,
+                Err(RecvTimeoutError::Timeout) => panic!("the host hangs on random input"),
+            };
+            let reply: Value = serde_json::from_slice(&payload).expect("replies are JSON");
+            assert_eq!(reply["type"], "error", "{reply}");
+            last = Some(reply);
+        }
+        let status = host.close();
+        // In sync to the end (closed) or cut mid-frame (truncated_frame, exit 2): never a crash.
+        match status.code() {
+            Some(0) => {}
+            Some(2) => assert_eq!(last.expect("an error reply")["code"], "truncated_frame"),
+            other => panic!("exit {other:?}"),
+        }
+    }
 }
