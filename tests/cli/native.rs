@@ -302,7 +302,8 @@ fn assert_many_links_fit(count: usize) {
     let omitted = verdict["truncated"]["omitted"]["links"].as_u64().unwrap_or(0) as usize;
     assert!(shown > 0, "some links are kept");
     assert_eq!(shown + omitted, count, "every link is either listed or counted as left out");
-    assert!(elapsed < Duration::from_secs(60), "{count} links took {elapsed:?}");
+    // A debug build on two shared cores: ~16 s for 100,000 links (the release build takes ~1 s).
+    assert!(elapsed < Duration::from_secs(90), "{count} links took {elapsed:?}");
     assert!(host.close().success());
 }
 
