@@ -680,6 +680,17 @@ mod tests {
         );
     }
 
+    proptest::proptest! {
+        /// Arbitrary markup-ish input never panics and respects the cap.
+        #[test]
+        fn arbitrary_input_never_panics(html in "[<>a-z=\"'/&#;:. \u{3042}-\u{3045}h]{0,300}", text in "[a-z:/.()w ]{0,120}") {
+            let limits = Limits { max_links: 5, ..Limits::default() };
+            let (links, _) = extract(&[html.clone()], &text, &limits);
+            proptest::prop_assert!(links.len() <= 5);
+            let _ = super::super::encoded::find_address(&html, &["a@b.jp".to_string()]);
+        }
+    }
+
     #[test]
     fn huge_text_urls_and_bracket_runs_stay_linear() {
         let text = format!("http://x.example.com/{}{}", "a".repeat(1_000_000), ")".repeat(1_000_000));
