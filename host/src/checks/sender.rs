@@ -53,10 +53,50 @@ fn display_name(view: &MessageView, from: &Addr) -> Option<String> {
     Some(name.chars().take(MAX_NAME_CHARS).collect())
 }
 
+/// Joins letters spelled out one by one to dodge name matching (`F.e.d.E.x`, `P a y P a l`, `E T C`):
+/// runs of three or more single-character words become one word.
+fn squeeze_spelled_out(name: &str) -> String {
+    let is_separator = |c: char| c.is_whitespace() || matches!(c, '.' | '_' | '-' | '・' | '･');
+    let words: Vec<&str> = name.split(is_separator).filter(|w| !w.is_empty()).collect();
+    let mut out: Vec<String> = Vec::new();
+    let mut run = String::new();
+    let mut run_len = 0;
+    let flush = |out: &mut Vec<String>, run: &mut String, run_len: &mut usize| {
+        if *run_len >= 3 {
+            out.push(std::mem::take(run));
+        } else {
+            // Too short to be a spelled-out name: keep the letters as separate words.
+            out.extend(run.chars().map(String::from));
+            run.clear();
+        }
+        *run_len = 0;
+    };
+    for word in words {
+        let mut chars = word.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) if c.is_alphanumeric() => {
+                run.push(c);
+                run_len += 1;
+            }
+            _ => {
+                flush(&mut out, &mut run, &mut run_len);
+                out.push(word.to_string());
+            }
+        }
+    }
+    flush(&mut out, &mut run, &mut run_len);
+    out.join(" ")
+}
+
 /// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
 fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
     let Some(name) = display_name(view, from) else { return Vec::new() };
     let mut brands = kb.brands_named_in(&name);
+    for brand in kb.brands_named_in(&squeeze_spelled_out(&name)) {
+        if !brands.iter().any(|b| b.id == brand.id) {
+            brands.push(brand);
+        }
+    }
     for shown in shown_domains(&name) {
         if let Some(b) = kb.brand_of_domain(&shown.registrable) {
             if !brands.iter().any(|x| x.id == b.id) {
@@ -364,6 +404,16 @@ mod tests {
         }
         let own = ids_for(&format!("{OUTSIDE}From: \"KAGOYA\" <support@kagoya.jp>\r\nTo: me@example.jp\r\n"), &[]);
         assert!(own.is_empty(), "{own:?}");
+    }
+
+    #[test]
+    fn spelled_out_names_are_joined() {
+        assert_eq!(squeeze_spelled_out("F.e.d.E.x"), "FedEx");
+        assert_eq!(squeeze_spelled_out("P a y P a l Service"), "PayPal Service");
+        assert_eq!(squeeze_spelled_out("E T C マイレージ"), "ETC マイレージ");
+        assert_eq!(squeeze_spelled_out("J. Smith"), "J Smith");
+        let ids = ids_for(&format!("{OUTSIDE}From: F.e.d.E.x <a@evil.example.com>\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(ids, ["sender.brand_display_name"]);
     }
 
     #[test]
