@@ -2,6 +2,8 @@
 //! user run it: native messaging over framed stdio, the `analyze` CLI, and install/uninstall/doctor.
 
 mod analyze;
+// The install tests expect the Linux manifest location (the per-OS table is unit-tested in install.rs).
+#[cfg(target_os = "linux")]
 mod install;
 mod native;
 
