@@ -54,6 +54,20 @@ const SCENARIOS = [
     steps: [{ name: "legit", message: LEGIT, where: IN_MESSAGE_WINDOW, expect: { level: "safe" } }],
   },
   {
+    // Japanese Thunderbird (language pack thunderbird-l10n-ja): labels and the verdict in Japanese.
+    name: "seed-ja",
+    file: SEED,
+    prefs: { "intl.locale.requested": "ja" },
+    steps: [
+      {
+        name: "seed-ja",
+        message: SEED,
+        where: IN_MESSAGE_WINDOW,
+        expect: { level: "dangerous", texts: ["危険 — フィッシングの可能性大", "詳細"], japaneseSummary: true },
+      },
+    ],
+  },
+  {
     name: "folder",
     mailbox: [SEED, LEGIT],
     steps: [
@@ -142,7 +156,7 @@ function freePort() {
   });
 }
 
-function prefs(marionettePort) {
+function prefs(marionettePort, extra = {}) {
   const values = {
     // Sideloaded, unsigned extension, enabled without a prompt.
     "extensions.autoDisableScopes": 0,
@@ -174,6 +188,7 @@ function prefs(marionettePort) {
     // Extension console output on stdout, for the log kept on failure.
     "devtools.console.stdout.chrome": true,
     "devtools.console.stdout.content": true,
+    ...extra,
   };
   return Object.entries(values)
     .map(([name, value]) => `user_pref(${JSON.stringify(name)}, ${JSON.stringify(value)});`)
@@ -213,6 +228,7 @@ const FIND_BANNERS = `
         level: banner.dataset.level || null,
         error: banner.dataset.error || null,
         displayToBannerMs: banner.dataset.displayToBannerMs ? Number(banner.dataset.displayToBannerMs) : null,
+        summary: bar && bar.querySelector(".summary") ? bar.querySelector(".summary").textContent : null,
         text: bar ? bar.textContent.replace(/\\s+/g, " ").trim().slice(0, 20000) : null,
         // Anything in the banner that could fetch, run or navigate, had message text become markup.
         active: banner.shadowRoot
@@ -381,7 +397,7 @@ async function waitForBanner(marionette, step, deadline) {
 async function runScenario(scenario, { display, host, work }) {
   const { dir, profile, env } = prepare(scenario, { host, work });
   const port = await freePort();
-  fs.writeFileSync(path.join(profile, "user.js"), prefs(port) + "\n");
+  fs.writeFileSync(path.join(profile, "user.js"), prefs(port, scenario.prefs) + "\n");
   const logFile = path.join(OUT, `${scenario.name}.thunderbird.log`);
   const logStream = fs.openSync(logFile, "w");
   const argv = ["--no-remote", "-profile", profile, "--marionette", "-remote-allow-system-access"];
@@ -450,6 +466,10 @@ function check(scenario, step, banner, host) {
   }
   for (const text of step.expect.texts ?? []) {
     if (!String(banner.text).includes(text)) problems.push(`banner text lacks ${JSON.stringify(text)}`);
+  }
+  // Japanese text opens with kana or kanji; an English summary may only quote Japanese later on.
+  if (step.expect.japaneseSummary && !/^[\u3040-\u30ff\u4e00-\u9fff]/.test(banner.summary ?? "")) {
+    problems.push(`the host's summary is not in Japanese: ${banner.summary}`);
   }
   if (step.expect.inert) {
     if (banner.active !== 0) problems.push(`${banner.active} active elements or attributes in the banner`);

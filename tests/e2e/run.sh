@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# End-to-end test in real Thunderbird (see run.mjs). Installs Thunderbird, Xvfb and zip when missing
-# (as root, from Debian's packages), builds the host, then runs the scenarios. Artifacts: target/e2e/.
+# End-to-end test in real Thunderbird (see run.mjs). Installs Thunderbird and its Japanese language
+# pack, Xvfb and zip when missing (as root, from Debian's packages), builds the host, then runs the
+# scenarios. Artifacts (screenshots, Thunderbird logs, timings.json): target/e2e/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -8,6 +9,8 @@ missing=()
 for tool in thunderbird:thunderbird Xvfb:xvfb zip:zip; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || missing+=("${tool##*:}")
 done
+# The Japanese language pack, for the scenario with Thunderbird's UI in Japanese.
+dpkg -s thunderbird-l10n-ja >/dev/null 2>&1 || missing+=(thunderbird-l10n-ja)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "[e2e] installing ${missing[*]}"
   sudo=""
