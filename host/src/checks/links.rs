@@ -456,7 +456,9 @@ fn shown_host(text: &str, kb: &Knowledge) -> Option<String> {
         let registrable = domain::registrable(&ascii);
         let is_ip = ascii.parse::<std::net::IpAddr>().is_ok();
         let counts = if url_like {
-            registrable.is_some() || is_ip
+            // A made-up suffix (`www.bankofthewest.c0m`) still shows a site name to the reader.
+            let site_shaped = ascii.split('.').filter(|l| !l.is_empty()).count() >= 2;
+            registrable.is_some() || is_ip || site_shaped
         } else {
             words.len() == 1 && registrable.as_deref().and_then(|r| kb.brand_of_domain(r)).is_some()
         };
@@ -622,6 +624,7 @@ mod tests {
         assert_eq!(shown_host("ここから www.kagoya.jp/login へ", kb).as_deref(), Some("www.kagoya.jp"));
         assert_eq!(shown_host("Amazon.co.jp", kb).as_deref(), Some("amazon.co.jp"));
         assert_eq!(shown_host("README.md", kb), None);
+        assert_eq!(shown_host("https://www.bankofthewest.c0m/BOW/", kb).as_deref(), Some("www.bankofthewest.c0m"));
         assert_eq!(shown_host("Click here", kb), None);
         assert_eq!(shown_host("mail me at a@example.com", kb), None);
     }
