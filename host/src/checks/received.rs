@@ -217,6 +217,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     if via_mailing_list(view) {
         return;
     }
+    check_home_connection(hop, kb, out);
     let origin_name = hop.sender_name();
     if origin_name.is_some_and(|n| kb.is_mail_service(n)) {
         // Brands send through mail service providers all the time; the auth checker judges those.
@@ -245,6 +246,65 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
                 .evidence("Origin", label),
         );
     }
+}
+
+/// Words that providers put in the names of their customers' home and mobile connections.
+const HOME_CONNECTION_WORDS: [&str; 14] = [
+    "dsl",
+    "adsl",
+    "xdsl",
+    "cable",
+    "dyn",
+    "dynamic",
+    "dhcp",
+    "pool",
+    "ppp",
+    "pppoe",
+    "dialup",
+    "broadband",
+    "fibertel",
+    "cust",
+];
+
+/// Whether a host name was generated from the address of a home or mobile connection
+/// (`82-42-116-109.cable.example.net`, `c-67-187-139-47.hsd1.ca.comcast.net`): it spells out the
+/// whole address, or carries one of the words providers use for such connections.
+fn is_home_connection(name: &str, ip: Option<IpAddr>) -> bool {
+    let words: Vec<&str> = name.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let spells_address = match ip {
+        Some(IpAddr::V4(v4)) => {
+            let octets = v4.octets().map(|o| o.to_string());
+            // All four numbers as separate words, in either order (`1-2-3-4` or `4.3.2.1`).
+            let numbers: Vec<&str> = words.iter().copied().filter(|w| w.bytes().all(|b| b.is_ascii_digit())).collect();
+            numbers.windows(4).any(|w| {
+                let forward = w.iter().zip(octets.iter()).all(|(a, b)| *a == b.as_str());
+                let backward = w.iter().zip(octets.iter().rev()).all(|(a, b)| *a == b.as_str());
+                forward || backward
+            })
+        }
+        _ => false,
+    };
+    let home_word = words.iter().any(|w| {
+        let w = w.to_ascii_lowercase();
+        let stem = w.trim_end_matches(|c: char| c.is_ascii_digit());
+        HOME_CONNECTION_WORDS.contains(&stem)
+    });
+    spells_address || home_word
+}
+
+/// Mail that enters straight from a home or mobile connection, not from a mail server: what
+/// botnets and hijacked PCs send. Rented servers are judged separately (`brand_via_hosting`).
+fn check_home_connection(hop: &Hop, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(name) = hop.sender_name() else { return };
+    if kb.is_hosting(name) || kb.is_mail_service(name) || !is_home_connection(name, hop.from_ip) {
+        return;
+    }
+    out.push(
+        Finding::new("received.origin_home_connection")
+            .arg("origin", hop.sender_label())
+            .evidence("Received", hop.raw.clone())
+            .evidence("Origin", hop.sender_label()),
+    );
 }
 
 /// The origin's HELO names a brand's domain or the recipient's own, but the server's real name is not there.
@@ -413,6 +473,19 @@ From: hanako@example.jp\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
         let (origin, hops, _) = analyze(raw, &["me@example.jp"]);
         assert!(hops[0].authenticated);
         assert_eq!(origin, None);
+    }
+
+    #[test]
+    fn home_connections_are_recognised_by_their_generated_names() {
+        let ip = |s: &str| Some(s.parse().unwrap());
+        assert!(is_home_connection("82-42-116-109.cable.ubr06.example.co.uk", ip("82.42.116.109")));
+        assert!(is_home_connection("c-67-187-139-47.hsd1.ca.comcast.net", ip("67.187.139.47")));
+        assert!(is_home_connection("109.116.42.82.static.example.net", ip("82.42.116.109")));
+        assert!(is_home_connection("adsl-216-103-211-240.dsl.snfc21.pacbell.net", ip("216.103.211.240")));
+        assert!(!is_home_connection("p5dd9a1b2.dip0.t-ipconnect.de", None), "hex-encoded addresses are not read");
+        assert!(!is_home_connection("mail-sor-f41.google.com", ip("209.85.220.41")));
+        assert!(!is_home_connection("sv8630.xserver.jp", ip("183.181.84.151")));
+        assert!(!is_home_connection("mx.customs.example.org", ip("198.51.100.1")), "a word, not a stem");
     }
 
     #[test]
