@@ -4,7 +4,8 @@
 // cover an .eml opened with -file (message window), the 3-pane, and a message tab, plus the error
 // banner when the host is not installed. Saves a PNG per step under target/e2e/ and prints timings.
 //
-// Usage: node tests/e2e/run.mjs [--keep] [--only NAME]   (tests/e2e/run.sh installs what is missing)
+// Usage: tests/e2e/run.sh [--release] [--keep] [--only SCENARIO]   (installs what is missing, builds the
+// host, then runs this file). --keep leaves the temporary profiles and HOMEs in place for inspection.
 
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
@@ -131,12 +132,12 @@ function run(cmd, argv, options = {}) {
   return result.stdout;
 }
 
+/** The host binary run.sh just built (`MEKIKI_E2E_PROFILE`: debug or release). */
 function hostBinary() {
-  for (const profile of ["debug", "release"]) {
-    const candidate = path.join(REPO, "target", profile, "mekiki");
-    if (fs.existsSync(candidate)) return candidate;
-  }
-  throw new Error("no target/{debug,release}/mekiki: build it first (cargo build -p mekiki)");
+  const profile = process.env.MEKIKI_E2E_PROFILE || "debug";
+  const binary = path.join(REPO, "target", profile, "mekiki");
+  if (!fs.existsSync(binary)) throw new Error(`no ${binary}: build it first (cargo build -p mekiki)`);
+  return binary;
 }
 
 /** The extension as an unsigned .xpi (a zip with manifest.json at its root). */

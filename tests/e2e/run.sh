@@ -19,5 +19,11 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-cargo build --quiet --locked -p mekiki
-exec node tests/e2e/run.mjs "$@"
+# --release: test the optimized host (what users install), for realistic timings.
+profile=debug
+if [ "${1:-}" = "--release" ]; then
+  profile=release
+  shift
+fi
+cargo build --quiet --locked -p mekiki $([ "$profile" = release ] && echo --release)
+MEKIKI_E2E_PROFILE=$profile exec node tests/e2e/run.mjs "$@"
