@@ -1,8 +1,9 @@
 // End-to-end test in real Thunderbird: a fresh profile with the extension sideloaded unsigned, the host
 // registered by `mekiki install` in a temporary HOME, one Thunderbird per scenario under Xvfb, and
 // Marionette (chrome context) reading `#mekiki-banner[data-level]` in the message document. Scenarios
-// cover an .eml opened with -file (message window), the 3-pane, and a message tab, plus the error
-// banner when the host is not installed. Saves a PNG per step under target/e2e/ and prints timings.
+// cover an .eml opened with -file (message window), the 3-pane, a message tab, Thunderbird in Japanese,
+// hostile payloads rendered inert, and the error banner when the host is not installed. Saves a PNG per
+// step under target/e2e/, prints the timings and writes them to target/e2e/timings.json.
 //
 // Usage: tests/e2e/run.sh [--release] [--keep] [--only SCENARIO]   (installs what is missing, builds the
 // host, then runs this file). --keep leaves the temporary profiles and HOMEs in place for inspection.
@@ -122,6 +123,21 @@ const keep = args.includes("--keep");
 const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
 
 const log = (...parts) => console.log("[e2e]", ...parts);
+
+/** Processes to end if this script is interrupted (Thunderbird runs in its own process group). */
+const children = new Set();
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    for (const child of children) {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {
+        child.kill("SIGKILL");
+      }
+    }
+    process.exit(130);
+  });
+}
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function run(cmd, argv, options = {}) {
@@ -206,6 +222,7 @@ function startXvfb() {
     xvfb.stderr.on("data", (d) => (stderr += d));
     xvfb.on("error", reject);
     xvfb.on("exit", (code) => reject(new Error(`Xvfb exited (${code}): ${stderr}`)));
+    children.add(xvfb);
     xvfb.stdio[3].on("data", (d) => resolve({ display: `:${String(d).trim()}`, process: xvfb }));
   });
 }
@@ -409,6 +426,7 @@ async function runScenario(scenario, { display, host, work }) {
     stdio: ["ignore", logStream, logStream],
     detached: true, // its own process group, so stop() can end it and its helpers
   });
+  children.add(thunderbird);
   let marionette;
   try {
     marionette = await connectMarionette(port, launchedAt + BANNER_DEADLINE_MS, thunderbird);
@@ -437,6 +455,7 @@ async function runScenario(scenario, { display, host, work }) {
   } finally {
     marionette?.close();
     await stop(thunderbird);
+    children.delete(thunderbird);
     fs.closeSync(logStream);
     if (!keep) fs.rmSync(dir, { recursive: true, force: true });
   }
