@@ -7,10 +7,10 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 use crate::knowledge::Knowledge;
 use crate::message::MessageView;
@@ -139,7 +139,11 @@ impl Lures {
             }
         }
         let build = |patterns: &[String]| {
-            AhoCorasick::builder().match_kind(MatchKind::Standard).build(patterns).context("phrase automaton")
+            AhoCorasick::builder()
+                .match_kind(MatchKind::Standard)
+                .kind(Some(AhoCorasickKind::DFA))
+                .build(patterns)
+                .context("phrase automaton")
         };
         let body = build(&patterns)?;
 
@@ -316,118 +320,170 @@ pub fn fold(text: &str) -> Folded {
 }
 
 fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Folded {
-    let mut f = Folded { text: String::with_capacity(text.len()), ..Folded::default() };
-    // Styled letters vanish under NFKC, so they are counted on the source.
-    for (start, _) in text.char_indices().filter(|(_, c)| is_styled_letter(*c)) {
-        f.disguised += 1;
-        if f.disguised_word.is_none() {
-            let begin = text[..start].rfind(char::is_whitespace).map_or(0, |i| i + 1);
-            let end = text[start..].find(char::is_whitespace).map_or(text.len(), |i| start + i);
-            f.disguised_word = Some(text[begin..end].chars().take(MAX_EVIDENCE_WORD).collect());
+    let mut folder = Folder {
+        f: Folded { text: String::with_capacity(text.len()), ..Folded::default() },
+        particles,
+        simplified,
+        pending_space: false,
+        line_break: false,
+        last: None,
+        last_latin: false,
+        disguise_pending: false,
+        word: String::new(),
+        word_len: 0,
+        word_disguised: false,
+        particle_at: None,
+    };
+    // NFKC never joins characters across ASCII whitespace, so text is normalised word by word and
+    // only where needed: ASCII and already-normal words (most text) skip the costly normaliser.
+    for chunk in text.split_inclusive(|c: char| c.is_ascii_whitespace()) {
+        if chunk.is_ascii() {
+            chunk.chars().for_each(|c| folder.push(c));
+            continue;
+        }
+        folder.styled_letters(chunk);
+        if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
+            chunk.chars().for_each(|c| folder.push(c));
+        } else {
+            chunk.nfkc().for_each(|c| folder.push(c));
+        }
+    }
+    folder.end_word();
+    folder.f
+}
+
+/// The state of one folding pass (see [`fold`]).
+struct Folder<'t> {
+    f: Folded,
+    particles: &'t [char],
+    simplified: &'t HashSet<char>,
+    pending_space: bool,
+    line_break: bool,
+    /// The last character written, and whether it was a real (not look-alike) Latin letter.
+    last: Option<char>,
+    last_latin: bool,
+    /// A disguise character was seen next to a Latin letter; it counts if a Latin letter follows.
+    disguise_pending: bool,
+    /// The current word as written, kept for evidence when it turns out disguised.
+    word: String,
+    word_len: usize,
+    word_disguised: bool,
+    /// Byte offset in the folded text of a particle that followed a dropped space.
+    particle_at: Option<usize>,
+}
+
+impl Folder<'_> {
+    /// Styled letters vanish under NFKC, so they are counted on the source.
+    fn styled_letters(&mut self, chunk: &str) {
+        for c in chunk.chars().filter(|c| is_styled_letter(*c)) {
+            self.f.disguised += 1;
+            if self.f.disguised_word.is_none() {
+                let word = chunk.split(char::is_whitespace).find(|w| w.contains(c)).unwrap_or(chunk);
+                self.f.disguised_word = Some(word.chars().take(MAX_EVIDENCE_WORD).collect());
+            }
         }
     }
 
-    let mut pending_space = false;
-    let mut line_break = false;
-    // The last character written, and whether it was a real (not look-alike) Latin letter.
-    let mut last: Option<char> = None;
-    let mut last_latin = false;
-    // A disguise character was seen right after a Latin letter; it counts if a Latin letter follows.
-    let mut disguise_pending = false;
-    let mut word = String::new();
-    let mut word_disguised = false;
-    // Byte offset in `f.text` of a particle that followed a dropped space.
-    let mut particle_at: Option<usize> = None;
-
-    let end_word = |f: &mut Folded, word: &mut String, flagged: &mut bool| {
-        if *flagged && f.disguised_word.is_none() {
-            f.disguised_word = Some(visible(word));
+    fn end_word(&mut self) {
+        if self.word_disguised && self.f.disguised_word.is_none() {
+            self.f.disguised_word = Some(visible(&self.word));
         }
-        word.clear();
-        *flagged = false;
-    };
+        self.word.clear();
+        self.word_len = 0;
+        self.word_disguised = false;
+    }
 
-    for c in text.nfkc() {
+    fn disguised(&mut self) {
+        self.f.disguised += 1;
+        self.word_disguised = true;
+        self.disguise_pending = false;
+    }
+
+    fn push(&mut self, c: char) {
         if c.is_whitespace() {
-            pending_space = true;
-            line_break |= c == '\n' || c == '\r';
-            disguise_pending = false;
-            end_word(&mut f, &mut word, &mut word_disguised);
-            continue;
+            self.pending_space = true;
+            self.line_break |= c == '\n' || c == '\r';
+            self.disguise_pending = false;
+            self.end_word();
+            return;
         }
-        if word.chars().count() < MAX_EVIDENCE_WORD {
-            word.push(c);
+        if self.word_len < MAX_EVIDENCE_WORD {
+            self.word.push(c);
+            self.word_len += 1;
+        }
+        if c.is_ascii() {
+            let latin = c.is_ascii_alphabetic();
+            if self.disguise_pending && latin {
+                self.disguised();
+            }
+            self.disguise_pending = false;
+            self.emit(c.to_ascii_lowercase());
+            self.last_latin = latin;
+            return;
         }
         if c == '\u{FFFD}' {
-            f.garbled += 1;
+            self.f.garbled += 1;
         }
         if is_invisible(c) || is_combining(c) {
             // Soft hyphens are legitimate hyphenation hints in newsletters.
-            disguise_pending |= last_latin && !pending_space && c != '\u{00AD}';
-            continue;
+            self.disguise_pending |= self.last_latin && !self.pending_space && c != '\u{00AD}';
+            return;
         }
         let lookalike = latin_lookalike(c);
-        let genuine_latin = lookalike.is_none() && c.is_alphabetic() && (c.is_ascii() || strip_accent(c) != c);
-        if lookalike.is_some() && last_latin && !pending_space {
-            f.disguised += 1;
-            word_disguised = true;
-            disguise_pending = false;
+        let genuine_latin = lookalike.is_none() && c.is_alphabetic() && strip_accent(c) != c;
+        if lookalike.is_some() && self.last_latin && !self.pending_space {
+            self.disguised();
         } else if lookalike.is_some() {
             // Counts only if a real Latin letter follows: "Аmazon", not Russian "ответ".
-            disguise_pending = true;
-        } else if disguise_pending && genuine_latin {
-            f.disguised += 1;
-            word_disguised = true;
-            disguise_pending = false;
+            self.disguise_pending = true;
+        } else if self.disguise_pending && genuine_latin {
+            self.disguised();
         } else {
-            disguise_pending = false;
+            self.disguise_pending = false;
         }
-
         if is_kana(c) {
-            f.has_kana = true;
+            self.f.has_kana = true;
+        } else if is_han(c) && self.simplified.contains(&c) {
+            self.f.simplified += 1;
+            self.f.simplified_example.get_or_insert(c);
         }
-        if simplified.contains(&c) {
-            f.simplified += 1;
-            f.simplified_example.get_or_insert(c);
-        }
-
         for lower in lookalike.unwrap_or(c).to_lowercase() {
-            let lower = strip_accent(lower);
-            if pending_space {
-                let joins = |a: char, b: char| {
-                    (is_japanese(a) && (is_japanese(b) || b.is_ascii_digit())) || (a.is_ascii_digit() && is_japanese(b))
-                };
-                match last {
-                    Some(prev) if joins(prev, lower) => {
-                        if !line_break && (is_kana(prev) || is_han(prev)) && particles.contains(&lower) {
-                            particle_at = Some(f.text.len());
-                        }
+            self.emit(strip_accent(lower));
+        }
+        self.last_latin = genuine_latin;
+    }
+
+    /// Writes one folded character, deciding what the whitespace before it becomes.
+    fn emit(&mut self, c: char) {
+        if self.pending_space {
+            let joins = |a: char, b: char| {
+                (is_japanese(a) && (is_japanese(b) || b.is_ascii_digit())) || (a.is_ascii_digit() && is_japanese(b))
+            };
+            match self.last {
+                Some(prev) if joins(prev, c) => {
+                    if !self.line_break && (is_kana(prev) || is_han(prev)) && self.particles.contains(&c) {
+                        self.particle_at = Some(self.f.text.len());
                     }
-                    Some(_) => f.text.push(' '),
-                    None => {}
                 }
-                pending_space = false;
-                line_break = false;
-            } else if let Some(at) = particle_at.take() {
-                // The particle is followed directly by more Japanese: "5つ の受信".
-                if is_japanese(lower) && f.text.len() > at {
-                    f.particle_spaces += 1;
-                    if f.particle_example.is_none() {
-                        let before: String = {
-                            let head: Vec<char> = f.text[..at].chars().rev().take(4).collect();
-                            head.into_iter().rev().collect()
-                        };
-                        f.particle_example = Some(format!("{before} {}{lower}", &f.text[at..]));
-                    }
+                Some(_) => self.f.text.push(' '),
+                None => {}
+            }
+            self.pending_space = false;
+            self.line_break = false;
+        } else if let Some(at) = self.particle_at.take() {
+            // The particle is followed directly by more Japanese: "5つ の受信".
+            if is_japanese(c) && self.f.text.len() > at {
+                self.f.particle_spaces += 1;
+                if self.f.particle_example.is_none() {
+                    let head: Vec<char> = self.f.text[..at].chars().rev().take(4).collect();
+                    let before: String = head.into_iter().rev().collect();
+                    self.f.particle_example = Some(format!("{before} {}{c}", &self.f.text[at..]));
                 }
             }
-            f.text.push(lower);
-            last = Some(lower);
         }
-        last_latin = genuine_latin;
+        self.f.text.push(c);
+        self.last = Some(c);
     }
-    end_word(&mut f, &mut word, &mut word_disguised);
-    f
 }
 
 /// Where a phrase was found, for the evidence label.
