@@ -88,22 +88,21 @@ fn squeeze_spelled_out(name: &str) -> String {
     out.join(" ")
 }
 
-/// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
-fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
-    let Some(name) = display_name(view, from) else { return Vec::new() };
-    let mut brands = kb.brands_named_in(&name);
-    for brand in kb.brands_named_in(&squeeze_spelled_out(&name)) {
+/// Adds brands to a list, each once, in order of appearance.
+fn add_brands<'k>(brands: &mut Vec<&'k Brand>, more: impl IntoIterator<Item = &'k Brand>) {
+    for brand in more {
         if !brands.iter().any(|b| b.id == brand.id) {
             brands.push(brand);
         }
     }
-    for shown in shown_domains(&name) {
-        if let Some(b) = kb.brand_of_domain(&shown.registrable) {
-            if !brands.iter().any(|x| x.id == b.id) {
-                brands.push(b);
-            }
-        }
-    }
+}
+
+/// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
+fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
+    let Some(name) = display_name(view, from) else { return Vec::new() };
+    let mut brands = kb.brands_named_in(&name);
+    add_brands(&mut brands, kb.brands_named_in(&squeeze_spelled_out(&name)));
+    add_brands(&mut brands, shown_domains(&name).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
     brands
 }
 
@@ -113,12 +112,7 @@ pub fn claimed_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Bran
     let Some(from) = &view.from else { return Vec::new() };
     let mut brands = display_brands(view, from, kb);
     let free = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
-    let owner = from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r));
-    if let Some(owner) = owner {
-        if !brands.iter().any(|b| b.id == owner.id) {
-            brands.push(owner);
-        }
-    }
+    add_brands(&mut brands, from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r)));
     brands
 }
 
