@@ -15,6 +15,15 @@ export const SCRIPT_ID = "mekiki-banner";
 /** The banner's files, in load order (the renderer first). */
 export const BANNER_FILES = ["/ui/render.js", "/content/banner.js"];
 
+/** The toolbar button's badge per level, so the verdict shows even with the banner scrolled away. */
+export const BADGES = {
+  dangerous: { text: "!!", color: "#c50042" },
+  suspicious: { text: "!", color: "#c07600" },
+  error: { text: "?", color: "#0061e0" },
+  safe: { text: "", color: null },
+  pending: { text: "", color: null },
+};
+
 /** Tab types that can display a message: the 3-pane, a message tab, a message window. */
 const MESSAGE_TAB_TYPES = new Set(["mail", "messageDisplay"]);
 
@@ -68,12 +77,28 @@ export function createController({ browser, client, now = Date.now }) {
     }
   }
 
+  /** Shows the level on the toolbar button of that tab (badge and tooltip). */
+  async function showOnButton(tabId, view) {
+    const action = browser.messageDisplayAction;
+    const badge = BADGES[view.level] ?? BADGES.error;
+    try {
+      await action.setBadgeText({ tabId, text: badge.text });
+      if (badge.color) await action.setBadgeBackgroundColor({ tabId, color: badge.color });
+      await action.setTitle({ tabId, title: `${t("brandName")}: ${view.levelText}` });
+    } catch {
+      // The tab closed meanwhile: nothing to show it on.
+    }
+  }
+
   /** Starts (or reuses) the analysis of the message shown in a tab. */
   function track(tabId, messageId, force = false) {
     const current = byTab.get(tabId);
     if (current && current.messageId === messageId && !force) return current;
     const entry = { messageId, view: analyze(messageId, now()) };
     byTab.set(tabId, entry);
+    entry.view.then((view) => {
+      if (byTab.get(tabId) === entry) showOnButton(tabId, view);
+    });
     return entry;
   }
 

@@ -154,3 +154,28 @@ test("a closed tab is forgotten", async () => {
   assert.equal(browser.ports[0].requests().length, 2);
   assert.equal(browser.calls.getRaw.length, 2, "analyzed afresh after the tab was forgotten");
 });
+
+test("the toolbar button shows the level of the message in its tab", async () => {
+  const { browser, controller } = setup();
+  const pending = controller.onRuntimeMessage({ type: "mekiki:verdict" }, { tab: { id: 3 } });
+  await answer(browser, { type: "verdict", verdict: { level: "dangerous", score: 90, summary: "", findings: [], facts: {} } });
+  await pending;
+  await flush();
+  assert.deepEqual(browser.calls.button, [
+    { badge: { tabId: 3, text: "!!" } },
+    { color: { tabId: 3, color: "#c50042" } },
+    { title: { tabId: 3, title: "Mekiki: Dangerous — likely phishing" } },
+  ]);
+});
+
+test("a verdict that arrives after the tab moved on to another message does not touch the button", async () => {
+  const { browser, controller } = setup({ raw: { 11: RAW, 12: RAW } });
+  controller.onMessagesDisplayed({ id: 3 }, { messages: [{ id: 11 }] });
+  controller.onMessagesDisplayed({ id: 3 }, { messages: [{ id: 12 }] });
+  for (let i = 0; i < 100 && !(browser.ports.at(-1)?.requests().length >= 2); i++) await flush();
+  const [first, second] = browser.ports[0].requests();
+  browser.ports[0].reply({ type: "verdict", id: first.id, verdict: { level: "dangerous", score: 90, summary: "", findings: [], facts: {} } });
+  browser.ports[0].reply({ type: "verdict", id: second.id, verdict: { level: "safe", score: 0, summary: "", findings: [], facts: {} } });
+  for (let i = 0; i < 5; i++) await flush();
+  assert.deepEqual(browser.calls.button.map((c) => c.badge?.text).filter((t) => t !== undefined), [""]);
+});

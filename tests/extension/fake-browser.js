@@ -90,7 +90,7 @@ export function createFakeBrowser({
   tabs = [],
   identities = [["Me@Example.jp", "alias@example.jp"], ["other@example.org"]],
 } = {}) {
-  const calls = { getRaw: [], executeScript: [], registerScripts: [], unregisterScripts: [], sendMessage: [] };
+  const calls = { getRaw: [], executeScript: [], registerScripts: [], unregisterScripts: [], sendMessage: [], button: [] };
   const registered = [];
   const browser = {
     calls,
@@ -109,6 +109,11 @@ export function createFakeBrowser({
         if (!value) throw new Error(`message ${id} not found`);
         return new Blob([value]);
       },
+    },
+    messageDisplayAction: {
+      setBadgeText: async (details) => void calls.button.push({ badge: details }),
+      setBadgeBackgroundColor: async (details) => void calls.button.push({ color: details }),
+      setTitle: async (details) => void calls.button.push({ title: details }),
     },
     messageDisplay: {
       onMessagesDisplayed: fakeEvent(),
