@@ -76,8 +76,6 @@ export class HostClient {
     this.nextId = 1;
     /** @type {Map<number, {request: object, resolve: Function, reject: Function, timer: any}>} in send order */
     this.pending = new Map();
-    /** `{version, protocol}` from the host's hello reply, once received. */
-    this.hostInfo = null;
   }
 
   /**
@@ -138,7 +136,7 @@ export class HostClient {
     this.portAnswered = false;
     port.onMessage.addListener((msg) => this.onMessage(port, msg));
     port.onDisconnect.addListener((p) => this.onDisconnect(port, p));
-    // Learn the host's version; the reply also proves the host started.
+    // Check the host's protocol version; the reply also proves the host started.
     port.postMessage({ type: "hello" });
     return port;
   }
@@ -155,7 +153,6 @@ export class HostClient {
     this.portAnswered = true;
     if (!msg || typeof msg !== "object") return;
     if (msg.type === "hello") {
-      this.hostInfo = { version: msg.version, protocol: msg.protocol };
       if (msg.protocol !== PROTOCOL_VERSION) {
         // An older or newer host would misread our requests: say so instead of guessing.
         this.dropPort();

@@ -154,7 +154,7 @@ function describeMailbox(box) {
  * @param {Translate} t
  * @returns {{label: string, values: string[]}[]}
  */
-export function factsView(facts, t) {
+function factsView(facts, t) {
   if (!facts || typeof facts !== "object") return [];
   const list = (value) => (Array.isArray(value) ? value : []);
   const rows = [

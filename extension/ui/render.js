@@ -234,5 +234,5 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: var
     return host;
   }
 
-  globalThis.MekikiRender = { BANNER_ID, showBanner, renderFindingList, renderFacts, renderHelp, el };
+  globalThis.MekikiRender = { showBanner, renderFindingList, renderFacts, renderHelp };
 })();
