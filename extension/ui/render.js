@@ -54,6 +54,12 @@ code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: var
   border-radius: 3px; user-select: all; }
 .details { margin: 8px 0 0 28px; padding-top: 6px; border-top: 1px solid color-mix(in srgb, var(--edge) 40%, transparent); }
 .details[hidden] { display: none; }
+ol.findings { margin: 0; padding-inline-start: 20px; }
+li.finding { margin: 0 0 8px; }
+.explanation { margin: 2px 0 4px; }
+dl.evidence { display: grid; grid-template-columns: max-content minmax(0, 1fr); gap: 2px 10px; margin: 0; }
+dl.evidence dt { opacity: .85; }
+dl.evidence dd { margin: 0; }
 `;
 
   /**

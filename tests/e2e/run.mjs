@@ -48,7 +48,7 @@ const SCENARIOS = [
   {
     name: "seed-file",
     file: SEED,
-    steps: [{ name: "seed", message: SEED, where: IN_MESSAGE_WINDOW, expect: { level: "dangerous" } }],
+    steps: [{ name: "seed", message: SEED, where: IN_MESSAGE_WINDOW, expect: { level: "dangerous", details: true } }],
   },
   {
     name: "legit-file",
@@ -308,6 +308,26 @@ const ACTIONS = {
   `,
 };
 
+/** Chrome-context script: press the banner's Details button in the message window; report what it opened. */
+const EXPAND_DETAILS = `
+  for (const win of Services.wm.getEnumerator(null)) {
+    if (!String(win.location.href).includes("messageWindow")) continue;
+    const doc = win.document.getElementById("messageBrowser").contentDocument.getElementById("messagepane").contentDocument;
+    const shadow = doc.getElementById("mekiki-banner").shadowRoot;
+    const toggle = shadow.querySelector("button.toggle");
+    toggle.focus();
+    toggle.click();
+    const details = shadow.querySelector(".details");
+    return {
+      expanded: toggle.getAttribute("aria-expanded"),
+      focused: shadow.activeElement === toggle,
+      height: details.getBoundingClientRect().height,
+      findings: details.querySelectorAll("li.finding").length,
+    };
+  }
+  return null;
+`;
+
 /** Chrome-context script: a readable size for the window about to be photographed; returns its handle's URL. */
 const SIZE_WINDOW = `
   const [pattern] = arguments;
@@ -449,6 +469,12 @@ async function runScenario(scenario, { display, host, work }) {
       await screenshot(marionette, step.where === IN_MESSAGE_WINDOW ? "messageWindow" : "messenger.xhtml", shot).catch(
         (err) => log(`${step.name}: screenshot failed: ${err.message}`),
       );
+      if (step.expect.details) {
+        banner.details = await marionette.execute(EXPAND_DETAILS);
+        await screenshot(marionette, "messageWindow", path.join(OUT, `${step.name}-details.png`)).catch((err) =>
+          log(`${step.name}: screenshot failed: ${err.message}`),
+        );
+      }
       results.push({ step, banner, launchToBannerMs: now - launchedAt, actionToBannerMs: now - actedAt });
     }
     return results;
@@ -490,6 +516,13 @@ function check(scenario, step, banner, host) {
   // Japanese text opens with kana or kanji; an English summary may only quote Japanese later on.
   if (step.expect.japaneseSummary && !/^[\u3040-\u30ff\u4e00-\u9fff]/.test(banner.summary ?? "")) {
     problems.push(`the host's summary is not in Japanese: ${banner.summary}`);
+  }
+  if (step.expect.details) {
+    const d = banner.details;
+    // Every finding listed once the Details button is pressed, and the button keeps the focus.
+    if (!d || d.expanded !== "true" || !(d.height > 0) || d.findings < 1 || !d.focused) {
+      problems.push(`the Details button did not open the full list: ${JSON.stringify(d)}`);
+    }
   }
   if (step.expect.inert) {
     if (banner.active !== 0) problems.push(`${banner.active} active elements or attributes in the banner`);
