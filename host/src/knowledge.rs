@@ -72,6 +72,8 @@ struct WebFile {
     link_protection: Vec<String>,
     #[serde(default)]
     host_lure_words: Vec<String>,
+    #[serde(default)]
+    subscription_words: Vec<String>,
 }
 
 pub struct Knowledge {
@@ -92,6 +94,8 @@ pub struct Knowledge {
     link_protection: HashSet<String>,
     /// Words glued to a brand name in look-alike host names (`paypalsecure`).
     pub host_lure_words: Vec<String>,
+    /// Lower-case words marking a newsletter's own subscription links (unsubscribe, preferences…).
+    pub subscription_words: Vec<String>,
 }
 
 const BRANDS: &str = include_str!("../data/brands.toml");
@@ -189,6 +193,12 @@ impl Knowledge {
                 "web.toml: host lure word {word:?} must be ≥ 2 lower-case ASCII letters"
             );
         }
+        for word in &web.subscription_words {
+            ensure!(
+                !word.trim().is_empty() && word.to_lowercase() == *word,
+                "web.toml: subscription word {word:?} must be non-empty lower case"
+            );
+        }
         let names_ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&names)?;
         let tokens_ac = AhoCorasick::builder().build(&tokens)?;
         Ok(Knowledge {
@@ -208,6 +218,7 @@ impl Knowledge {
             click_trackers: web.click_trackers.into_iter().collect(),
             link_protection: web.link_protection.into_iter().collect(),
             host_lure_words: web.host_lure_words,
+            subscription_words: web.subscription_words,
         })
     }
 

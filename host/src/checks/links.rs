@@ -173,6 +173,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         if !own
             && !wrapped
             && let Some(found) = encoded::find_address(&link.url, &recipients)
+            && !is_subscription_link(link, kb)
         {
             hits.add(
                 link_finding("links.recipient_in_url", link)
@@ -231,6 +232,13 @@ fn off_brand(view: &MessageView, kb: &Knowledge, sender: &Sender, claimed: &[&Br
             return;
         }
     }
+}
+
+/// A newsletter's unsubscribe / preferences link: it names the subscriber by design.
+fn is_subscription_link(link: &Link, kb: &Knowledge) -> bool {
+    let url = encoded::percent_decode(&link.url).to_lowercase();
+    let text = link.text.as_deref().map(str::to_lowercase).unwrap_or_default();
+    kb.subscription_words.iter().any(|w| url.contains(w.as_str()) || text.contains(w.as_str()))
 }
 
 /// `javascript:`, `vbscript:` and `data:` links. Do-nothing links (`javascript:void(0)`) and inline
@@ -578,9 +586,12 @@ mod tests {
 
     #[test]
     fn recipient_in_url_unless_on_the_authenticated_senders_own_domain() {
-        let html = "<a href=\"https://www.shop-example.jp/unsub?u=aGlyb3NoaUBleGFtcGxlLmpw\">unsubscribe</a>";
+        let html = "<a href=\"https://www.shop-example.jp/view?u=aGlyb3NoaUBleGFtcGxlLmpw\">view in browser</a>";
         let from = "Shop <news@shop-example.jp>";
         assert_eq!(link_ids("", from, html), ["links.recipient_in_url"]);
+        // Unsubscribe and preference links name the subscriber by design, authenticated or not.
+        let unsubscribe = "<a href=\"https://www.shop-example.jp/u?u=aGlyb3NoaUBleGFtcGxlLmpw\">配信停止</a>";
+        assert!(link_ids("", from, unsubscribe).is_empty());
         let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp; \
                     dmarc=pass header.from=shop-example.jp\r\n";
         assert!(link_ids(auth, from, html).is_empty());
