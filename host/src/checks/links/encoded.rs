@@ -114,7 +114,7 @@ fn tokens(s: &str) -> impl Iterator<Item = &str> {
 /// characters allow.
 fn decodings(token: &str) -> Vec<(Encoding, Vec<u8>)> {
     let mut out = Vec::new();
-    if token.len() >= MIN_HEX && token.len() % 2 == 0 && token.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if token.len() >= MIN_HEX && token.len().is_multiple_of(2) && token.bytes().all(|b| b.is_ascii_hexdigit()) {
         let hex: Option<Vec<u8>> = token
             .as_bytes()
             .chunks(2)
