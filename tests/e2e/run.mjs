@@ -1,7 +1,8 @@
 // End-to-end test in real Thunderbird: a fresh profile with the extension sideloaded unsigned, the host
 // registered by `mekiki install` in a temporary HOME, one Thunderbird per scenario under Xvfb, and
 // Marionette (chrome context) reading `#mekiki-banner[data-level]` in the message document. Scenarios
-// cover an .eml opened with -file (message window), the 3-pane, a message tab, Thunderbird in Japanese,
+// cover an .eml opened with -file (message window), the 3-pane (waking a suspended background), a
+// message tab, Thunderbird in Japanese,
 // hostile payloads rendered inert, and the error banner when the host is not installed. Saves a PNG per
 // step under target/e2e/, prints the timings and writes them to target/e2e/timings.json.
 //
@@ -72,8 +73,19 @@ const SCENARIOS = [
   {
     name: "folder",
     mailbox: [SEED, LEGIT],
+    // Thunderbird suspends an idle Manifest V3 background. With a 1 s idle limit and no message shown
+    // at startup, the background is stopped when the first message is selected: the display event
+    // must wake it and it must start the host afresh.
+    prefs: { "extensions.background.idle.timeout": 1000 },
     steps: [
-      { name: "3pane-seed", action: "select", message: SEED, where: IN_THREE_PANE, expect: { level: "dangerous" } },
+      {
+        name: "3pane-seed",
+        action: "select",
+        backgroundStopped: true,
+        message: SEED,
+        where: IN_THREE_PANE,
+        expect: { level: "dangerous" },
+      },
       // Switching messages must replace the banner with the new message's own verdict.
       { name: "3pane-legit", action: "select", message: LEGIT, where: IN_THREE_PANE, expect: { level: "safe" } },
       { name: "tab-seed", action: "tab", message: SEED, where: IN_MESSAGE_TAB, expect: { level: "dangerous" } },
@@ -308,6 +320,9 @@ const ACTIONS = {
   `,
 };
 
+/** Chrome-context script: the extension's background state (running, suspending, stopped). */
+const BACKGROUND_STATE = `return WebExtensionPolicy.getByID("${EXTENSION_ID}").extension.backgroundState;`;
+
 /** Chrome-context script: press the banner's Details button in the message window; report what it opened. */
 const EXPAND_DETAILS = `
   for (const win of Services.wm.getEnumerator(null)) {
@@ -454,6 +469,13 @@ async function runScenario(scenario, { display, host, work }) {
     await marionette.command("Marionette:SetContext", { value: "chrome" });
     const results = [];
     for (const step of scenario.steps) {
+      if (step.backgroundStopped) {
+        // Wait (bounded) for Thunderbird to suspend the idle background before acting.
+        const until = Date.now() + 20000;
+        let state;
+        while ((state = await marionette.execute(BACKGROUND_STATE)) !== "stopped" && Date.now() < until) await sleep(POLL_MS);
+        if (state !== "stopped") throw new Error(`${step.name}: the background never went idle (state ${state})`);
+      }
       const actedAt = Date.now();
       const deadline = actedAt + BANNER_DEADLINE_MS;
       if (step.action) {
