@@ -2,9 +2,9 @@
 // registered by `mekiki install` in a temporary HOME, one Thunderbird per scenario under Xvfb, and
 // Marionette (chrome context) reading `#mekiki-banner[data-level]` in the message document. Scenarios
 // cover an .eml opened with -file (message window), the 3-pane (waking a suspended background), a
-// message tab, Thunderbird in Japanese,
-// hostile payloads rendered inert, and the error banner when the host is not installed. Saves a PNG per
-// step under target/e2e/, prints the timings and writes them to target/e2e/timings.json.
+// message tab, Thunderbird in Japanese, hostile payloads rendered inert, and the error banner when the
+// host is not installed. Saves a PNG per step under target/e2e/, prints the timings and writes them to
+// target/e2e/timings.json.
 //
 // Usage: tests/e2e/run.sh [--release] [--keep] [--only SCENARIO]   (installs what is missing, builds the
 // host, then runs this file). --keep leaves the temporary profiles and HOMEs in place for inspection.
