@@ -101,8 +101,8 @@ const SCENARIOS = [
         name: "hostile",
         message: HOSTILE,
         where: IN_MESSAGE_WINDOW,
+        // Any level will do (the engine's to decide, checked against the CLI); what matters is inertness.
         expect: {
-          level: "dangerous",
           inert: true,
           texts: [
             '"<img src=x onerror=globalThis.pwned=1> PayPal Security" <security@account-verify.example>',
@@ -525,7 +525,7 @@ function check(scenario, step, banner, host) {
   if (engine !== null && banner.level !== engine) {
     problems.push(`data-level is "${banner.level}" but mekiki analyze says "${engine}"`);
   }
-  if (banner.level !== step.expect.level) {
+  if (step.expect.level && banner.level !== step.expect.level) {
     const why = engine === banner.level ? ` (the engine itself rates ${step.message.eml} "${engine}")` : "";
     problems.push(`data-level is "${banner.level}", expected "${step.expect.level}"${why}`);
   }
