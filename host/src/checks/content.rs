@@ -508,11 +508,41 @@ fn bounded(text: &str, start: usize, end: usize, phrase: (bool, bool)) -> bool {
     before_ok && after_ok
 }
 
+/// Characters of context shown on each side of a phrase, within its sentence.
+const CONTEXT_CHARS: usize = 30;
+
+/// The sentence around a phrase (cut at sentence ends and at `CONTEXT_CHARS`), for evidence.
+fn sentence_around(text: &str, start: usize, end: usize) -> String {
+    let is_end = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '\n');
+    let before: String = {
+        let head: Vec<char> = text[..start].chars().rev().take_while(|c| !is_end(*c)).take(CONTEXT_CHARS).collect();
+        head.into_iter().rev().collect()
+    };
+    let after: String = text[end..].chars().take_while(|c| !is_end(*c)).take(CONTEXT_CHARS).collect();
+    // Rules and decorations ("=====", "■") before the words are not part of the sentence.
+    let before = before.trim_start_matches(|c: char| !c.is_alphanumeric());
+    format!("{before}{}{}", &text[start..end], after.trim_end())
+}
+
+/// A phrase found: the phrase itself, its sentence and where it was.
+#[derive(Debug, Clone)]
+struct Hit {
+    phrase: String,
+    sentence: String,
+    place: Place,
+}
+
+impl Hit {
+    fn finding(&self, id: &'static str) -> Finding {
+        Finding::new(id).arg("phrase", self.phrase.clone()).evidence(self.place.label(), self.sentence.clone())
+    }
+}
+
 /// First phrase found per cue, plus the distinct machine-translation phrases.
 #[derive(Default)]
 struct Hits {
-    lures: Vec<Option<(String, Place)>>,
-    urgency: Option<(String, Place)>,
+    lures: Vec<Option<Hit>>,
+    urgency: Option<Hit>,
     translated: Vec<String>,
 }
 
@@ -524,16 +554,18 @@ impl Lures {
                 continue;
             }
             let found = &folded[m.start()..m.end()];
+            let hit =
+                || Hit { phrase: found.to_string(), sentence: sentence_around(folded, m.start(), m.end()), place };
             match phrase.cue {
                 Cue::Lure(i) => {
                     if let Some(slot @ None) = hits.lures.get_mut(i) {
-                        *slot = Some((found.to_string(), place));
+                        *slot = Some(hit());
                     }
                 }
                 // In a subject, alarm words are `urgent_subject`'s: one word must not count twice.
                 Cue::Urgency if place == Place::Subject => {}
                 Cue::Urgency => {
-                    hits.urgency.get_or_insert_with(|| (found.to_string(), place));
+                    hits.urgency.get_or_insert_with(hit);
                 }
                 Cue::MachineTranslated => {
                     if !hits.translated.iter().any(|t| t == found) {
@@ -873,12 +905,12 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     }
 
     for (id, hit) in lures.lure_ids.iter().zip(&reading.hits.lures) {
-        if let Some((phrase, place)) = hit {
-            out.push(Finding::new(id).arg("phrase", phrase.clone()).evidence(place.label(), phrase.clone()));
+        if let Some(hit) = hit {
+            out.push(hit.finding(id));
         }
     }
-    if let Some((phrase, place)) = &reading.hits.urgency {
-        out.push(Finding::new("content.urgency").arg("phrase", phrase.clone()).evidence(place.label(), phrase.clone()));
+    if let Some(hit) = &reading.hits.urgency {
+        out.push(hit.finding("content.urgency"));
     }
     if let Some(phrase) = &reading.urgent_subject {
         out.push(
@@ -1083,7 +1115,11 @@ mod tests {
             ["content.lure_pending_mail", "content.lure_quota", "content.machine_translated", "content.urgent_subject"]
         );
         let quota = found.iter().find(|f| f.id == "content.lure_quota").unwrap();
-        assert_eq!(quota.evidence[0].value, "メールボックスメモリ");
+        assert_eq!(quota.args, [("phrase", "メールボックスメモリ".to_string())]);
+        assert_eq!(
+            quota.evidence[0].value,
+            "完全なメールボックスメモリスペースがほぼ満杯であるため、5つの受信メールが返されました"
+        );
     }
 
     #[test]
