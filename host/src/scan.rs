@@ -544,43 +544,59 @@ pub fn not_a_message(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
-/// What copies of one lure share even when each is addressed to someone else: the link targets without
-/// query strings or per-recipient tokens, and the subject without digits or the recipient's address.
-/// `None` when the message has neither links nor subject to compare.
+/// What copies of one lure share even when each went to someone else or through another mailing list:
+/// the hosts its links go to (per-copy tokens in host names masked; paths and queries, which carry
+/// tokens and list names, left out) and the subject without list tags, reply prefixes, digits or the
+/// recipient's address. `None` when the message has neither links nor subject to compare.
 pub fn lure_key(verdict: &Verdict) -> Option<String> {
     let facts = &verdict.facts;
-    let links: BTreeSet<String> = facts.links.iter().filter_map(|l| link_shape(&l.url)).collect();
-    let mut subject = facts.subject.as_deref().unwrap_or_default().to_lowercase();
-    for to in &facts.to {
+    let hosts: BTreeSet<String> = facts.links.iter().filter_map(|l| host_shape(&l.url)).collect();
+    let subject = subject_shape(facts.subject.as_deref().unwrap_or_default(), &facts.to);
+    if hosts.is_empty() && subject.is_empty() {
+        return None;
+    }
+    let hosts: Vec<String> = hosts.into_iter().collect();
+    Some(format!("{subject}\n{}", hosts.join(" ")))
+}
+
+/// `[list] Re: Hello bob, 3 new messages` (to bob@…) → `hello@,#newmessages`.
+fn subject_shape(subject: &str, recipients: &[String]) -> String {
+    let mut subject = subject.to_lowercase();
+    for to in recipients {
         let to = to.to_lowercase();
         subject = subject.replace(&to, "@");
         if let Some((local, _)) = to.split_once('@').filter(|(local, _)| local.chars().count() >= 3) {
             subject = subject.replace(local, "@");
         }
     }
-    let subject: String = subject
-        .split_whitespace()
-        .map(|word| word.chars().map(|c| if c.is_numeric() { '#' } else { c }).collect::<String>())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if links.is_empty() && subject.is_empty() {
-        return None;
+    let mut rest = subject.trim_start();
+    loop {
+        if let Some((_, after)) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+            rest = after.trim_start();
+        } else if let Some(after) =
+            ["re:", "fw:", "fwd:", "aw:", "wg:", "tr:", "sv:"].iter().find_map(|p| rest.strip_prefix(p))
+        {
+            rest = after.trim_start();
+        } else {
+            break;
+        }
     }
-    let links: Vec<String> = links.into_iter().collect();
-    Some(format!("{subject}\n{}", links.join(" ")))
+    // Without spaces: encoded-word boundaries put stray ones into Japanese subjects.
+    rest.chars().filter(|c| !c.is_whitespace()).map(|c| if c.is_numeric() { '#' } else { c }).collect()
 }
 
-/// `https://Host/a/8f3Kq91xZ/login?u=me` → `host/a/*/login`: the target without what varies per copy.
-fn link_shape(url: &str) -> Option<String> {
+/// `https://u8f3kq91.Evil.example/login?u=me` → `*.evil.example`.
+fn host_shape(url: &str) -> Option<String> {
     let parsed = url::Url::parse(url).ok()?;
     let host = parsed.host_str()?.to_ascii_lowercase();
-    let mut shape = host;
-    for segment in parsed.path_segments().into_iter().flatten().filter(|s| !s.is_empty()) {
-        let token = segment.len() >= 20 || (segment.len() >= 6 && segment.chars().any(|c| c.is_ascii_digit()));
-        shape.push('/');
-        shape.push_str(if token { "*" } else { segment });
-    }
-    Some(shape)
+    let labels: Vec<&str> = host
+        .split('.')
+        .map(|label| {
+            let token = label.len() >= 20 || (label.len() >= 6 && label.chars().any(|c| c.is_ascii_digit()));
+            if token { "*" } else { label }
+        })
+        .collect();
+    Some(labels.join("."))
 }
 
 /// Counts over a set of analyzed messages: levels, findings, sizes and per-message times.
@@ -719,19 +735,22 @@ impl LureGroups {
     }
 
     pub fn write(&self, out: &mut impl Write) -> Result<()> {
-        let mut groups: Vec<&LureGroup> = self.groups.values().filter(|g| g.copies > 1).collect();
+        let mut groups: Vec<(&String, &LureGroup)> = self.groups.iter().filter(|(_, g)| g.copies > 1).collect();
         if groups.is_empty() {
             return Ok(());
         }
-        groups.sort_by(|a, b| b.copies.cmp(&a.copies).then(a.first_seen.cmp(&b.first_seen)));
-        writeln!(out, "\n  same lure (same links and subject), {} group(s):", groups.len())?;
-        for group in groups {
+        groups.sort_by(|(_, a), (_, b)| b.copies.cmp(&a.copies).then(a.first_seen.cmp(&b.first_seen)));
+        writeln!(out, "\n  same lure (same link hosts and subject), {} group(s):", groups.len())?;
+        for (key, group) in groups {
             let level = group.level.map_or("", level_name);
             let subject = group.subject.as_deref().unwrap_or("(no subject)");
             writeln!(out, "  {} copies, {level}: {subject}", group.copies)?;
             let more = group.copies.saturating_sub(group.labels.len());
             let more = if more > 0 { format!(" (+{more} more)") } else { String::new() };
             writeln!(out, "    files: {}{more}", group.labels.join(", "))?;
+            if let Some((_, hosts)) = key.split_once('\n').filter(|(_, hosts)| !hosts.is_empty()) {
+                writeln!(out, "    links to: {}", hosts.replace(' ', ", "))?;
+            }
             if !group.sent_to.is_empty() {
                 let shown: Vec<&str> = group.sent_to.iter().take(ADDRESSES_SHOWN).map(String::as_str).collect();
                 let hidden = group.sent_to.len() - shown.len();
@@ -784,12 +803,13 @@ mod tests {
     }
 
     #[test]
-    fn link_shape_drops_queries_and_per_copy_tokens() {
-        assert_eq!(
-            link_shape("https://Evil.example/a/8f3Kq91xZ/login?u=me#x").as_deref(),
-            Some("evil.example/a/*/login")
-        );
-        assert_eq!(link_shape("not a url"), None);
+    fn lure_shapes_drop_what_varies_per_copy() {
+        assert_eq!(host_shape("https://u8f3kq91.Evil.example/a/b?u=me#x").as_deref(), Some("*.evil.example"));
+        assert_eq!(host_shape("not a url"), None);
+        let to = ["bob.smith@example.org".to_string()];
+        assert_eq!(subject_shape("[Osst-users] RE: Fwd: Bob.Smith, 3 new  messages", &to), "@,#newmessages");
+        assert_eq!(subject_shape("[other-list] 12 new messages", &to), "##newmessages");
+        assert_eq!(subject_shape("[list] Re: 3 new", &to), "#new");
     }
 
     fn write_tree(root: &Path, files: &[(&str, &[u8])]) {
