@@ -310,8 +310,6 @@ pub struct Folded {
     pub has_kana: bool,
     pub simplified: usize,
     pub simplified_example: Option<char>,
-    /// U+FFFD: bytes that did not decode in the declared charset.
-    pub garbled: usize,
 }
 
 /// Folds text for matching (see `data/lures.toml`) and records disguise and translation cues.
@@ -420,9 +418,6 @@ impl Folder<'_> {
             self.emit(c.to_ascii_lowercase());
             self.last_latin = latin;
             return;
-        }
-        if c == '\u{FFFD}' {
-            self.f.garbled += 1;
         }
         if is_invisible(c) || is_combining(c) {
             // Soft hyphens are legitimate hyphenation hints in newsletters.
@@ -809,17 +804,11 @@ struct Counts {
     disguised: usize,
     particle_spaces: usize,
     simplified: usize,
-    garbled: usize,
 }
 
 impl Counts {
     fn of(folded: &Folded) -> Counts {
-        Counts {
-            disguised: folded.disguised,
-            particle_spaces: folded.particle_spaces,
-            simplified: folded.simplified,
-            garbled: folded.garbled,
-        }
+        Counts { disguised: folded.disguised, particle_spaces: folded.particle_spaces, simplified: folded.simplified }
     }
 
     fn max(self, other: Counts) -> Counts {
@@ -827,7 +816,6 @@ impl Counts {
             disguised: self.disguised.max(other.disguised),
             particle_spaces: self.particle_spaces.max(other.particle_spaces),
             simplified: self.simplified.max(other.simplified),
-            garbled: self.garbled.max(other.garbled),
         }
     }
 
@@ -836,7 +824,6 @@ impl Counts {
             disguised: self.disguised + other.disguised,
             particle_spaces: self.particle_spaces + other.particle_spaces,
             simplified: self.simplified + other.simplified,
-            garbled: self.garbled + other.garbled,
         }
     }
 }
@@ -881,8 +868,6 @@ impl Reading {
 
 /// Look-alike or invisible letters needed before text counts as disguised: one can be a stray key.
 const MIN_DISGUISED: usize = 2;
-/// Garbled characters needed before a wrong charset counts as a translation cue.
-const MIN_GARBLED: usize = 3;
 
 pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     let lures = Lures::builtin();
@@ -958,9 +943,6 @@ fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) 
     }
     if let Some(c) = reading.simplified_example {
         examples.push(("Simplified Chinese character", format!("{c} (×{})", counts.simplified)));
-    }
-    if counts.garbled >= MIN_GARBLED {
-        examples.push(("Garbled characters (wrong charset)", format!("\u{FFFD} ×{}", counts.garbled)));
     }
     if examples.len() < lures.min_cues {
         return;
