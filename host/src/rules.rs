@@ -45,13 +45,12 @@ pub struct Rule {
 #[serde(deny_unknown_fields)]
 pub struct Combo {
     pub name: String,
-    /// Every one of these ids must be present…
-    #[serde(default)]
+    /// Every element must be present: a finding id, or `@group` for any id of that group.
     pub all: Vec<String>,
-    /// …and at least one of these (when non-empty).
-    #[serde(default)]
-    pub any: Vec<String>,
     pub bonus: u32,
+    /// `all`, resolved: for each element, the ids that satisfy it.
+    #[serde(skip)]
+    requires: Vec<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -75,6 +74,9 @@ pub struct Summaries {
 struct ScoringFile {
     scoring: Scoring,
     summary: Summaries,
+    /// Named sets of finding ids that combinations refer to as `@name`.
+    #[serde(default)]
+    group: HashMap<String, Vec<String>>,
     #[serde(default)]
     combo: Vec<Combo>,
 }
@@ -168,13 +170,30 @@ impl Rules {
                 bail!("duplicate finding id {id}");
             }
         }
-        for combo in &file.combo {
-            for id in combo.all.iter().chain(&combo.any) {
-                ensure!(by_id.contains_key(id), "combo {} names unknown finding {id}", combo.name);
+        for (name, ids) in &file.group {
+            for id in ids {
+                ensure!(by_id.contains_key(id), "group {name} names unknown finding {id}");
             }
-            ensure!(!combo.all.is_empty(), "combo {} needs at least one id in `all`", combo.name);
         }
-        Ok(Rules { labels_ja: labels.ja, scoring: file.scoring, summary: file.summary, combos: file.combo, by_id })
+        let mut combos = file.combo;
+        for combo in &mut combos {
+            ensure!(combo.all.len() >= 2, "combo {} must combine at least two elements", combo.name);
+            for element in &combo.all {
+                let ids = match element.strip_prefix('@') {
+                    Some(group) => file
+                        .group
+                        .get(group)
+                        .cloned()
+                        .with_context(|| format!("combo {} names unknown group {group}", combo.name))?,
+                    None => {
+                        ensure!(by_id.contains_key(element), "combo {} names unknown finding {element}", combo.name);
+                        vec![element.clone()]
+                    }
+                };
+                combo.requires.push(ids);
+            }
+        }
+        Ok(Rules { labels_ja: labels.ja, scoring: file.scoring, summary: file.summary, combos, by_id })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
@@ -191,9 +210,7 @@ impl Rules {
         let ids: HashSet<&str> = findings.iter().map(|f| f.id).collect();
         let mut score: u32 = ids.iter().filter_map(|id| self.get(id)).map(|r| r.weight).sum();
         for combo in &self.combos {
-            let all = combo.all.iter().all(|id| ids.contains(id.as_str()));
-            let any = combo.any.is_empty() || combo.any.iter().any(|id| ids.contains(id.as_str()));
-            if all && any {
+            if combo.requires.iter().all(|alternatives| alternatives.iter().any(|id| ids.contains(id.as_str()))) {
                 score += combo.bonus;
             }
         }
@@ -294,6 +311,66 @@ mod tests {
                 "{category}.toml holds another category"
             );
         }
+    }
+
+    fn findings(ids: &[&'static str]) -> Vec<Finding> {
+        ids.iter().map(|id| Finding::new(id)).collect()
+    }
+
+    #[test]
+    fn wording_alone_never_makes_a_message_dangerous() {
+        let rules = Rules::builtin();
+        let content: Vec<&'static str> = FINDINGS
+            .iter()
+            .filter(|(c, _)| *c == "content")
+            .flat_map(|(_, t)| {
+                let part: FindingFile = toml::from_str(t).unwrap();
+                part.finding.into_iter().map(|r| &*Box::leak(r.id.into_boxed_str()))
+            })
+            .collect();
+        assert!(content.len() > 3);
+        let (score, level) = rules.score(&findings(&content));
+        assert!(score >= rules.scoring.dangerous, "all content cues together should score high ({score})");
+        assert_eq!(level, Level::Suspicious);
+    }
+
+    #[test]
+    fn a_group_combination_adds_its_bonus_once() {
+        let rules = Rules::builtin();
+        let alone = |id| rules.score(&findings(&[id])).0;
+        let (together, _) = rules.score(&findings(&["sender.self_sender", "content.lure_quota"]));
+        assert!(together > alone("sender.self_sender") + alone("content.lure_quota"));
+        let (twice, _) = rules.score(&findings(&["sender.self_sender", "content.lure_quota", "content.lure_quota"]));
+        assert_eq!(twice, together);
+    }
+
+    #[test]
+    fn combinations_must_name_known_groups() {
+        let scoring = r#"
+[scoring]
+suspicious = 30
+dangerous = 70
+max = 100
+[summary]
+safe = { en = "ok", ja = "ok" }
+suspicious = { en = "{top}", ja = "{top}" }
+dangerous = { en = "{top}", ja = "{top}" }
+[[combo]]
+name = "x"
+all = ["sender.x", "@nowhere"]
+bonus = 5
+"#;
+        let finding = r#"
+[[finding]]
+id = "sender.x"
+category = "sender"
+severity = "high"
+weight = 10
+title = { en = "t", ja = "t" }
+explanation = { en = "e", ja = "e" }
+"#;
+        let err = Rules::parse(scoring, "[ja]", &[finding]).err().unwrap();
+        assert!(err.to_string().contains("unknown group"), "{err}");
     }
 
     #[test]
