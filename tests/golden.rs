@@ -101,3 +101,28 @@ fn every_finding_has_evidence_and_text_in_both_languages() {
         }
     }
 }
+
+/// The seed of the project: each step of the admin's reasoning shows up with its evidence, in both languages.
+#[test]
+fn seed_is_explained_step_by_step() {
+    let raw =
+        std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed-kagoya-phish.eml")).unwrap();
+    for locale in ["en", "ja"] {
+        let v = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some(locale.into()) });
+        assert_eq!(v.level, Level::Dangerous);
+        let evidence = |id: &str| -> String {
+            let f = v.findings.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("{locale}: no {id}"));
+            f.evidence.iter().map(|e| format!("{}={}\n", e.label, e.value)).collect()
+        };
+        assert!(evidence("sender.brand_display_name").contains("Kagoya Internet Service"));
+        assert!(evidence("sender.self_sender").contains("hiroshi@example.jp"));
+        let origin = evidence("received.origin_not_brand");
+        assert!(origin.contains("sv8630.xserver.jp") && origin.contains("183.181.84.151"), "{origin}");
+        assert!(evidence("links.brand_in_path").contains("miwamoku.net"));
+        let encoded = evidence("links.recipient_in_url");
+        assert!(encoded.contains("aGlyb3NoaUBleGFtcGxlLmpw") && encoded.contains("=hiroshi@example.jp"), "{encoded}");
+        assert!(evidence("content.lure_quota").contains("メールボックス"));
+        let japanese = v.findings.iter().all(|f| f.explanation.chars().any(|c| ('\u{3040}'..='\u{30ff}').contains(&c)));
+        assert_eq!(japanese, locale == "ja", "{locale}: explanations in the wrong language");
+    }
+}
