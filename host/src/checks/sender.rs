@@ -159,7 +159,56 @@ pub fn user_addresses(view: &MessageView, guess_from_to: bool) -> Vec<String> {
     view.to.iter().chain(&view.cc).map(|a| a.address.to_ascii_lowercase()).collect()
 }
 
+/// Mailboxes listed in a From header: commas outside quotes, comments and angle brackets separate them.
+fn from_mailbox_count(raw: &str) -> usize {
+    let (mut quoted, mut escaped, mut comment, mut angle, mut count) = (false, false, 0usize, false, 1);
+    for c in raw.chars() {
+        if escaped {
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' => escaped = true,
+            '"' if comment == 0 => quoted = !quoted,
+            '(' if !quoted => comment += 1,
+            ')' if !quoted && comment > 0 => comment -= 1,
+            '<' if !quoted && comment == 0 => angle = true,
+            '>' if !quoted && comment == 0 => angle = false,
+            ',' if !quoted && comment == 0 && !angle => count += 1,
+            _ => {}
+        }
+    }
+    count
+}
+
+/// A usable address: something before the @, and a domain name after it.
+fn is_valid_address(addr: &Addr) -> bool {
+    let local = addr.address.rsplit_once('@').map(|(l, _)| l).unwrap_or_default();
+    let domain_ok = addr.domain.as_deref().is_some_and(|d| {
+        d.contains('.')
+            && d.split('.').all(|label| !label.is_empty())
+            && d.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b >= 0x80)
+    });
+    !local.trim_matches('"').is_empty() && domain_ok
+}
+
+/// Every real mail system writes exactly one valid sender address; a From line that lists text
+/// without an address (`Amazon Prime, jehd <x@y>`), several senders or a broken address is made
+/// to show the reader something the address does not back.
+fn check_malformed_from(view: &MessageView, out: &mut Vec<Finding>) {
+    let raw = view.header("From");
+    let shown = raw.map(received::evidence_text).unwrap_or_else(|| "(none)".to_string());
+    let malformed = match (&view.from, raw) {
+        (_, None) | (None, _) => true,
+        (Some(from), Some(raw)) => from_mailbox_count(raw) > 1 || !is_valid_address(from),
+    };
+    if malformed {
+        out.push(Finding::new("sender.malformed_from").arg("from", shown.clone()).evidence("From", shown));
+    }
+}
+
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+    check_malformed_from(view, out);
     let Some(from) = &view.from else { return };
     check_brand_name(view, from, kb, out);
     check_brand_subject(view, from, kb, out);
@@ -411,9 +460,26 @@ mod tests {
     }
 
     #[test]
+    fn from_lines_that_hide_the_address_are_malformed() {
+        assert_eq!(from_mailbox_count("Amazon Prime, jehd <service@example.de>"), 2);
+        assert_eq!(from_mailbox_count("\"Doe, John\" <john@example.com>"), 1);
+        assert_eq!(from_mailbox_count("John (Sales, Tokyo) <john@example.com>"), 1);
+        let bad = |from: &str| {
+            ids_for(&format!("From: {from}\r\nTo: me@example.jp\r\n"), &[]).contains(&"sender.malformed_from")
+        };
+        assert!(bad("Amazon Prime, jehd <service@example.de>"));
+        assert!(bad("noreply@correios"));
+        assert!(bad("\"Facebook\" <>"));
+        assert!(bad("=?utf-8?B?zp1GVEDPhW5pc3dhz4E=?="));
+        assert!(!bad("\"Doe, John\" <john@example.com>"));
+        assert!(!bad("山田 太郎 <taro@example.co.jp>"));
+        assert!(ids_for("To: me@example.jp\r\n", &[]).contains(&"sender.malformed_from"), "no From at all");
+    }
+
+    #[test]
     fn malformed_from_is_read_as_written() {
         let ids = ids_for(&format!("{OUTSIDE}From: Facebook ,_<en220@evil.example.com>\r\nTo: me@example.jp\r\n"), &[]);
-        assert_eq!(ids, ["sender.brand_display_name"]);
+        assert_eq!(ids, ["sender.brand_display_name", "sender.malformed_from"]);
         let encoded = "From: =?UTF-8?B?44Kr44K044Ok?= <info@evil.example.com>\r\nTo: me@example.jp\r\n";
         assert_eq!(ids_for(&format!("{OUTSIDE}{encoded}"), &[]), ["sender.brand_display_name"], "カゴヤ, decoded");
     }
