@@ -6,6 +6,8 @@ pub mod lookalike;
 
 pub use extract::extract;
 
+use std::borrow::Cow;
+
 use url::{Host, Url};
 
 use crate::domain;
@@ -142,15 +144,18 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         .flat_map(|t| kb.brands_named_in(t))
         .collect();
     let recipients: Vec<String> = view.recipients.iter().take(MAX_RECIPIENTS).cloned().collect();
+    // A mail-security wrapper (Safe Links, URL Defense) forwards to the URL it carries: judge that one.
+    let links: Vec<Cow<Link>> =
+        view.links.iter().map(|l| unwrap_protection(l, kb).map_or(Cow::Borrowed(l), Cow::Owned)).collect();
     let mut lookalikes_seen: Vec<&str> = Vec::new();
     let mut hits = Hits::default();
-    for link in &view.links {
+    for link in links.iter().map(Cow::as_ref) {
         let Some(parsed) = &link.parsed else {
             script_href(link, &mut hits);
             continue;
         };
         let own = sender.owns(link, kb);
-        // A mail-security wrapper shows its destination as the link text and forwards there.
+        // A wrapper that does not show where it forwards (Mimecast): its text is taken at its word.
         let wrapped = link.host_ascii.as_deref().is_some_and(|h| kb.is_link_protection(h));
         userinfo(link, parsed, &mut hits);
         ip_host(link, parsed, &mut hits);
@@ -187,7 +192,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
             text_mismatch(link, parsed, kb, &sender, own, &mut hits);
         }
     }
-    off_brand(view, kb, &sender, &sender_claims(view, kb), &mut hits);
+    off_brand(view, &links, kb, &sender, &sender_claims(view, kb), &mut hits);
     hits.emit(out);
 }
 
@@ -211,13 +216,20 @@ fn sender_claims<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
 /// The mail claims to be a brand (sender name or subject) but its links lead elsewhere. Links to any
 /// known brand's domains (app stores, social networks), to the authenticated sender's own trackers
 /// and to mail-security wrappers are not counted; a brand's authenticated mail is not examined.
-fn off_brand(view: &MessageView, kb: &Knowledge, sender: &Sender, claimed: &[&Brand], hits: &mut Hits) {
+fn off_brand(
+    view: &MessageView,
+    links: &[Cow<Link>],
+    kb: &Knowledge,
+    sender: &Sender,
+    claimed: &[&Brand],
+    hits: &mut Hits,
+) {
     let from_registrable = view.from.as_ref().and_then(|f| f.registrable.as_deref());
     for brand in claimed {
         if sender.authenticated && from_registrable.is_some_and(|r| brand.owns_domain(r)) {
             continue;
         }
-        let elsewhere = view.links.iter().find(|link| {
+        let elsewhere = links.iter().map(Cow::as_ref).find(|link| {
             let (Some(host), Some(_)) = (link.host_ascii.as_deref(), &link.parsed) else { return false };
             let known_owner = link.registrable.as_deref().is_some_and(|r| kb.brand_of_domain(r).is_some());
             !known_owner && !sender.owns(link, kb) && !kb.is_link_protection(host)
@@ -232,6 +244,25 @@ fn off_brand(view: &MessageView, kb: &Knowledge, sender: &Sender, claimed: &[&Br
             return;
         }
     }
+}
+
+/// The URL a mail-security wrapper carries, as a link of its own (same text and source): Safe Links
+/// (`?url=`), Proofpoint URL Defense v2 (`?u=` with `-XX` escapes and `_` for `/`) and v3 (`/v3/__URL__;`).
+fn unwrap_protection(link: &Link, kb: &Knowledge) -> Option<Link> {
+    let host = link.host_ascii.as_deref()?;
+    let parsed = link.parsed.as_ref()?;
+    if !kb.is_link_protection(host) {
+        return None;
+    }
+    let param = |name: &str| parsed.query_pairs().find(|(k, _)| k == name).map(|(_, v)| v.into_owned());
+    let inner = if let Some((_, rest)) = link.url.split_once("/v3/__") {
+        rest.split("__;").next().map(str::to_owned)
+    } else if parsed.path().starts_with("/v2/") {
+        param("u").map(|u| encoded::percent_decode(&u.replace('-', "%").replace('_', "/")))
+    } else {
+        param("url")
+    }?;
+    extract::make_link(inner, link.text.clone(), link.source)
 }
 
 /// A newsletter's unsubscribe / preferences link: it names the subscriber by design.
@@ -480,7 +511,8 @@ fn shown_host(text: &str, kb: &Knowledge) -> Option<String> {
 /// The link shows one site and goes to another.
 fn text_mismatch(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender, own: bool, hits: &mut Hits) {
     let (Some(text), Some(host)) = (link.text.as_deref(), link.host_ascii.as_deref()) else { return };
-    let Some(shown) = shown_host(text, kb) else { return };
+    // Text that is itself a wrapped link (a quoted reply re-wrapped) shows no site of its own.
+    let Some(shown) = shown_host(text, kb).filter(|s| !kb.is_link_protection(s)) else { return };
     let shown_registrable = domain::registrable(&shown);
     let same_site = match (&shown_registrable, &link.registrable) {
         (Some(s), Some(r)) => {
@@ -607,6 +639,21 @@ mod tests {
         assert_eq!(link_ids("", from, html), ["links.text_mismatch"]);
         let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp\r\n";
         assert!(link_ids(auth, from, html).is_empty());
+    }
+
+    #[test]
+    fn security_wrappers_are_judged_by_the_link_they_carry() {
+        let ids = |href: &str, text: &str| link_ids("", "a@example.net", &format!("<a href=\"{href}\">{text}</a>"));
+        let safelinks = "https://nam01.safelinks.protection.outlook.com/?url=https%3A%2F%2Fgithub.com%2Fx&amp;data=1";
+        assert!(ids(safelinks, "https://github.com/x").is_empty());
+        let v2 = "https://urldefense.proofpoint.com/v2/url?u=https-3A__github.com_Ettus_uhd&amp;d=DwM";
+        assert!(ids(v2, "https://github.com/Ettus/uhd").is_empty());
+        assert!(ids(v2, "https://urldefense.proofpoint.com/v2/url?u=https-3A__github.com_Ettus_uhd").is_empty());
+        assert_eq!(ids(v2, "https://www.kagoya.jp/"), ["links.text_mismatch"]);
+        let v3 = "https://urldefense.com/v3/__https://miwamoku.net/activemail.kagoya.com/__;!!abc";
+        assert_eq!(ids(v3, "Log in"), ["links.brand_in_path"]);
+        // Mimecast does not show its destination: the wrapper's text is taken at its word.
+        assert!(ids("https://url.za.m.mimecastprotect.com/s/abc?domain=github.com", "https://github.com/x").is_empty());
     }
 
     #[test]

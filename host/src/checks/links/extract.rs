@@ -91,7 +91,7 @@ fn clean_url(raw: &str) -> String {
 
 /// Builds a link from an absolute URL (or a scheme-less `www.` one). Relative links, `mailto:`,
 /// `cid:` and in-page anchors are not links out of the mail and are dropped.
-fn make_link(url: String, text: Option<String>, source: LinkSource) -> Option<Link> {
+pub(super) fn make_link(url: String, text: Option<String>, source: LinkSource) -> Option<Link> {
     let lower_start: String = url.chars().take(12).flat_map(char::to_lowercase).collect();
     let parse_as = if lower_start.starts_with("www.") {
         format!("http://{url}")
