@@ -124,7 +124,7 @@ fn extension_set(list: &[String], what: &str) -> Result<HashSet<String>> {
 }
 
 fn decode_hex(hex: &str) -> Result<Vec<u8>> {
-    ensure!(!hex.is_empty() && hex.len() % 2 == 0, "magic {hex:?} must be an even number of hex digits");
+    ensure!(!hex.is_empty() && hex.len().is_multiple_of(2), "magic {hex:?} must be an even number of hex digits");
     (0..hex.len())
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2).unwrap_or_default(), 16).context("magic is not hex"))

@@ -454,14 +454,12 @@ impl Folder<'_> {
             let joins = |a: char, b: char| {
                 (is_japanese(a) && (is_japanese(b) || b.is_ascii_digit())) || (a.is_ascii_digit() && is_japanese(b))
             };
-            match self.last {
-                Some(prev) if joins(prev, c) => {
-                    if !self.line_break && (is_kana(prev) || is_han(prev)) && self.particles.contains(&c) {
-                        self.particle_at = Some(self.f.text.len());
-                    }
+            if let Some(prev) = self.last {
+                if !joins(prev, c) {
+                    self.f.text.push(' ');
+                } else if !self.line_break && (is_kana(prev) || is_han(prev)) && self.particles.contains(&c) {
+                    self.particle_at = Some(self.f.text.len());
                 }
-                Some(_) => self.f.text.push(' '),
-                None => {}
             }
             self.pending_space = false;
             self.line_break = false;
@@ -764,10 +762,11 @@ pub fn scan_html(html: &str) -> HtmlScan {
                     form.fields.push(format!("{kind}:{}", label.to_lowercase()));
                 }
             }
-            "meta" if scan.meta_refresh.is_none() => {
-                if attribute(inside, "http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")) {
-                    scan.meta_refresh = Some(attribute(inside, "content").unwrap_or_default().to_string());
-                }
+            "meta"
+                if scan.meta_refresh.is_none()
+                    && attribute(inside, "http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")) =>
+            {
+                scan.meta_refresh = Some(attribute(inside, "content").unwrap_or_default().to_string());
             }
             "a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
                 if let Some(href) = attribute(inside, "href") {
