@@ -1050,6 +1050,28 @@ mod tests {
     }
 
     #[test]
+    fn hostile_text_is_handled_in_one_pass() {
+        // Each of these would take minutes if any step were quadratic in the input.
+        let n = 200_000;
+        for html in [
+            "<".repeat(n),
+            "&#".repeat(n),
+            "<a href='x' ".repeat(n / 10),
+            "<script></scrip".repeat(n / 10),
+            "<form action=x><input type=password name=".repeat(n / 20),
+            "a\u{073F}".repeat(n),
+            "ご利 用 ".repeat(n / 4),
+        ] {
+            let scan = scan_html(&html);
+            let folded = fold(&scan.text);
+            assert!(folded.text.len() <= html.len() * 3);
+            let lures = Lures::builtin();
+            let mut hits = Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() };
+            lures.scan(&fold(&html).text, Place::Body, &mut hits);
+        }
+    }
+
+    #[test]
     fn html_scan_survives_broken_markup() {
         for html in ["<", "<a href='", "&#xFFFFFFFF;", "<script>", "<!--", "</", "&", "<form action=>"] {
             let _ = scan_html(html);
