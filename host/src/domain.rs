@@ -1,8 +1,11 @@
 //! Host-name helpers shared by the checkers: normalisation and registrable domains (Public Suffix List).
 
-/// Lower-cases a host, strips a trailing dot and surrounding brackets; `None` when nothing is left.
+/// Lower-cases a host, strips trailing dots, surrounding brackets and whitespace; `None` when nothing is
+/// left. Idempotent: `example.com .` and `example.com` are one host (found by fuzzing).
 pub fn normalize_host(host: &str) -> Option<String> {
-    let h = host.trim().trim_start_matches('[').trim_end_matches(']').trim_end_matches('.');
+    let h = host
+        .trim_start_matches(|c: char| c.is_whitespace() || c == '[')
+        .trim_end_matches(|c: char| c.is_whitespace() || c == ']' || c == '.');
     (!h.is_empty()).then(|| h.to_ascii_lowercase())
 }
 
@@ -47,6 +50,15 @@ mod tests {
         assert_eq!(registrable("183.181.84.151"), None);
         assert_eq!(registrable("co.jp"), None);
         assert_eq!(registrable("mailhost.local"), None);
+    }
+
+    #[test]
+    fn normalizing_twice_changes_nothing() {
+        for host in ["exGOA.CO .", "[ 192.0.2.1 ]", "a.example.com. .", " . "] {
+            let once = normalize_host(host);
+            assert_eq!(once.as_deref().and_then(normalize_host), once, "{host:?}");
+        }
+        assert_eq!(normalize_host("exGOA.CO .").as_deref(), Some("exgoa.co"));
     }
 
     #[test]
