@@ -10,6 +10,7 @@ fuzz_target!(|input: &str| {
     let kb = Knowledge::builtin();
     if let Some(host) = domain::normalize_host(input) {
         assert!(!host.is_empty());
+        assert_eq!(domain::normalize_host(&host).as_ref(), Some(&host), "normalizing is not idempotent");
         if let Some(reg) = domain::registrable(&host) {
             // The registrable domain is the host or one of its parents, never something else.
             assert!(domain::is_within(&host, &reg), "{reg:?} is not a parent of {host:?}");

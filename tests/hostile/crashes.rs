@@ -4,6 +4,7 @@
 //! payload and as the message of an analyze request.
 
 use base64::Engine as _;
+use mekiki::domain;
 use mekiki::native::{self, Frame};
 use mekiki::protocol::{self, Job, MAX_REPLY_BYTES};
 use serde_json::{Value, json};
@@ -46,9 +47,22 @@ fn framed(payload: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The invariants of the `domain` fuzz target, on the input read as text.
+fn check_domain_helpers(name: &str, input: &[u8]) {
+    let text = String::from_utf8_lossy(input);
+    let Some(host) = domain::normalize_host(&text) else { return };
+    assert_eq!(domain::normalize_host(&host).as_ref(), Some(&host), "{name}: normalizing is not idempotent");
+    if let Some(reg) = domain::registrable(&host) {
+        assert!(domain::is_within(&host, &reg), "{name}: {reg:?} is not a parent of {host:?}");
+    }
+}
+
 #[test]
 fn every_crash_found_by_fuzzing_is_handled() {
-    for (name, input) in crash_inputs() {
+    let inputs = crash_inputs();
+    assert!(!inputs.is_empty(), "the crash inputs are missing");
+    for (name, input) in inputs {
+        check_domain_helpers(&name, &input);
         analyze_bounded(&input);
         serve_checked(&name, &input);
         let _ = protocol::decode_request(&input);

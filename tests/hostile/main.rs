@@ -11,7 +11,6 @@ mod memory;
 mod offline;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use mekiki::model::{Context, Verdict};
@@ -23,10 +22,6 @@ const TIME_BOUND: Duration = Duration::from_secs(60);
 
 fn repo() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn mekiki() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_mekiki"))
 }
 
 /// Analyzes with the default limits and checks what must hold for any input: a verdict within
