@@ -366,10 +366,10 @@ fn check_name(rules: &AttachmentRules, name: &str, shown: &str, parts: &NamePart
             .arg("name", shown.to_string())
             .evidence("File", shown.to_string());
         if let Some(previous) = &parts.previous {
-            finding = finding.evidence("Looks like", format!(".{previous}"));
+            finding = finding.evidence("Shown extension", format!(".{previous}"));
         }
         if !last.is_empty() {
-            finding = finding.evidence("Really", format!(".{last}"));
+            finding = finding.evidence("Real extension", format!(".{last}"));
         }
         out.push(finding);
     }
