@@ -403,8 +403,11 @@ fn check_addressee(view: &MessageView, out: &mut Vec<Finding>) {
     if addressed.any(|a| view.is_recipient(a.trim_matches(['<', '>']))) {
         return;
     }
-    let to: Vec<&str> = view.to.iter().map(|a| a.address.as_str()).collect();
-    let shown = if to.is_empty() { "(none)".to_string() } else { to.join(", ") };
+    // A few addresses say it; a hostile To line can hold thousands.
+    const SHOWN: usize = 5;
+    let to: Vec<&str> = view.to.iter().take(SHOWN).map(|a| a.address.as_str()).collect();
+    let more = if view.to.len() > SHOWN { format!(" (+{})", view.to.len() - SHOWN) } else { String::new() };
+    let shown = if to.is_empty() { "(none)".to_string() } else { format!("{}{more}", to.join(", ")) };
     out.push(Finding::new("sender.not_addressed_to_you").arg("to", shown.clone()).evidence("To", shown));
 }
 
