@@ -313,6 +313,17 @@ mod tests {
         }
     }
 
+    const MINIMAL_SCORING: &str = r#"
+[scoring]
+suspicious = 30
+dangerous = 70
+max = 100
+[summary]
+safe = { en = "ok", ja = "ok" }
+suspicious = { en = "{top}", ja = "{top}" }
+dangerous = { en = "{top}", ja = "{top}" }
+"#;
+
     fn findings(ids: &[&'static str]) -> Vec<Finding> {
         ids.iter().map(|id| Finding::new(id)).collect()
     }
@@ -346,20 +357,15 @@ mod tests {
 
     #[test]
     fn combinations_must_name_known_groups() {
-        let scoring = r#"
-[scoring]
-suspicious = 30
-dangerous = 70
-max = 100
-[summary]
-safe = { en = "ok", ja = "ok" }
-suspicious = { en = "{top}", ja = "{top}" }
-dangerous = { en = "{top}", ja = "{top}" }
+        let scoring = format!(
+            "{MINIMAL_SCORING}{}",
+            r#"
 [[combo]]
 name = "x"
 all = ["sender.x", "@nowhere"]
 bonus = 5
-"#;
+"#
+        );
         let finding = r#"
 [[finding]]
 id = "sender.x"
@@ -369,7 +375,7 @@ weight = 10
 title = { en = "t", ja = "t" }
 explanation = { en = "e", ja = "e" }
 "#;
-        let err = Rules::parse(scoring, "[ja]", &[finding]).err().unwrap();
+        let err = Rules::parse(&scoring, "[ja]", &[finding]).err().unwrap();
         assert!(err.to_string().contains("unknown group"), "{err}");
     }
 
@@ -381,16 +387,6 @@ explanation = { en = "e", ja = "e" }
 
     #[test]
     fn placeholders_mismatch_is_rejected() {
-        let scoring = r#"
-[scoring]
-suspicious = 30
-dangerous = 70
-max = 100
-[summary]
-safe = { en = "ok", ja = "ok" }
-suspicious = { en = "{top}", ja = "{top}" }
-dangerous = { en = "{top}", ja = "{top}" }
-"#;
         let finding = r#"
 [[finding]]
 id = "sender.x"
@@ -400,6 +396,6 @@ weight = 10
 title = { en = "{brand}", ja = "ブランド" }
 explanation = { en = "e", ja = "e" }
 "#;
-        assert!(Rules::parse(scoring, "[ja]", &[finding]).is_err());
+        assert!(Rules::parse(MINIMAL_SCORING, "[ja]", &[finding]).is_err());
     }
 }
