@@ -171,7 +171,8 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
         if write_error.is_none() {
             let written =
                 if args.jsonl { write_json_line(&mut out, &outcome) } else { write_flagged_line(&mut out, &outcome) };
-            write_error = written.err();
+            // Under a progress bar, each line must be out before the bar is drawn again.
+            write_error = written.and_then(|()| if progress { out.flush() } else { Ok(()) }).err();
         }
     });
     out.flush()?;
@@ -328,7 +329,8 @@ pub fn scan_files(files: &[PathBuf], opts: &Options, mut each: impl FnMut(Outcom
                 if let Outcome::Analyzed(r) = &outcome {
                     bar.inc(r.size as u64);
                 }
-                each(outcome);
+                // Lines printed while the bar is drawn would be torn by it: clear it for the time of a line.
+                bar.suspend(|| each(outcome));
                 next += 1;
             }
         }
@@ -717,6 +719,7 @@ struct LureGroup {
 
 const LABELS_SHOWN: usize = 3;
 const ADDRESSES_SHOWN: usize = 10;
+const GROUPS_SHOWN: usize = 20;
 
 impl LureGroups {
     pub fn add(&mut self, record: &Record) {
@@ -741,7 +744,8 @@ impl LureGroups {
         }
         groups.sort_by(|(_, a), (_, b)| b.copies.cmp(&a.copies).then(a.first_seen.cmp(&b.first_seen)));
         writeln!(out, "\n  same lure (same link hosts and subject), {} group(s):", groups.len())?;
-        for (key, group) in groups {
+        let hidden_groups = groups.len().saturating_sub(GROUPS_SHOWN);
+        for (key, group) in groups.into_iter().take(GROUPS_SHOWN) {
             let level = group.level.map_or("", level_name);
             let subject = group.subject.as_deref().unwrap_or("(no subject)");
             writeln!(out, "  {} copies, {level}: {subject}", group.copies)?;
@@ -757,6 +761,9 @@ impl LureGroups {
                 let hidden = if hidden > 0 { format!(" (+{hidden} more)") } else { String::new() };
                 writeln!(out, "    sent to {} address(es): {}{hidden}", group.sent_to.len(), shown.join(", "))?;
             }
+        }
+        if hidden_groups > 0 {
+            writeln!(out, "  … and {hidden_groups} smaller group(s)")?;
         }
         Ok(())
     }
