@@ -42,6 +42,10 @@ pub struct Limits {
     pub max_header_chars: usize,
     /// Wall-clock time for the checkers; once spent, the rest are skipped and the verdict says so.
     pub time_budget: std::time::Duration,
+    /// MIME parts parsed, counted as lines that may open one (`--boundary`); the message is cut
+    /// before the next. The parser's per-part bookkeeping would otherwise take memory far beyond the
+    /// message's own size (400,000 tiny parts in 29 MB: 330 MB).
+    pub max_parts: usize,
 }
 
 impl Default for Limits {
@@ -53,6 +57,7 @@ impl Default for Limits {
             max_addresses: 1_000,
             max_header_chars: 16 * 1024,
             time_budget: std::time::Duration::from_secs(10),
+            max_parts: 5_000,
         }
     }
 }
@@ -68,6 +73,7 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
     let kb = Knowledge::builtin();
     let lang = ctx.lang();
     let body_skipped = raw.len() > limits.max_body_bytes;
+    let (raw, parts_omitted) = if body_skipped { (raw, 0) } else { cut_at_part_limit(raw, limits.max_parts) };
     let parser = MessageParser::new();
     let parsed = if body_skipped { parser.parse_headers(raw) } else { parser.parse(raw) };
     let Some(parsed) = parsed else {
@@ -89,6 +95,9 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
                 .arg("limit", format!("{} MB", limits.max_body_bytes / (1024 * 1024))),
         );
     }
+    if parts_omitted > 0 {
+        findings.push(Finding::new("limits.parts_not_analyzed").arg("limit", limits.max_parts.to_string()));
+    }
     if !skipped.is_empty() {
         findings.push(
             Finding::new("limits.time_budget_exceeded")
@@ -103,7 +112,33 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
     if !skipped.is_empty() {
         truncated.omitted.insert("checks".into(), skipped.len());
     }
+    if parts_omitted > 0 {
+        truncated.omitted.insert("parts".into(), parts_omitted);
+    }
     verdict(rules, findings, facts(&view), truncated, lang)
+}
+
+/// The message up to its `max_parts + 1`-th line that may open a MIME part (starts with `--`, does
+/// not end with `--` as a closing delimiter does), and how many such lines were cut off with the
+/// rest. An upper bound of parts: a text line like `--x` counts too, which only matters for messages
+/// with thousands of them.
+fn cut_at_part_limit(raw: &[u8], max_parts: usize) -> (&[u8], usize) {
+    let mut delimiters = 0;
+    let mut cut = None;
+    let mut line_start = 0;
+    for line in raw.split(|b| *b == b'\n') {
+        if line.starts_with(b"--") && !line.trim_ascii_end().ends_with(b"--") {
+            delimiters += 1;
+            if delimiters == max_parts + 1 {
+                cut = Some(line_start);
+            }
+        }
+        line_start += line.len() + 1;
+    }
+    match cut {
+        Some(end) => (raw.get(..end).unwrap_or(raw), delimiters - max_parts),
+        None => (raw, 0),
+    }
 }
 
 fn verdict(rules: &Rules, findings: Vec<Finding>, facts: Facts, truncated: Truncation, lang: model::Lang) -> Verdict {

@@ -146,9 +146,28 @@ fn ten_thousand_parts() {
         );
     }
     body.push_str("--sep--\r\n");
-    let verdict = analyze_bounded(&message("Content-Type: multipart/mixed; boundary=\"sep\"\r\n", body.as_bytes()));
+    let raw = message("Content-Type: multipart/mixed; boundary=\"sep\"\r\n", body.as_bytes());
+    let verdict = analyze_bounded(&raw);
     assert!(verdict.facts.attachments.len() <= Limits::default().max_attachments);
     assert!(verdict.facts.links.len() <= Limits::default().max_links);
+    let max_parts = Limits::default().max_parts;
+    assert_eq!(verdict.truncated.omitted.get("parts"), Some(&(10_000 - max_parts)));
+    assert!(finding_ids(&verdict).contains(&"limits.parts_not_analyzed"));
+    // The first parts were read: part 0's link is there, the last part's is not.
+    assert!(verdict.facts.links.iter().any(|l| l.url == "https://p0.example.com/"));
+    assert!(!verdict.facts.links.iter().any(|l| l.url == "https://p9999.example.com/"));
+
+    let all = analyze_bounded_with(&raw, &Limits { max_parts: 10_000, ..Limits::default() });
+    assert_eq!(all.truncated.omitted.get("parts"), None);
+    assert!(!finding_ids(&all).contains(&"limits.parts_not_analyzed"));
+}
+
+#[test]
+fn closing_delimiters_and_signatures_do_not_count_as_parts() {
+    let body = "--b\r\nContent-Type: text/plain\r\n\r\nhi\r\n-- \r\nsignature\r\n--b\r\nContent-Type: text/plain\r\n\r\nx\r\n--b--\r\n";
+    let raw = message("Content-Type: multipart/mixed; boundary=\"b\"\r\n", body.as_bytes());
+    let verdict = analyze_bounded_with(&raw, &Limits { max_parts: 2, ..Limits::default() });
+    assert_eq!(verdict.truncated.omitted.get("parts"), None);
 }
 
 #[test]

@@ -84,3 +84,16 @@ fn a_25_mb_base64_text_body_stays_under_4x_its_size_in_memory() {
         message("Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n", body.as_bytes());
     assert_bounded("base64 text", &raw);
 }
+
+#[test]
+fn a_25_mb_message_of_tiny_parts_stays_under_4x_its_size_in_memory() {
+    // Each part costs the parser far more bookkeeping than its own few bytes.
+    let mut body = String::with_capacity(SIZE + 1024);
+    let mut i = 0;
+    while body.len() < SIZE {
+        let _ = write!(body, "--b\r\nContent-Type: text/html\r\n\r\n<a href=\"https://p{i}.example/\">x</a>\r\n");
+        i += 1;
+    }
+    body.push_str("--b--\r\n");
+    assert_bounded("tiny parts", &message("Content-Type: multipart/mixed; boundary=b\r\n", body.as_bytes()));
+}
