@@ -253,7 +253,9 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<(PathBuf, String)>) {
     for path in paths {
         match std::fs::metadata(path) {
             Ok(meta) if meta.is_dir() => walk(path, &mut files, &mut problems),
-            Ok(_) => files.push(path.clone()),
+            Ok(meta) if meta.is_file() => files.push(path.clone()),
+            // A FIFO or device would block the reader or never end.
+            Ok(_) => problems.push((path.clone(), "not a regular file".into())),
             Err(err) => problems.push((path.clone(), err.to_string())),
         }
     }
@@ -846,8 +848,9 @@ mod tests {
                 ("dir/d.eml", format!("From env Mon Jan 1 2024\n{}", mail("single")).as_bytes()),
             ],
         );
-        let (files, problems) = discover(&[root.join("box"), root.join("dir"), root.join("missing")]);
-        assert_eq!(problems.len(), 1);
+        let (files, problems) =
+            discover(&[root.join("box"), root.join("dir"), root.join("missing"), PathBuf::from("/dev/null")]);
+        assert_eq!(problems.len(), 2, "a missing path and a device are reported: {problems:?}");
         // Parse only: this tests the scan's reading and ordering, whatever state the checkers are in.
         let labels = |jobs: usize| {
             let mut seen = Vec::new();
