@@ -458,7 +458,7 @@ fn read_mbox(index: usize, label: &str, reader: impl BufRead, feeder: &mut Feede
                 true
             }
             _ => {
-                let held = first.take().map_or(true, |m| send_mbox_message(feeder, index, numbered(1), m));
+                let held = first.take().is_none_or(|m| send_mbox_message(feeder, index, numbered(1), m));
                 held && send_mbox_message(feeder, index, numbered(count), message)
             }
         };
@@ -887,8 +887,7 @@ mod tests {
 
     #[test]
     fn tally_percentiles_use_nearest_rank() {
-        let mut tally = Tally::default();
-        tally.latencies = (1..=100).map(Duration::from_millis).collect();
+        let mut tally = Tally { latencies: (1..=100).map(Duration::from_millis).collect(), ..Tally::default() };
         assert_eq!(tally.latency(50.0), Duration::from_millis(50));
         assert_eq!(tally.latency(99.0), Duration::from_millis(99));
         assert_eq!(tally.latency(100.0), Duration::from_millis(100));
