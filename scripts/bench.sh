@@ -38,8 +38,10 @@ echo "== corpus: $corpus" >&2
 "$bin" scan --jobs 1 --parse-only "$corpus" >"$out/parse.txt" 2>/dev/null
 "$bin" scan --jobs 1 --parse-only "$corpus" >"$out/parse.txt" 2>/dev/null
 summary "$out/parse.txt" parse
-"$bin" scan --jobs 1 --jsonl "$corpus" >"$out/scan-1.jsonl" 2>"$out/scan-1.txt"
+# CPU seconds as well as wall time: on a shared machine the wall clock also counts waiting for a core.
+/usr/bin/time -o "$out/scan-1.cpu" -f "%U %S" "$bin" scan --jobs 1 --jsonl "$corpus" >"$out/scan-1.jsonl" 2>"$out/scan-1.txt"
 summary "$out/scan-1.txt" one
+cpu_rate=$(awk -v n="$one_messages" '{printf "%.0f", n / ($1 + $2)}' "$out/scan-1.cpu")
 "$bin" scan --jsonl "$corpus" >"$out/scan-all.jsonl" 2>"$out/scan-all.txt"
 summary "$out/scan-all.txt" all
 cmp -s "$out/scan-1.jsonl" "$out/scan-all.jsonl" || echo "bench.sh: warning: --jobs 1 and all-core JSONL differ" >&2
@@ -102,6 +104,7 @@ Corpus: $corpus ($one_messages messages, $one_mb MB)
 | measure | value | command |
 |---|---|---|
 | single thread | $one_rate msg/s, $one_mbs MB/s | \`mekiki scan --jobs 1 --jsonl CORPUS\` |
+| single thread, per CPU second (whole process) | $cpu_rate msg/s | (same run, user + sys time) |
 | all cores ($(nproc)) | $all_rate msg/s, $all_mbs MB/s | \`mekiki scan --jsonl CORPUS\` |
 | bare mail-parser parse, same harness | $parse_rate msg/s, $parse_mbs MB/s | \`mekiki scan --jobs 1 --parse-only CORPUS\` |
 | analyze / bare parse (mean per message) | ${ratio}× ($one_mean ms / $parse_mean ms) | (the two lines above) |
