@@ -57,6 +57,12 @@ struct ProviderFile {
     hosting: Vec<String>,
     mail_service: Vec<String>,
     freemail: Vec<String>,
+    #[serde(default)]
+    shared_sender_domains: Vec<String>,
+    #[serde(default)]
+    abused_tlds: Vec<String>,
+    #[serde(default)]
+    organisation_words: Vec<String>,
 }
 
 /// `data/web.toml`: web infrastructure (see the comments in the file).
@@ -96,6 +102,10 @@ pub struct Knowledge {
     pub host_lure_words: Vec<String>,
     /// Lower-case words marking a newsletter's own subscription links (unsubscribe, preferences…).
     pub subscription_words: Vec<String>,
+    shared_sender_domains: HashSet<String>,
+    abused_tlds: HashSet<String>,
+    /// NFKC-folded words that name an organisation's function in a sender name (support, サポート…).
+    pub organisation_words: Vec<String>,
 }
 
 const BRANDS: &str = include_str!("../data/brands.toml");
@@ -175,6 +185,7 @@ impl Knowledge {
             &providers.hosting,
             &providers.mail_service,
             &providers.freemail,
+            &providers.shared_sender_domains,
             &web.shorteners,
             &web.free_hosting,
             &web.click_trackers,
@@ -199,6 +210,21 @@ impl Knowledge {
                 "web.toml: subscription word {word:?} must be non-empty lower case"
             );
         }
+        for tld in &providers.abused_tlds {
+            ensure!(
+                tld.split('.').count() <= 2
+                    && tld
+                        .split('.')
+                        .all(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())),
+                "providers.toml: abused TLD {tld:?} must be one or two lower-case labels"
+            );
+        }
+        for word in &providers.organisation_words {
+            ensure!(
+                word.chars().count() >= 2 && fold(word) == *word,
+                "providers.toml: organisation word {word:?} must be NFKC lower case, ≥ 2 characters"
+            );
+        }
         let names_ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&names)?;
         let tokens_ac = AhoCorasick::builder().build(&tokens)?;
         Ok(Knowledge {
@@ -219,6 +245,9 @@ impl Knowledge {
             link_protection: web.link_protection.into_iter().collect(),
             host_lure_words: web.host_lure_words,
             subscription_words: web.subscription_words,
+            shared_sender_domains: providers.shared_sender_domains.into_iter().collect(),
+            abused_tlds: providers.abused_tlds.into_iter().collect(),
+            organisation_words: providers.organisation_words,
         })
     }
 
@@ -289,6 +318,17 @@ impl Knowledge {
     /// Host is on a service where anyone can publish a page.
     pub fn is_free_hosting(&self, host: &str) -> bool {
         listed(&self.free_hosting, host)
+    }
+    /// Address domain is a subdomain anyone can get on a shared platform (`x.onmicrosoft.com` tenants).
+    pub fn is_shared_sender_domain(&self, host: &str) -> bool {
+        listed(&self.shared_sender_domains, host)
+    }
+    /// The domain ends in a suffix that abuse reports rank among the most abused cheap TLDs; the
+    /// domain itself must be under it (`x.sa.com`), not the registry's own (`sa.com`).
+    pub fn abused_tld<'h>(&self, host: &'h str) -> Option<&'h str> {
+        // Listed suffixes have at most two labels: only the last two dots need looking at.
+        let suffixes = host.rmatch_indices('.').take(2).map(|(i, _)| &host[i + 1..]);
+        suffixes.filter(|suffix| self.abused_tlds.contains(*suffix)).last()
     }
 }
 

@@ -217,6 +217,68 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
     check_addressee(view, out);
+    check_organisation_freemail(view, from, kb, out);
+    check_platform_subdomain(from, kb, out);
+    check_abused_tld(from, kb, out);
+}
+
+/// The sender name speaks for an organisation's function (`Security Team`, `Kundenservice`,
+/// `カスタマーサポート`), yet the address is a free mailbox: organisations write from their own domain.
+/// Brand names are judged by `check_brand_name`, which is stronger.
+fn check_organisation_freemail(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    if !from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) || !display_brands(view, from, kb).is_empty() {
+        return;
+    }
+    let Some(name) = display_name(view, from) else { return };
+    let Some(word) = organisation_word(kb, &name) else { return };
+    out.push(
+        Finding::new("sender.org_name_freemail")
+            .arg("name", name.clone())
+            .arg("word", word)
+            .arg("address", from.address.clone())
+            .evidence("From", format!("\"{name}\" <{}>", from.address)),
+    );
+}
+
+/// The first organisation word in a name: words in alphabetic scripts whole (`team`, not `steam`),
+/// Japanese ones anywhere (Japanese does not separate words).
+fn organisation_word<'k>(kb: &'k Knowledge, name: &str) -> Option<&'k str> {
+    let folded = fold(name);
+    let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let spaced = format!(" {} ", words.join(" "));
+    let is_japanese = |w: &str| w.chars().any(|c| c >= '\u{3000}');
+    let found = |w: &&String| {
+        if is_japanese(w) { folded.contains(w.as_str()) } else { spaced.contains(&format!(" {w} ")) }
+    };
+    kb.organisation_words.iter().find(found).map(String::as_str)
+}
+
+/// The address is on a subdomain anyone can get on a shared platform (`x.firebaseapp.com`,
+/// `tenant.onmicrosoft.com`): no organisation's own domain stands behind it.
+fn check_platform_subdomain(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(domain) = from.domain.as_deref() else { return };
+    let Some((_, parent)) = domain.split_once('.') else { return };
+    if !(kb.is_shared_sender_domain(parent) || kb.is_free_hosting(parent)) {
+        return;
+    }
+    out.push(
+        Finding::new("sender.platform_subdomain")
+            .arg("address", from.address.clone())
+            .arg("domain", domain)
+            .evidence("From", from.address.clone()),
+    );
+}
+
+/// The address is under a top-level domain that abuse reports rank among the most abused.
+fn check_abused_tld(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(domain) = from.domain.as_deref() else { return };
+    let Some(tld) = kb.abused_tld(domain) else { return };
+    out.push(
+        Finding::new("sender.abused_tld")
+            .arg("address", from.address.clone())
+            .arg("tld", format!(".{tld}"))
+            .evidence("From", from.address.clone()),
+    );
 }
 
 /// The display name speaks for a brand, but the address is not on the brand's domains.
@@ -631,6 +693,72 @@ mod tests {
             assert!(ids(ordinary).is_empty(), "{ordinary} → {:?}", ids(ordinary));
         }
         assert!(kb.brands.len() >= 60);
+    }
+
+    #[test]
+    fn organisation_names_on_free_mailboxes_are_flagged() {
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(h("\"Security Team\" <sec.team.2024@gmail.com>"), ["sender.org_name_freemail"]);
+        assert_eq!(h("Kundenservice <kd.service@web.de>"), ["sender.org_name_freemail"]);
+        assert_eq!(
+            h("=?UTF-8?B?44Kr44K544K/44Oe44O844K144Od44O844OI?= <cs-desk@yahoo.co.jp>"),
+            ["sender.org_name_freemail"]
+        );
+        assert!(h("Steam Lover <steamfan@gmail.com>").is_empty(), "team inside steam is no word");
+        assert!(h("John Smith <john.smith@gmail.com>").is_empty(), "a person on a free mailbox");
+        assert!(h("Security Team <security@shop.example.com>").is_empty(), "an organisation's own domain");
+        // A brand name is the stronger claim and is reported as such, not twice.
+        assert_eq!(h("PayPal Support <pp.help@gmail.com>"), ["sender.brand_display_name", "sender.brand_freemail"]);
+    }
+
+    #[test]
+    fn senders_on_shared_platform_subdomains_are_flagged() {
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(h("Zahlung <noreply@golion4-86008.firebaseapp.com>"), ["sender.platform_subdomain"]);
+        assert_eq!(h("Billing <ref.2836@qmhs.onmicrosoft.com>"), ["sender.platform_subdomain"]);
+        assert!(h("News <news@onmicrosoft.com>").is_empty(), "the platform's own domain is not a tenant's");
+        assert!(h("Blog <donotreply@wordpress.com>").is_empty());
+        assert!(h("Alice <alice@mail.example.com>").is_empty());
+    }
+
+    #[test]
+    fn senders_under_abused_top_level_domains_are_flagged() {
+        let kb = Knowledge::builtin();
+        assert_eq!(kb.abused_tld("promo.luckyspins.shop"), Some("shop"));
+        assert_eq!(kb.abused_tld("offers4u.sa.com"), Some("sa.com"));
+        assert_eq!(kb.abused_tld("sa.com"), None, "the registry's own name");
+        assert_eq!(kb.abused_tld("example.com"), None);
+        assert_eq!(kb.abused_tld("shop"), None);
+        assert_eq!(kb.abused_tld("xyz.example.net"), None, "only the ending counts");
+        let ids = ids_for(&format!("{OUTSIDE}From: Casino <win@promo.luckyspins.xyz>\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(ids, ["sender.abused_tld"]);
+    }
+
+    #[test]
+    fn brands_phishing_pot_names_are_known_and_their_own_mail_is_not_flagged() {
+        let kb = Knowledge::builtin();
+        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id.as_str()).collect::<Vec<_>>();
+        for (name, brand) in [
+            ("Trust Wallet", "trustwallet"),
+            ("Leroy Merlin Dział", "leroymerlin"),
+            ("Deutsche Bahn Team", "deutschebahn"),
+            ("Ourocard - Cod. 5864", "bancodobrasil"),
+            ("Itaucard - Você tem pontos", "itau"),
+            ("Costco Wholesale", "costco"),
+            ("ADAC VIP-Einladung", "adac"),
+            ("Disney+", "disney"),
+            ("Booking.com", "booking"),
+        ] {
+            assert!(ids(name).contains(&brand), "{name} → {:?}", ids(name));
+        }
+        for ordinary in
+            ["Orange County Users Group", "Steam engine fans", "Zoom lens review", "Ripple effect", "Ingrid"]
+        {
+            assert!(ids(ordinary).is_empty(), "{ordinary} → {:?}", ids(ordinary));
+        }
+        assert_eq!(kb.brand_of_domain("media-amazon.com").map(|b| b.id.as_str()), Some("amazon"));
+        let own = ids_for(&format!("{OUTSIDE}From: \"Deutsche Bahn\" <noreply@bahn.de>\r\nTo: me@example.jp\r\n"), &[]);
+        assert!(own.is_empty(), "{own:?}");
     }
 
     #[test]
