@@ -1,12 +1,16 @@
 //! Host-name helpers shared by the checkers: normalisation and registrable domains (Public Suffix List).
 
+/// Longest host name DNS allows; anything longer is padding, and copying it around costs memory.
+const MAX_HOST_BYTES: usize = 253;
+
 /// Lower-cases a host, strips trailing dots, surrounding brackets and whitespace; `None` when nothing is
-/// left. Idempotent: `example.com .` and `example.com` are one host (found by fuzzing).
+/// left or it is too long to be a host name. Idempotent: `example.com .` and `example.com` are one
+/// host (found by fuzzing).
 pub fn normalize_host(host: &str) -> Option<String> {
     let h = host
         .trim_start_matches(|c: char| c.is_whitespace() || c == '[')
         .trim_end_matches(|c: char| c.is_whitespace() || c == ']' || c == '.');
-    (!h.is_empty()).then(|| h.to_ascii_lowercase())
+    (!h.is_empty() && h.len() <= MAX_HOST_BYTES).then(|| h.to_ascii_lowercase())
 }
 
 /// The registrable domain ("eTLD+1") of a host name, e.g. `sv8630.xserver.jp` → `xserver.jp`,
@@ -59,6 +63,13 @@ mod tests {
             assert_eq!(once.as_deref().and_then(normalize_host), once, "{host:?}");
         }
         assert_eq!(normalize_host("exGOA.CO .").as_deref(), Some("exgoa.co"));
+    }
+
+    #[test]
+    fn names_longer_than_dns_allows_are_no_hosts() {
+        let longest = format!("{}.example.com", "a".repeat(MAX_HOST_BYTES - ".example.com".len()));
+        assert_eq!(normalize_host(&longest).map(|h| h.len()), Some(MAX_HOST_BYTES));
+        assert_eq!(normalize_host(&format!("a{longest}")), None);
     }
 
     #[test]

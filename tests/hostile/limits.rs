@@ -261,3 +261,17 @@ fn the_subject_and_display_names_are_examined_up_to_the_cap() {
     let name = verdict.facts.reply_to.and_then(|m| m.name).expect("a Reply-To name");
     assert_eq!(name.chars().count(), 1_000);
 }
+
+#[test]
+fn a_host_name_longer_than_dns_allows_is_not_copied_into_the_verdict() {
+    let host = "h".repeat(1024 * 1024);
+    let raw = message(
+        &format!("Received: from {host} ({host} [192.0.2.1]) by mx.example.jp; Sat, 28 Nov 2026 09:00:00 +0000\r\n"),
+        format!("<a href=\"https://{host}.example.com/\">x</a> mail me at a@{host}.example.com\r\n").as_bytes(),
+    );
+    let verdict = analyze_bounded(&raw);
+    let json = serde_json::to_string(&verdict).unwrap();
+    assert!(json.len() < 100_000, "a {} byte verdict", json.len());
+    assert_eq!(verdict.facts.hops.len(), 1);
+    assert_eq!(verdict.facts.hops[0].from_host, None);
+}

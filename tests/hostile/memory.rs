@@ -97,3 +97,15 @@ fn a_25_mb_message_of_tiny_parts_stays_under_4x_its_size_in_memory() {
     body.push_str("--b--\r\n");
     assert_bounded("tiny parts", &message("Content-Type: multipart/mixed; boundary=b\r\n", body.as_bytes()));
 }
+
+#[test]
+fn a_25_mb_header_block_stays_under_4x_its_size_in_memory() {
+    // Every Authentication-Results result and every host name used to be copied out in full.
+    let results = "spf=pass smtp.mailfrom=a.example.com; ".repeat(SIZE / 2 / 38);
+    let host = "h".repeat(SIZE / 2);
+    let headers = format!(
+        "Received: from {host} (x [192.0.2.1]) by mx.example.jp; Sat, 28 Nov 2026 09:00:00 +0000\r\n\
+         Authentication-Results: mx.example.jp; {results}\r\n"
+    );
+    assert_bounded("header block", &message(&headers, b"hi\r\n"));
+}

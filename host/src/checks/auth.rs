@@ -86,7 +86,7 @@ fn parse_header(value: &str, arc: bool) -> (Option<String>, Vec<AuthResult>) {
     }
     let mut authserv_id = None;
     let mut results: Vec<(AuthResult, Vec<(String, String)>)> = Vec::new();
-    for (n, segment) in segments.enumerate() {
+    'segments: for (n, segment) in segments.enumerate() {
         for token in segment.split_whitespace() {
             let Some((key, val)) = token.split_once('=') else {
                 if n == 0 && results.is_empty() && authserv_id.is_none() {
@@ -97,6 +97,10 @@ fn parse_header(value: &str, arc: bool) -> (Option<String>, Vec<AuthResult>) {
             let key = key.to_ascii_lowercase();
             let method = key.split('/').next().unwrap_or_default();
             if METHODS.contains(&method) || method.starts_with("x-") && !key.contains('.') {
+                // `parse` keeps no more than this in all; more from one header would only take memory.
+                if results.len() == MAX_RESULTS {
+                    break 'segments;
+                }
                 let result = AuthResult {
                     method: method.to_string(),
                     result: val.trim_matches('"').to_ascii_lowercase(),
