@@ -47,6 +47,19 @@ struct LureFile {
     urgent_subject: PhraseList,
     machine_translated: MachineTranslation,
     credential_form: CredentialForm,
+    recipient_greeting: RecipientGreeting,
+}
+
+/// How a message greets its recipient by e-mail address ("Hallo bob@example.com!").
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecipientGreeting {
+    /// Greeting words, folded, that may stand right before the address.
+    words: Vec<String>,
+    /// Japanese honorifics that may follow the address ("bob@example.com 様").
+    honorifics: Vec<String>,
+    /// How many characters at the start of each body are read for a greeting.
+    head_chars: usize,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +97,9 @@ pub struct Lures {
     min_cues: usize,
     min_particle_spaces: usize,
     credential_fields: Vec<String>,
+    greeting_words: Vec<String>,
+    honorifics: Vec<String>,
+    greeting_head_chars: usize,
 }
 
 const LURES: &str = include_str!("../../data/lures.toml");
@@ -172,6 +188,14 @@ impl Lures {
         let credential_fields: Vec<String> =
             file.credential_form.field_names.iter().map(|n| n.trim().to_lowercase()).collect();
         ensure!(credential_fields.iter().all(|n| !n.is_empty()), "empty credential field name");
+        let greeting = &file.recipient_greeting;
+        let greeting_words: Vec<String> = greeting.words.iter().map(|w| fold(w).text).collect();
+        ensure!(
+            !greeting_words.is_empty() && greeting_words.iter().all(|w| !w.is_empty() && w.trim() == w),
+            "recipient_greeting words must be non-empty and trimmed"
+        );
+        ensure!(greeting.honorifics.iter().all(|h| !h.trim().is_empty()), "empty honorific");
+        ensure!(greeting.head_chars >= 20, "recipient_greeting head_chars is too small to hold a greeting");
         Ok(Lures {
             lure_ids,
             body,
@@ -183,6 +207,9 @@ impl Lures {
             min_cues: mt.min_cues,
             min_particle_spaces: mt.min_particle_spaces.max(1),
             credential_fields,
+            greeting_words,
+            honorifics: greeting.honorifics.iter().map(|h| fold(h).text).collect(),
+            greeting_head_chars: greeting.head_chars,
         })
     }
 
@@ -841,23 +868,33 @@ struct Reading {
     /// Forms that ask for credentials, with those fields.
     credential_forms: Vec<(String, Vec<String>)>,
     script: Option<String>,
+    /// The folded subject and the folded start of each body, read for the recipient's address.
+    folded_subject: String,
+    body_heads: Vec<String>,
 }
 
 impl Reading {
     fn add(&mut self, lures: &Lures, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
-        match place {
-            Place::Subject => {
-                self.urgent_subject = lures.urgent_subject(&folded.text);
-                self.subject = Counts::of(&folded);
-            }
-            Place::Body => self.body = self.body.max(Counts::of(&folded)),
-        }
+        let counts = Counts::of(&folded);
         self.disguised_word = self.disguised_word.take().or(folded.disguised_word);
         self.particle_example = self.particle_example.take().or(folded.particle_example);
         self.simplified_example = self.simplified_example.or(folded.simplified_example);
         self.has_kana |= folded.has_kana;
+        match place {
+            Place::Subject => {
+                self.urgent_subject = lures.urgent_subject(&folded.text);
+                self.subject = counts;
+                self.folded_subject = folded.text;
+            }
+            Place::Body => {
+                self.body = self.body.max(counts);
+                let head = folded.text.trim_start();
+                let end = head.char_indices().nth(lures.greeting_head_chars).map_or(head.len(), |(i, _)| i);
+                self.body_heads.push(head[..end].to_string());
+            }
+        }
     }
 
     fn counts(&self) -> Counts {
@@ -902,6 +939,7 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
         );
     }
     machine_translated(lures, &reading, out);
+    recipient_named(view, lures, &reading, out);
     let counts = reading.counts();
     if counts.disguised >= MIN_DISGUISED
         && let Some(word) = &reading.disguised_word
@@ -923,6 +961,77 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     }
     if let Some(script) = &reading.script {
         out.push(Finding::new("content.script").evidence("Script", visible(script)));
+    }
+}
+
+/// Longest local part and domain read around an `@` (RFC 5321 limits), so hostile runs stay linear.
+const MAX_LOCAL_PART: usize = 64;
+const MAX_DOMAIN: usize = 255;
+
+/// Byte ranges of the addresses written in `text` (folded, so lower-case) that are among `recipients`
+/// (sorted, lower-case, as `MessageView::build` leaves them).
+fn recipient_addresses<'t>(text: &'t str, recipients: &'t [String]) -> impl Iterator<Item = (usize, usize)> + 't {
+    let bytes = text.as_bytes();
+    let local_char = |b: &&u8| b.is_ascii_alphanumeric() || matches!(**b, b'.' | b'_' | b'%' | b'+' | b'-');
+    let domain_char = |b: &&u8| b.is_ascii_alphanumeric() || matches!(**b, b'.' | b'-');
+    text.match_indices('@').filter_map(move |(at, _)| {
+        let local = bytes.get(..at)?.iter().rev().take(MAX_LOCAL_PART).take_while(local_char).count();
+        let domain = bytes.get(at + 1..)?.iter().take(MAX_DOMAIN).take_while(domain_char).count();
+        // A sentence may end right after the address: "… bob@example.com."
+        let trailing =
+            bytes.get(at + 1..at + 1 + domain)?.iter().rev().take_while(|b| matches!(**b, b'.' | b'-')).count();
+        let (start, end) = (at - local, at + 1 + domain - trailing);
+        let address = text.get(start..end)?;
+        (local > 0 && end > at + 1 && recipients.binary_search_by(|r| r.as_str().cmp(address)).is_ok())
+            .then_some((start, end))
+    })
+}
+
+impl Lures {
+    /// Whether the address at `start..end` of a body's first lines is used as a name: after a greeting
+    /// word ("hallo bob@example.com!"), before an honorific ("bob@example.com 様"), or opening the text
+    /// as the addressee ("bob@example.com, your balance…"). Quoted reply headers ("On …, bob@… wrote:")
+    /// are none of these.
+    fn greets(&self, head: &str, start: usize, end: usize) -> bool {
+        let separator = |c: char| c.is_whitespace() || matches!(c, ',' | ':' | ';' | '-' | '!' | '、');
+        let before = head.get(..start).unwrap_or_default().trim_end_matches(separator);
+        let after = head.get(end..).unwrap_or_default().trim_start();
+        if self.honorifics.iter().any(|h| after.starts_with(h.as_str())) {
+            return true;
+        }
+        if before.is_empty() {
+            return after.starts_with([',', '!', ':', '、']);
+        }
+        self.greeting_words.iter().any(|word| {
+            before
+                .strip_suffix(word.as_str())
+                .is_some_and(|rest| !rest.chars().next_back().is_some_and(char::is_alphanumeric))
+        })
+    }
+}
+
+/// The recipient's own address written where a name belongs: in the subject, or as the greeting.
+/// Mass mailers paste the address because they know nothing else about their target.
+fn recipient_named(view: &MessageView, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+    let subject = &reading.folded_subject;
+    if let Some((start, end)) = recipient_addresses(subject, &view.recipients).next() {
+        out.push(
+            Finding::new("content.recipient_in_subject")
+                .arg("address", &subject[start..end])
+                .evidence("Subject", sentence_around(subject, start, end)),
+        );
+    }
+    let greeting = reading.body_heads.iter().find_map(|head| {
+        recipient_addresses(head, &view.recipients)
+            .find(|&(start, end)| lures.greets(head, start, end))
+            .map(|(start, end)| (head, start, end))
+    });
+    if let Some((head, start, end)) = greeting {
+        out.push(
+            Finding::new("content.recipient_greeting")
+                .arg("address", &head[start..end])
+                .evidence("Body", sentence_around(head, start, end)),
+        );
     }
 }
 
@@ -972,6 +1081,8 @@ mod tests {
             "content.html_form",
             "content.script",
             "content.obfuscated_text",
+            "content.recipient_in_subject",
+            "content.recipient_greeting",
         ]) {
             let rule = rules.get(id).unwrap_or_else(|| panic!("{id} has no rule in findings/content.toml"));
             assert!(!rule.deceptive, "{id}: wording is never deceptive");
@@ -982,7 +1093,8 @@ mod tests {
     fn bad_tables_are_rejected() {
         let ok = "[urgency]\nphrases=['x']\n[urgent_subject]\nphrases=['y']\n\
                   [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\nmin_particle_spaces=2\n\
-                  [credential_form]\nfield_names=['pass']\n";
+                  [credential_form]\nfield_names=['pass']\n\
+                  [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -1150,6 +1262,102 @@ mod tests {
             let view = MessageView::build(&parsed, false, &Default::default(), &Default::default());
             assert!(fold(&view.text).text.contains(expected), "{expected} not in {:?}", view.text);
         }
+    }
+
+    #[test]
+    fn scam_lures_in_several_languages() {
+        for (subject, body, id) in [
+            (
+                "You have earned +0.3 BTC",
+                "Your cloud mining balance is ready: withdraw your funds.",
+                "content.lure_crypto",
+            ),
+            ("Airdrop", "エアドロップが始まりました。ウォレットを接続してください。", "content.lure_crypto"),
+            ("Bonus", "Holen Sie sich 100 Freispiele ohne Einzahlung!", "content.lure_gambling"),
+            ("Welkom", "Claim je welkomstbonus bij je eerste storting.", "content.lure_gambling"),
+            ("Anna, 23", "Obtenez un rendez-vous chaud avec des filles ukrainiennes.", "content.lure_adult"),
+            (
+                "Hello",
+                "I am Mrs. Grace, widow to late Mr. Paul; you are named next of kin.",
+                "content.lure_advance_fee",
+            ),
+            (
+                "Olá",
+                "Sou a Sra. Anitha, viúva, e quero doar milhões de dólares para caridade.",
+                "content.lure_advance_fee",
+            ),
+            ("Keto", "Pronostic individuel pour la perte de poids.", "content.lure_miracle_product"),
+            ("Félicitations", "Répondez à ce court sondage et recevez votre récompense.", "content.lure_survey_reward"),
+            ("Gewinnspiel", "Nehmen Sie an unserer Umfrage teil.", "content.lure_survey_reward"),
+            (
+                "Processo Trabalhista",
+                "Intimação eletrônica: número do processo 0000995-54.",
+                "content.lure_legal_threat",
+            ),
+            (
+                "Mahnung",
+                "Wir leiten rechtliche Schritte ein und beauftragen den Gerichtsvollzieher.",
+                "content.lure_legal_threat",
+            ),
+            (
+                "Invoice",
+                "Your plan has been successfully renewed. If you did not authorize this, call.",
+                "content.lure_tech_support",
+            ),
+        ] {
+            let found = ids(&findings(subject, body));
+            assert!(found.contains(&id), "{id} not found in {body:?}: {found:?}");
+        }
+    }
+
+    #[test]
+    fn topic_words_of_ordinary_mail_are_not_scam_lures() {
+        // A tech newsletter and a charity update use the topics without the bait.
+        let found = findings(
+            "Weekly digest",
+            "Crypto tokens and wallets explained; results of our reader survey; the donation drive for the \
+             library; a lawsuit over patents; sex education in schools; Norton and McAfee compared.",
+        );
+        assert!(found.is_empty(), "{:?}", ids(&found));
+    }
+
+    #[test]
+    fn recipient_address_in_subject_or_as_greeting() {
+        let subject = findings("Nouveautés pour b@example.org !", "Votre cadeau est prêt.");
+        assert_eq!(ids(&subject), ["content.recipient_in_subject"]);
+        assert_eq!(subject[0].args, [("address", "b@example.org".to_string())]);
+        assert_eq!(subject[0].evidence[0].value, "nouveautes pour b@example.org");
+
+        for body in [
+            "Hallo b@example.org! Ihr Gutschein ist da.",
+            "Prezado, b@example.org, realize o resgate.",
+            "b@example.org, Realize a liberação do saldo.",
+            "B@Example.org 様\nいつもご利用ありがとうございます。",
+        ] {
+            assert_eq!(ids(&findings("Hinweis", body)), ["content.recipient_greeting"], "{body}");
+        }
+        // A quoted reply names the recipient as the author; someone else's address is not the recipient's.
+        for body in [
+            "On Mon, 3 May 2021, Bob <b@example.org> wrote:\n> thanks",
+            "Hello c@example.org, welcome.",
+            "Hi Bob, see the notes from b@example.org.org below.",
+        ] {
+            assert!(findings("Re: notes", body).is_empty(), "{body}");
+        }
+    }
+
+    #[test]
+    fn address_search_stays_linear_and_in_bounds() {
+        let recipients = vec!["b@example.org".to_string()];
+        for text in [
+            "a@".repeat(100_000),
+            "@".repeat(200_000),
+            format!("{}b@example.org", "x".repeat(100_000)),
+            "é@é".repeat(50_000),
+        ] {
+            assert_eq!(recipient_addresses(&text, &recipients).count(), 0);
+        }
+        assert_eq!(recipient_addresses("to b@example.org.", &recipients).collect::<Vec<_>>(), [(3, 16)]);
     }
 
     #[test]
