@@ -46,7 +46,29 @@ pub struct Limits {
     /// before the next. The parser's per-part bookkeeping would otherwise take memory far beyond the
     /// message's own size (400,000 tiny parts in 29 MB: 330 MB).
     pub max_parts: usize,
+    /// Header fields parsed; beyond them only the first of each [`KEY_HEADERS`] name is kept, so
+    /// padding cannot push the sender out of sight. Bounds memory as `max_parts` does (4 million
+    /// tiny fields in 24 MB: 640 MB).
+    pub max_headers: usize,
 }
+
+/// The header fields the analysis reads by name, kept past `Limits::max_headers`.
+const KEY_HEADERS: [&str; 14] = [
+    "from",
+    "sender",
+    "reply-to",
+    "to",
+    "cc",
+    "subject",
+    "date",
+    "message-id",
+    "return-path",
+    "mime-version",
+    "content-type",
+    "content-transfer-encoding",
+    "delivered-to",
+    "x-original-to",
+];
 
 impl Default for Limits {
     fn default() -> Self {
@@ -58,6 +80,7 @@ impl Default for Limits {
             max_header_chars: 16 * 1024,
             time_budget: std::time::Duration::from_secs(10),
             max_parts: 5_000,
+            max_headers: 10_000,
         }
     }
 }
@@ -73,6 +96,11 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
     let kb = Knowledge::builtin();
     let lang = ctx.lang();
     let body_skipped = raw.len() > limits.max_body_bytes;
+    let fewer_headers = cut_headers(raw, limits.max_headers);
+    let (raw, headers_omitted) = match &fewer_headers {
+        Some((kept, omitted)) => (kept.as_slice(), *omitted),
+        None => (raw, 0),
+    };
     let (raw, parts_omitted) = if body_skipped { (raw, 0) } else { cut_at_part_limit(raw, limits.max_parts) };
     let parser = MessageParser::new();
     let parsed = if body_skipped { parser.parse_headers(raw) } else { parser.parse(raw) };
@@ -95,6 +123,9 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
                 .arg("limit", format!("{} MB", limits.max_body_bytes / (1024 * 1024))),
         );
     }
+    if headers_omitted > 0 {
+        findings.push(Finding::new("limits.headers_not_analyzed").arg("limit", limits.max_headers.to_string()));
+    }
     if parts_omitted > 0 {
         findings.push(Finding::new("limits.parts_not_analyzed").arg("limit", limits.max_parts.to_string()));
     }
@@ -115,7 +146,66 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
     if parts_omitted > 0 {
         truncated.omitted.insert("parts".into(), parts_omitted);
     }
+    if headers_omitted > 0 {
+        truncated.omitted.insert("headers".into(), headers_omitted);
+    }
     verdict(rules, findings, facts(&view), truncated, lang)
+}
+
+/// With more than `max_headers` header fields: a copy of the message with the first `max_headers`
+/// fields, then only the first field of each [`KEY_HEADERS`] name, then the body; and how many fields
+/// were left out. `None` (no copy) for any ordinary message.
+fn cut_headers(raw: &[u8], max_headers: usize) -> Option<(Vec<u8>, usize)> {
+    HeaderFields { raw, pos: 0 }.nth(max_headers)?;
+    let mut kept = Vec::with_capacity(raw.len());
+    let mut kept_names: Vec<&str> = Vec::new();
+    let mut omitted = 0;
+    let mut fields = HeaderFields { raw, pos: 0 };
+    for (i, field) in fields.by_ref().enumerate() {
+        let name = field.split(|b| *b == b':').next().unwrap_or_default().trim_ascii();
+        let key = KEY_HEADERS.iter().find(|k| name.eq_ignore_ascii_case(k.as_bytes()));
+        if i < max_headers {
+            kept.extend_from_slice(field);
+            kept_names.extend(key);
+        } else if let Some(key) = key.filter(|k| !kept_names.contains(k)) {
+            kept.extend_from_slice(field);
+            kept_names.push(key);
+        } else {
+            omitted += 1;
+        }
+    }
+    kept.extend_from_slice(raw.get(fields.pos..).unwrap_or_default());
+    Some((kept, omitted))
+}
+
+/// The header fields of a raw message, each with its continuation lines, up to the blank line that
+/// ends the header block (where `pos` then stands).
+struct HeaderFields<'r> {
+    raw: &'r [u8],
+    pos: usize,
+}
+
+impl<'r> Iterator for HeaderFields<'r> {
+    type Item = &'r [u8];
+
+    fn next(&mut self) -> Option<&'r [u8]> {
+        let start = self.pos;
+        let mut end = start;
+        while let Some(rest) = self.raw.get(end..).filter(|r| !r.is_empty()) {
+            let line = rest.iter().position(|b| *b == b'\n').map_or(rest, |i| &rest[..=i]);
+            let ends_field = if end == start {
+                line.iter().all(|b| *b == b'\r' || *b == b'\n')
+            } else {
+                !matches!(line.first(), Some(b' ' | b'\t'))
+            };
+            if ends_field {
+                break;
+            }
+            end += line.len();
+        }
+        self.pos = end;
+        self.raw.get(start..end).filter(|field| !field.is_empty())
+    }
 }
 
 /// The message up to its `max_parts + 1`-th line that may open a MIME part (starts with `--`, does

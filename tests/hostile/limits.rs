@@ -275,3 +275,32 @@ fn a_host_name_longer_than_dns_allows_is_not_copied_into_the_verdict() {
     assert_eq!(verdict.facts.hops.len(), 1);
     assert_eq!(verdict.facts.hops[0].from_host, None);
 }
+
+#[test]
+fn padding_headers_are_cut_but_the_sender_and_subject_are_kept() {
+    let mut raw = String::from("Received: from a.example.net by mx.example.jp; Sat, 28 Nov 2026 09:00:00 +0000\r\n");
+    for i in 0..50_000 {
+        let _ = write!(raw, "X-Pad-{i}: {i}\r\n\t continued\r\n");
+    }
+    raw.push_str("From: PayPal <service@paypal.example.net>\r\nSubject: verify\r\nSubject: second\r\n");
+    raw.push_str("Content-Type: text/html\r\n\r\n<a href=\"https://kept.example.com/\">x</a>\r\n");
+    let verdict = analyze_bounded(raw.as_bytes());
+    let max_headers = Limits::default().max_headers;
+    // 50,001 fields before the key ones; the second Subject goes too.
+    assert_eq!(verdict.truncated.omitted.get("headers"), Some(&(50_001 - max_headers + 1)));
+    assert!(finding_ids(&verdict).contains(&"limits.headers_not_analyzed"));
+    assert_eq!(verdict.facts.from.map(|m| m.address).as_deref(), Some("service@paypal.example.net"));
+    assert_eq!(verdict.facts.subject.as_deref(), Some("verify"));
+    assert!(verdict.facts.links.iter().any(|l| l.url == "https://kept.example.com/"), "the body is still read");
+    assert_eq!(verdict.facts.hops.len(), 1);
+}
+
+#[test]
+fn the_header_cap_is_configurable_and_ordinary_mail_is_not_cut() {
+    let raw = message("X-A: 1\r\nX-B: 2\r\n", b"hi\r\n");
+    assert_eq!(analyze_bounded(&raw).truncated.omitted.get("headers"), None);
+    let verdict = analyze_bounded_with(&raw, &Limits { max_headers: 2, ..Limits::default() });
+    // message() writes From, To, Subject, Message-ID, Date, MIME-Version, then the two X- fields.
+    assert_eq!(verdict.truncated.omitted.get("headers"), Some(&2));
+    assert_eq!(verdict.facts.subject.as_deref(), Some("hostile test"));
+}
