@@ -88,6 +88,81 @@ fn squeeze_spelled_out(name: &str) -> String {
     out.join(" ")
 }
 
+/// Characters slipped into words to break name matching while staying invisible or nearly so:
+/// format characters, variation selectors, and combining marks of other scripts (`Apܿplܿe`, `M󠄹i`).
+const HIDDEN_IN_TEXT: &[(char, char)] = &[
+    ('\u{00AD}', '\u{00AD}'),   // soft hyphen
+    ('\u{034F}', '\u{034F}'),   // combining grapheme joiner
+    ('\u{0591}', '\u{05C7}'),   // Hebrew points
+    ('\u{064B}', '\u{065F}'),   // Arabic marks
+    ('\u{0730}', '\u{074A}'),   // Syriac marks
+    ('\u{180B}', '\u{180F}'),   // Mongolian variation selectors
+    ('\u{1AB0}', '\u{1AFF}'),   // combining marks extended
+    ('\u{1DC0}', '\u{1DFF}'),   // combining marks supplement
+    ('\u{200B}', '\u{200F}'),   // zero-width spaces and joiners, direction marks
+    ('\u{202A}', '\u{202E}'),   // direction embeddings and overrides
+    ('\u{2060}', '\u{206F}'),   // word joiner, invisible operators
+    ('\u{20D0}', '\u{20FF}'),   // combining marks for symbols
+    ('\u{FE00}', '\u{FE0F}'),   // variation selectors
+    ('\u{FE20}', '\u{FE2F}'),   // combining half marks
+    ('\u{FEFF}', '\u{FEFF}'),   // zero-width no-break space
+    ('\u{E0000}', '\u{E007F}'), // tag characters
+    ('\u{E0100}', '\u{E01EF}'), // variation selectors supplement
+];
+
+fn is_hidden_char(c: char) -> bool {
+    HIDDEN_IN_TEXT.iter().any(|&(lo, hi)| (lo..=hi).contains(&c))
+}
+
+fn is_greek_or_cyrillic(c: char) -> bool {
+    ('\u{0370}'..='\u{04FF}').contains(&c)
+}
+
+/// The display name with its disguise removed, when it has one: hidden characters inside the text
+/// dropped, and Greek or Cyrillic look-alikes inside Latin words (`Μetamаsk`) replaced by
+/// the Latin letter they imitate. Emoji sequences (a variation selector after a symbol) and words
+/// wholly in one script are no disguise.
+fn unmasked_name(name: &str) -> Option<String> {
+    let mut out = String::with_capacity(name.len());
+    let mut disguised = false;
+    // After text, not after emoji (`🌶️` carries a variation selector) nor CJK ideographs (whose
+    // variation selectors pick a glyph for a person's name); hidden characters do not change it.
+    let mut after_text = false;
+    for c in name.chars() {
+        if is_hidden_char(c) {
+            if after_text {
+                disguised = true;
+                continue;
+            }
+        } else {
+            after_text = c < '\u{2E80}' && (c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation());
+        }
+        out.push(c);
+    }
+    let words = out
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().any(|c| c.is_ascii_alphabetic()) && w.chars().any(is_greek_or_cyrillic));
+    let mixed: Vec<String> = words.map(str::to_string).collect();
+    for word in mixed {
+        let latin: String = word
+            .chars()
+            .map(|c| {
+                let mut look =
+                    unicode_security::skeleton(&c.to_string()).collect::<String>().chars().collect::<Vec<_>>();
+                match look.pop() {
+                    Some(l) if look.is_empty() && l.is_ascii_alphabetic() && is_greek_or_cyrillic(c) => l,
+                    _ => c,
+                }
+            })
+            .collect();
+        if latin != word {
+            disguised = true;
+            out = out.replace(&word, &latin);
+        }
+    }
+    disguised.then_some(out)
+}
+
 /// Adds brands to a list, each once, in order of appearance.
 fn add_brands<'k>(brands: &mut Vec<&'k Brand>, more: impl IntoIterator<Item = &'k Brand>) {
     for brand in more {
@@ -102,6 +177,9 @@ fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec
     let Some(name) = display_name(view, from) else { return Vec::new() };
     let mut brands = kb.brands_named_in(&name);
     add_brands(&mut brands, kb.brands_named_in(&squeeze_spelled_out(&name)));
+    if let Some(unmasked) = unmasked_name(&name) {
+        add_brands(&mut brands, kb.brands_named_in(&unmasked));
+    }
     add_brands(&mut brands, shown_domains(&name).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
     brands
 }
@@ -218,6 +296,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     check_reply_to(view, from, kb, out);
     check_addressee(view, out);
     check_organisation_freemail(view, from, kb, out);
+    check_disguised_name(view, from, out);
     check_platform_subdomain(from, kb, out);
     check_abused_tld(from, kb, out);
 }
@@ -237,6 +316,20 @@ fn check_organisation_freemail(view: &MessageView, from: &Addr, kb: &Knowledge, 
             .arg("word", word)
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address)),
+    );
+}
+
+/// The display name hides characters inside its words or mixes look-alike letters of other scripts
+/// into Latin words: made to read as a name that filters (and this checker's name lists) do not match.
+fn check_disguised_name(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
+    let Some(name) = display_name(view, from) else { return };
+    let Some(unmasked) = unmasked_name(&name) else { return };
+    out.push(
+        Finding::new("sender.disguised_name")
+            .arg("name", unmasked.clone())
+            .arg("address", from.address.clone())
+            .evidence("From", format!("\"{name}\" <{}>", from.address))
+            .evidence("Decoded value", unmasked),
     );
 }
 
@@ -759,6 +852,28 @@ mod tests {
         assert_eq!(kb.brand_of_domain("media-amazon.com").map(|b| b.id.as_str()), Some("amazon"));
         let own = ids_for(&format!("{OUTSIDE}From: \"Deutsche Bahn\" <noreply@bahn.de>\r\nTo: me@example.jp\r\n"), &[]);
         assert!(own.is_empty(), "{own:?}");
+    }
+
+    #[test]
+    fn disguised_names_are_unmasked_and_matched() {
+        assert_eq!(unmasked_name("Apܿplܿe ID").as_deref(), Some("Apple ID"), "Syriac marks on Latin letters");
+        assert_eq!(unmasked_name("Μetamаsk").as_deref(), Some("Metamask"), "Greek М, Cyrillic а");
+        assert_eq!(unmasked_name("T\u{E0139}r\u{E0139}ust Wallet").as_deref(), Some("Trust Wallet"));
+        assert_eq!(unmasked_name("Pr\u{200E}i\u{200E}me").as_deref(), Some("Prime"));
+        assert_eq!(unmasked_name("Del \u{034F}ivery").as_deref(), Some("Del ivery"));
+        for plain in
+            ["🌶\u{FE0F} Spicy Deals", "Иван Петров", "Γιώργος", "José Müller", "山田 太郎", "葛\u{E0100}西 花子"]
+        {
+            assert_eq!(unmasked_name(plain), None, "{plain}");
+        }
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(
+            h("=?UTF-8?B?zpxldGFt0LBzaw==?= <post@shop.example.no>"),
+            ["sender.brand_display_name", "sender.disguised_name"],
+            "Μetamаsk is MetaMask"
+        );
+        assert_eq!(h("=?UTF-8?B?zp1GVCBEcm9w?= <drop@nft.example.com>"), ["sender.disguised_name"], "ΝFT Drop");
+        assert!(h("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <ivan@example.ru>").is_empty(), "a Russian name");
     }
 
     #[test]
