@@ -304,3 +304,20 @@ fn the_header_cap_is_configurable_and_ordinary_mail_is_not_cut() {
     assert_eq!(verdict.truncated.omitted.get("headers"), Some(&2));
     assert_eq!(verdict.facts.subject.as_deref(), Some("hostile test"));
 }
+
+#[test]
+fn an_overlong_header_field_is_cut() {
+    let subject = format!("Subject: {}\r\n", "=?utf-8?b?44GC?= ".repeat(100_000));
+    let from = format!("From: \"{}\" <a@example.com>\r\n", "n".repeat(5_000));
+    let raw = format!("{from}{subject}\r\nhi\r\n");
+    let raw = raw.as_bytes();
+    let limits = Limits { max_field_bytes: 1_000, ..Limits::default() };
+    let verdict = analyze_bounded_with(raw, &limits);
+    assert_eq!(verdict.truncated.omitted.get("header_bytes"), Some(&(subject.len() - 1_000)));
+    // Address fields are never cut: their address would go with the rest.
+    assert_eq!(verdict.facts.from.map(|m| m.address).as_deref(), Some("a@example.com"));
+    // The first Subject field, cut to its first 1,000 bytes: 58 encoded words and a part of one.
+    let shown = verdict.facts.subject.expect("a subject");
+    assert!(shown.starts_with("あああ") && shown.chars().count() < 100, "{shown}");
+    assert_eq!(analyze_bounded(&message("", b"hi\r\n")).truncated.omitted.get("header_bytes"), None);
+}

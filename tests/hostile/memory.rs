@@ -116,3 +116,10 @@ fn a_25_mb_message_of_tiny_header_fields_stays_under_4x_its_size_in_memory() {
     let headers = "X: y\r\n".repeat(SIZE / 6);
     assert_bounded("tiny header fields", &message(&headers, b"hi\r\n"));
 }
+
+#[test]
+fn a_25_mb_subject_of_encoded_words_stays_under_4x_its_size_in_memory() {
+    let subject = format!("Subject: {}\r\n", "=?utf-8?b?YQ==?= ".repeat(SIZE / 17));
+    let raw = [subject.as_bytes(), b"From: a@example.com\r\n\r\nhi\r\n"].concat();
+    assert_bounded("encoded-word subject", &raw);
+}
