@@ -527,8 +527,10 @@ fn text_mismatch(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender, own
     if own && sender.owns_domain(shown_registrable.as_deref()) {
         return;
     }
-    // A tracker that names the shown site as its destination (`?url=https://www.shop.example/…`).
-    let query = encoded::percent_decode(parsed.query().unwrap_or_default()).to_lowercase();
+    // A tracker that names the shown site as its destination, in the query (`?url=https://www.shop.example/…`)
+    // or the path (`/Clickthrough/…/*http://www.shop.example`).
+    let rest = [parsed.path(), parsed.query().unwrap_or_default()].concat();
+    let query = encoded::percent_decode(&rest).to_lowercase();
     let shown_site = shown_registrable.as_deref().unwrap_or(&shown);
     if query.match_indices(shown_site).any(|(pos, _)| {
         let host_start = host_run_start(&query, pos);
@@ -639,6 +641,18 @@ mod tests {
         assert_eq!(link_ids("", from, html), ["links.text_mismatch"]);
         let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp\r\n";
         assert!(link_ids(auth, from, html).is_empty());
+    }
+
+    #[test]
+    fn a_tracker_naming_the_shown_site_as_its_destination_is_no_disguise() {
+        let ids = |href: &str| link_ids("", "a@example.net", &format!("<a href=\"{href}\">www.shop.example</a>"));
+        assert!(ids("http://trk.example.com/c?u=1&url=http%3A%2F%2Fwww.shop.example%2Fsale").is_empty());
+        assert!(
+            ids("http://trk.example.com/mm/Clickthrough/233/uBn6/*http://www.shop.example*http://www.shop.example")
+                .is_empty()
+        );
+        // Naming the site elsewhere than as a destination does not count.
+        assert_eq!(ids("http://trk.example.com/www.shop.example/login"), ["links.text_mismatch"]);
     }
 
     #[test]
