@@ -374,9 +374,24 @@ fn check_abused_tld(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     );
 }
 
+/// The display name names the sender's own domain ("Lockergnome Apple Core" <…@lockergnome.com>): a brand
+/// word beside it is the topic, not a claim. A domain that itself carries a brand token
+/// (`amazon-support.example`) never counts as the sender's own name.
+fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowledge) -> bool {
+    let Some(label) = from.registrable.as_deref().and_then(|r| r.split('.').next()) else { return false };
+    if label.len() < 4 || !kb.brands_tokened_in(label).is_empty() {
+        return false;
+    }
+    let name = fold(&display_name(view, from).unwrap_or_default());
+    name.split(|c: char| !c.is_alphanumeric()).any(|word| word == label)
+}
+
 /// The display name speaks for a brand, but the address is not on the brand's domains.
 fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
+    if !freemail && names_its_own_domain(view, from, kb) {
+        return;
+    }
     let Some(brand) = display_brands(view, from, kb).into_iter().find(|b| {
         let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
         !own_domain && !auth::brand_authenticated(view, kb, b)
@@ -605,6 +620,16 @@ mod tests {
         }
         let own = ids_for(&format!("{OUTSIDE}From: \"KAGOYA\" <support@kagoya.jp>\r\nTo: me@example.jp\r\n"), &[]);
         assert!(own.is_empty(), "{own:?}");
+    }
+
+    #[test]
+    fn a_brand_beside_the_senders_own_name_is_a_topic() {
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert!(h("Lockergnome Apple Core <subscriptions@lockergnome.com>").is_empty());
+        // A domain built on the brand's own token is no name of the sender's.
+        assert!(h("Kagoya Kagoyasupport <a@kagoyasupport.com>").contains(&"sender.brand_display_name"));
+        // Nor is a free mailbox.
+        assert!(h("Gmail Apple Support <a@gmail.com>").contains(&"sender.brand_display_name"));
     }
 
     #[test]
