@@ -205,6 +205,7 @@ fn sender_claims<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
     let mut claims: Vec<&Brand> = view
         .from
         .iter()
+        .filter(|f| !super::sender::names_its_own_domain(view, f, kb))
         .filter_map(|f| f.name.as_deref())
         .chain(tags.map(|(tag, _)| tag))
         .flat_map(|t| kb.brands_named_in(t))

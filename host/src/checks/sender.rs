@@ -376,8 +376,11 @@ fn check_abused_tld(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
 
 /// The display name names the sender's own domain ("Lockergnome Apple Core" <…@lockergnome.com>): a brand
 /// word beside it is the topic, not a claim. A domain that itself carries a brand token
-/// (`amazon-support.example`) never counts as the sender's own name.
-fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowledge) -> bool {
+/// (`amazon-support.example`), nor does a free mailbox's.
+pub(crate) fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowledge) -> bool {
+    if from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) {
+        return false;
+    }
     let Some(label) = from.registrable.as_deref().and_then(|r| r.split('.').next()) else { return false };
     if label.len() < 4 || !kb.brands_tokened_in(label).is_empty() {
         return false;
@@ -389,7 +392,7 @@ fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowledge) -> bool
 /// The display name speaks for a brand, but the address is not on the brand's domains.
 fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
-    if !freemail && names_its_own_domain(view, from, kb) {
+    if names_its_own_domain(view, from, kb) {
         return;
     }
     let Some(brand) = display_brands(view, from, kb).into_iter().find(|b| {
