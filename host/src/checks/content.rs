@@ -1331,7 +1331,7 @@ mod tests {
         for body in [
             "Hallo b@example.org! Ihr Gutschein ist da.",
             "Prezado, b@example.org, realize o resgate.",
-            "b@example.org, Realize a liberação do saldo.",
+            "b@example.org, segue o documento solicitado.",
             "B@Example.org 様\nいつもご利用ありがとうございます。",
         ] {
             assert_eq!(ids(&findings("Hinweis", body)), ["content.recipient_greeting"], "{body}");
