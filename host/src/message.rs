@@ -149,10 +149,13 @@ impl<'a> MessageView<'a> {
         let mut body_ids: Vec<u32> = message.text_body.iter().chain(&message.html_body).copied().collect();
         body_ids.sort_unstable();
         body_ids.dedup();
-        let (mut text, mut html) = (String::new(), Vec::new());
         // Parts mail-parser could not decode are read below, leniently.
-        for part in body_ids.iter().filter_map(|id| message.parts.get(*id as usize)).filter(|p| !p.is_encoding_problem)
-        {
+        let body_parts =
+            || body_ids.iter().filter_map(|id| message.parts.get(*id as usize)).filter(|p| !p.is_encoding_problem);
+        // Sized up front: grown by doubling, a 20 MB body would briefly hold 40 MB here.
+        let text_len = body_parts().map(|p| if let PartType::Text(t) = &p.body { t.len() + 1 } else { 0 }).sum();
+        let (mut text, mut html) = (String::with_capacity(text_len), Vec::new());
+        for part in body_parts() {
             match &part.body {
                 PartType::Text(t) => {
                     text.push_str(t);
