@@ -1017,7 +1017,7 @@ fn recipient_named(view: &MessageView, lures: &Lures, reading: &Reading, out: &m
     if let Some((start, end)) = recipient_addresses(subject, &view.recipients).next() {
         out.push(
             Finding::new("content.recipient_in_subject")
-                .arg("address", &subject[start..end])
+                .arg("address", subject.get(start..end).unwrap_or_default())
                 .evidence("Subject", sentence_around(subject, start, end)),
         );
     }
@@ -1029,7 +1029,7 @@ fn recipient_named(view: &MessageView, lures: &Lures, reading: &Reading, out: &m
     if let Some((head, start, end)) = greeting {
         out.push(
             Finding::new("content.recipient_greeting")
-                .arg("address", &head[start..end])
+                .arg("address", head.get(start..end).unwrap_or_default())
                 .evidence("Body", sentence_around(head, start, end)),
         );
     }
