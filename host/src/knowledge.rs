@@ -119,6 +119,10 @@ static BUILTIN: LazyLock<Knowledge> = LazyLock::new(|| {
 
 /// NFKC + lower case: full-width `ＫＡＧＯＹＡ` and half-width katakana compare equal to their usual forms.
 pub fn fold(text: &str) -> String {
+    // ASCII is NFKC already and lower-cases byte by byte: most names and subjects skip the normaliser.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
 

@@ -1,6 +1,7 @@
 //! The parsed view of one message, built once and shared by every checker: addresses, decoded
 //! bodies, links, the Received chain and Authentication-Results.
 
+use std::borrow::Cow;
 use std::time::Instant;
 
 use mail_parser::{Address, MessagePart, MimeHeaders, PartType};
@@ -67,8 +68,8 @@ pub struct MessageView<'a> {
     pub date: Option<String>,
     /// Decoded text/plain bodies, joined.
     pub text: String,
-    /// Decoded text/html bodies.
-    pub html: Vec<String>,
+    /// Decoded text/html bodies, borrowed from the parsed message where it decoded them.
+    pub html: Vec<Cow<'a, str>>,
     pub links: Vec<Link>,
     /// Received chain, top (newest) first.
     pub hops: Vec<Hop>,
@@ -161,13 +162,13 @@ impl<'a> MessageView<'a> {
                     text.push_str(t);
                     text.push('\n');
                 }
-                PartType::Html(h) => html.push(h.to_string()),
+                PartType::Html(h) => html.push(Cow::Borrowed(h.as_ref())),
                 _ => {}
             }
         }
         for part in message.parts.iter().filter(|p| p.is_encoding_problem) {
             match leniently_decoded(part, message.raw_message()) {
-                Some(Body::Html(h)) => html.push(h),
+                Some(Body::Html(h)) => html.push(Cow::Owned(h)),
                 Some(Body::Text(t)) => {
                     text.push_str(&t);
                     text.push('\n');

@@ -361,9 +361,14 @@ fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Fold
     };
     // NFKC never joins characters across ASCII whitespace, so text is normalised word by word and
     // only where needed: ASCII and already-normal words (most text) skip the costly normaliser.
-    for chunk in text.split_inclusive(|c: char| c.is_ascii_whitespace()) {
+    // An ASCII whitespace byte is never part of a multi-byte character: chunks are cut on bytes.
+    let mut rest = text;
+    while !rest.is_empty() {
+        let end = rest.bytes().position(|b| b.is_ascii_whitespace()).map_or(rest.len(), |i| i + 1);
+        let (chunk, after) = rest.split_at(end);
+        rest = after;
         if chunk.is_ascii() {
-            chunk.chars().for_each(|c| folder.push(c));
+            folder.push_ascii(chunk);
             continue;
         }
         folder.styled_letters(chunk);
@@ -422,6 +427,29 @@ impl Folder<'_> {
         self.f.disguised += 1;
         self.word_disguised = true;
         self.disguise_pending = false;
+    }
+
+    /// [`Folder::push`] of each character of an ASCII chunk, word by word: after a word's first letter
+    /// nothing but the lower-cased letters is written (no disguise, particle or evidence word can
+    /// arise in ASCII), so the rest of the word is copied at once.
+    fn push_ascii(&mut self, chunk: &str) {
+        let mut rest = chunk;
+        while let Some(first) = rest.chars().next() {
+            // `char::is_whitespace` in ASCII: the ASCII whitespace and the vertical tab.
+            let word_end = rest.bytes().position(|b| b.is_ascii_whitespace() || b == 0x0B).unwrap_or(rest.len()).max(1);
+            let (word, after) = rest.split_at(word_end);
+            self.push(first);
+            if let Some(last) = word[1..].chars().next_back() {
+                let start = self.f.text.len();
+                self.f.text.push_str(&word[1..]);
+                self.f.text[start..].make_ascii_lowercase();
+                self.last = Some(last.to_ascii_lowercase());
+                self.last_latin = last.is_ascii_alphabetic();
+                // `emit` would have consumed a pending particle on the word's second letter.
+                self.particle_at = None;
+            }
+            rest = after;
+        }
     }
 
     fn push(&mut self, c: char) {
@@ -701,7 +729,8 @@ fn entity(rest: &str) -> Option<(char, usize)> {
 pub fn scan_html(html: &str) -> HtmlScan {
     let mut scan = HtmlScan { text: String::with_capacity(html.len() / 2), ..HtmlScan::default() };
     let mut rest = html;
-    while let Some(pos) = rest.find(['<', '&']) {
+    // The markup characters looked for are ASCII: searching bytes finds the same char boundaries.
+    while let Some(pos) = rest.bytes().position(|b| b == b'<' || b == b'&') {
         scan.text.push_str(&rest[..pos]);
         rest = &rest[pos..];
         if rest.starts_with('&') {
@@ -724,7 +753,8 @@ pub fn scan_html(html: &str) -> HtmlScan {
         // The tag runs to the first `>` outside quotes.
         let mut quote = None;
         let end = rest
-            .char_indices()
+            .bytes()
+            .enumerate()
             .skip(1)
             .find(|&(_, c)| match quote {
                 Some(q) if c == q => {
@@ -732,11 +762,11 @@ pub fn scan_html(html: &str) -> HtmlScan {
                     false
                 }
                 Some(_) => false,
-                None if c == '"' || c == '\'' => {
+                None if c == b'"' || c == b'\'' => {
                     quote = Some(c);
                     false
                 }
-                None => c == '>',
+                None => c == b'>',
             })
             .map(|(i, _)| i);
         let Some(end) = end else {

@@ -74,9 +74,9 @@ pub fn evidence_text(raw: &str) -> String {
             out.push(' ');
             chars += 1;
         }
-        let kept: String = word.chars().take(MAX_EVIDENCE_CHARS - chars).collect();
+        let kept = word.char_indices().nth(MAX_EVIDENCE_CHARS - chars).map_or(word, |(end, _)| &word[..end]);
         chars += kept.chars().count();
-        out.push_str(&kept);
+        out.push_str(kept);
     }
     out
 }

@@ -60,7 +60,7 @@ impl Collector {
 
 /// Extracts links from the HTML bodies and the plain text, up to `limits.max_links`; returns the
 /// links and how many more were left out.
-pub fn extract(html: &[String], text: &str, limits: &Limits) -> (Vec<Link>, usize) {
+pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Link>, usize) {
     let mut out = Collector {
         max: limits.max_links,
         links: Vec::new(),
@@ -69,7 +69,7 @@ pub fn extract(html: &[String], text: &str, limits: &Limits) -> (Vec<Link>, usiz
         omitted: 0,
     };
     for body in html {
-        scan_html(body, &mut out);
+        scan_html(body.as_ref(), &mut out);
     }
     scan_text(text, &mut out);
     (out.links, out.omitted)
@@ -640,7 +640,7 @@ mod tests {
     #[test]
     fn duplicates_are_dropped_and_text_repeats_of_hrefs_too() {
         let html = r#"<a href="https://x.example.com/">a</a><a href="https://x.example.com/">a</a><a href="https://x.example.com/">b</a>"#;
-        let (links, omitted) = extract(&[html.into()], "see https://x.example.com/ now", &Limits::default());
+        let (links, omitted) = extract(&[html], "see https://x.example.com/ now", &Limits::default());
         assert_eq!(links.len(), 2);
         assert_eq!(omitted, 0);
     }
