@@ -166,6 +166,9 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
             if kb.is_free_hosting(host) && !own {
                 hits.add(link_finding("links.free_hosting", link).arg("host", host));
             }
+            if let Some(tld) = kb.abused_tld(host).filter(|_| !own) {
+                hits.add(link_finding("links.abused_tld", link).arg("host", host).arg("tld", format!(".{tld}")));
+            }
             redirector(link, parsed, host, kb, &mut hits);
         }
         brand_in_path(link, parsed, kb, &claimed, &mut hits);
@@ -642,6 +645,14 @@ mod tests {
         assert_eq!(link_ids("", from, html), ["links.text_mismatch"]);
         let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp\r\n";
         assert!(link_ids(auth, from, html).is_empty());
+    }
+
+    #[test]
+    fn links_under_much_abused_endings_are_noted() {
+        let ids = |href: &str| link_ids("", "a@example.net", &format!("<a href=\"{href}\">Open</a>"));
+        assert_eq!(ids("https://lorima.cfd/x"), ["links.abused_tld"]);
+        assert_eq!(ids("https://login.example.sa.com/"), ["links.abused_tld"]);
+        assert!(ids("https://www.example.com/x.cfd").is_empty());
     }
 
     #[test]
