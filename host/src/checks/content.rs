@@ -154,10 +154,12 @@ impl Lures {
                 body_phrases.push(Phrase { cue, bounded_start, bounded_end });
             }
         }
+        // A contiguous NFA scans about as fast as a DFA here but builds in a tenth of the time, and the
+        // build is most of a cold start (spawned by Thunderbird, it answers within ~10 ms).
         let build = |patterns: &[String]| {
             AhoCorasick::builder()
                 .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::DFA))
+                .kind(Some(AhoCorasickKind::ContiguousNFA))
                 .build(patterns)
                 .context("phrase automaton")
         };
