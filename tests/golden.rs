@@ -126,3 +126,12 @@ fn seed_is_explained_step_by_step() {
         assert_eq!(japanese, locale == "ja", "{locale}: explanations in the wrong language");
     }
 }
+
+/// FINDINGS.md lists every id the rule tables define, so the documented list cannot drift.
+#[test]
+fn every_finding_id_is_documented() {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../FINDINGS.md")).unwrap();
+    let missing: Vec<&str> =
+        mekiki::rules::Rules::builtin().ids().filter(|id| !doc.contains(&format!("`{id}`"))).collect();
+    assert!(missing.is_empty(), "FINDINGS.md lacks {missing:?}");
+}
