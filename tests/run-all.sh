@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 step() { printf '\n=== %s\n' "$*"; }
 
 need_pkgs=()
-for tool in thunderbird:thunderbird Xvfb:xvfb strace:strace zip:zip xdotool:xdotool; do
+for tool in thunderbird:thunderbird Xvfb:xvfb strace:strace /usr/bin/time:time zip:zip xdotool:xdotool; do
   command -v "${tool%%:*}" >/dev/null 2>&1 || need_pkgs+=("${tool##*:}")
 done
 if [ ${#need_pkgs[@]} -gt 0 ]; then
