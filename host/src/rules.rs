@@ -324,6 +324,14 @@ suspicious = { en = "{top}", ja = "{top}" }
 dangerous = { en = "{top}", ja = "{top}" }
 "#;
 
+    /// A finding table with the one rule `sender.x`, titled as given.
+    fn one_finding(title_en: &str, title_ja: &str) -> String {
+        format!(
+            "[[finding]]\nid = \"sender.x\"\ncategory = \"sender\"\nseverity = \"high\"\nweight = 10\n\
+             title = {{ en = \"{title_en}\", ja = \"{title_ja}\" }}\nexplanation = {{ en = \"e\", ja = \"e\" }}\n"
+        )
+    }
+
     fn findings(ids: &[&'static str]) -> Vec<Finding> {
         ids.iter().map(|id| Finding::new(id)).collect()
     }
@@ -366,16 +374,7 @@ all = ["sender.x", "@nowhere"]
 bonus = 5
 "#
         );
-        let finding = r#"
-[[finding]]
-id = "sender.x"
-category = "sender"
-severity = "high"
-weight = 10
-title = { en = "t", ja = "t" }
-explanation = { en = "e", ja = "e" }
-"#;
-        let err = Rules::parse(&scoring, "[ja]", &[finding]).err().unwrap();
+        let err = Rules::parse(&scoring, "[ja]", &[&one_finding("t", "t")]).err().unwrap();
         assert!(err.to_string().contains("unknown group"), "{err}");
     }
 
@@ -387,15 +386,6 @@ explanation = { en = "e", ja = "e" }
 
     #[test]
     fn placeholders_mismatch_is_rejected() {
-        let finding = r#"
-[[finding]]
-id = "sender.x"
-category = "sender"
-severity = "high"
-weight = 10
-title = { en = "{brand}", ja = "ブランド" }
-explanation = { en = "e", ja = "e" }
-"#;
-        assert!(Rules::parse(MINIMAL_SCORING, "[ja]", &[finding]).is_err());
+        assert!(Rules::parse(MINIMAL_SCORING, "[ja]", &[&one_finding("{brand}", "ブランド")]).is_err());
     }
 }
