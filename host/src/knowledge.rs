@@ -2,7 +2,7 @@
 //! validated and compiled once. Checkers ask questions of it; they never carry their own lists.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
 use anyhow::{Context as _, Result, ensure};
@@ -84,6 +84,8 @@ struct WebFile {
 
 pub struct Knowledge {
     pub brands: Vec<Brand>,
+    /// Brand labels and their skeletons for look-alike checks: derived from `brands` on first use.
+    lookalike: OnceLock<crate::checks::links::lookalike::Index>,
     domain_owner: HashMap<String, usize>,
     names: AhoCorasick,
     name_brand: Vec<usize>,
@@ -232,6 +234,7 @@ impl Knowledge {
         let names_ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&names)?;
         let tokens_ac = AhoCorasick::builder().build(&tokens)?;
         Ok(Knowledge {
+            lookalike: OnceLock::new(),
             brands: brands.brand,
             domain_owner,
             names: names_ac,
@@ -253,6 +256,10 @@ impl Knowledge {
             abused_tlds: providers.abused_tlds.into_iter().collect(),
             organisation_words: providers.organisation_words,
         })
+    }
+
+    pub fn lookalike_index(&self) -> &crate::checks::links::lookalike::Index {
+        self.lookalike.get_or_init(|| crate::checks::links::lookalike::Index::new(self))
     }
 
     /// The brand that owns a registrable domain.

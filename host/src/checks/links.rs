@@ -135,7 +135,6 @@ fn link_finding(id: &'static str, link: &Link) -> Finding {
 
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let sender = Sender::of(view);
-    let index = lookalike::Index::for_knowledge(kb);
     let claimed: Vec<&Brand> = view
         .from
         .iter()
@@ -176,7 +175,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
             && !lookalikes_seen.contains(&reg)
         {
             lookalikes_seen.push(reg);
-            lookalike(link, reg, kb, &index, &claimed, &mut hits);
+            lookalike(link, reg, kb, &claimed, &mut hits);
         }
         if !own
             && !wrapped
@@ -443,19 +442,14 @@ fn brand_in_path(link: &Link, parsed: &Url, kb: &Knowledge, claimed: &[&Brand], 
     }
 }
 
-fn lookalike(
-    link: &Link,
-    registrable: &str,
-    kb: &Knowledge,
-    index: &lookalike::Index,
-    claimed: &[&Brand],
-    hits: &mut Hits,
-) {
+fn lookalike(link: &Link, registrable: &str, kb: &Knowledge, claimed: &[&Brand], hits: &mut Hits) {
     // A misspelling counts only for a brand the mail claims to be (sender name, subject, link text):
     // many innocent names are a letter away from some brand (`molex`/`monex`, `tesco`/`tepco`).
     let named_in_text: Vec<&Brand> = link.text.as_deref().map(|t| kb.brands_named_in(t)).unwrap_or_default();
     let claims = |b: &Brand| claimed.iter().chain(&named_in_text).any(|c| c.id == b.id);
-    let Some(found) = lookalike::check(registrable, kb, index, &kb.host_lure_words, &claims) else { return };
+    let Some(found) = lookalike::check(registrable, kb, kb.lookalike_index(), &kb.host_lure_words, &claims) else {
+        return;
+    };
     let host = link.host.clone().unwrap_or_default();
     match (found.brand, found.brand_domain) {
         (Some(brand), Some(brand_domain)) => hits.add(

@@ -458,9 +458,8 @@ fn check_lookalike_domain(view: &MessageView, from: &Addr, kb: &Knowledge, out: 
     }
     let Ok(ascii) = idna::domain_to_ascii(registrable) else { return };
     let claimed = display_brands(view, from, kb);
-    let index = lookalike::Index::for_knowledge(kb);
     let claims = |b: &Brand| claimed.iter().any(|c| c.id == b.id);
-    let Some(found) = lookalike::check(&ascii, kb, &index, &kb.host_lure_words, &claims) else { return };
+    let Some(found) = lookalike::check(&ascii, kb, kb.lookalike_index(), &kb.host_lure_words, &claims) else { return };
     let (Some(brand), Some(brand_domain)) = (found.brand, found.brand_domain) else { return };
     out.push(
         Finding::new("sender.lookalike_domain")

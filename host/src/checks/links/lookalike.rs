@@ -1,8 +1,6 @@
 //! Domains made to look like a brand's: homographs (UTS #39 skeletons), mixed-script IDN labels,
 //! typos, and the brand's name with extra words (`amazon-security-login.com`).
 
-use std::sync::LazyLock;
-
 use unicode_security::{MixedScript, skeleton};
 
 use crate::knowledge::{Brand, Knowledge};
@@ -39,13 +37,10 @@ struct BrandLabel {
     skeleton: String,
 }
 
-/// The brand labels of a knowledge base. Built once for the built-in knowledge.
-#[derive(Clone)]
+/// The brand labels of a knowledge base, built once with it (`Knowledge::lookalike_index`).
 pub struct Index {
     labels: Vec<BrandLabel>,
 }
-
-static BUILTIN: LazyLock<Index> = LazyLock::new(|| Index::new(Knowledge::builtin()));
 
 impl Index {
     pub fn new(kb: &Knowledge) -> Index {
@@ -58,14 +53,6 @@ impl Index {
             }
         }
         Index { labels }
-    }
-
-    pub fn for_knowledge(kb: &Knowledge) -> std::borrow::Cow<'static, Index> {
-        if std::ptr::eq(kb, Knowledge::builtin()) {
-            std::borrow::Cow::Borrowed(&BUILTIN)
-        } else {
-            std::borrow::Cow::Owned(Index::new(kb))
-        }
     }
 }
 
@@ -205,9 +192,8 @@ mod tests {
 
     fn kind(domain: &str) -> Option<(Kind, Option<String>)> {
         let kb = crate::checks::links::test_knowledge();
-        let index = Index::for_knowledge(kb);
         let lures = vec!["secure".to_string(), "login".to_string()];
-        check(domain, kb, &index, &lures, &|_| true).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
+        check(domain, kb, kb.lookalike_index(), &lures, &|_| true).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
     }
 
     #[test]
@@ -229,7 +215,7 @@ mod tests {
         assert_eq!(kind("amaz0n.com"), Some((Kind::Homograph, Some("amazon".into()))));
         assert_eq!(kind("maple.com"), None);
         let kb = crate::checks::links::test_knowledge();
-        let unclaimed = check("amazom.com", kb, &Index::for_knowledge(kb), &[], &|_| false);
+        let unclaimed = check("amazom.com", kb, kb.lookalike_index(), &[], &|_| false);
         assert!(unclaimed.is_none());
         assert_eq!(edit_distance("kitten", "sitting", 5), 3);
         assert_eq!(edit_distance("abcd", "abdc", 2), 1);
