@@ -481,11 +481,7 @@ mod tests {
         out
     }
 
-    fn ids(findings: &[Finding]) -> Vec<&'static str> {
-        let mut ids: Vec<_> = findings.iter().map(|f| f.id).collect();
-        ids.sort();
-        ids
-    }
+    use crate::checks::test_support::sorted_ids as ids;
 
     #[test]
     fn programs_and_disguised_names() {

@@ -1228,27 +1228,15 @@ mod tests {
             "From: a@example.com\r\nTo: b@example.org\r\nSubject: {subject}\r\n\
              Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
         );
-        let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).unwrap();
-        let view = MessageView::build(&parsed, false, &Default::default(), &Default::default());
-        let mut out = Vec::new();
-        check(&view, Knowledge::builtin(), &mut out);
-        out
+        test_support::run(&raw, &[], check)
     }
 
     fn html_findings(html: &str) -> Vec<Finding> {
         let raw = format!("From: a@example.com\r\nSubject: x\r\nContent-Type: text/html\r\n\r\n{html}\r\n");
-        let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).unwrap();
-        let view = MessageView::build(&parsed, false, &Default::default(), &Default::default());
-        let mut out = Vec::new();
-        check(&view, Knowledge::builtin(), &mut out);
-        out
+        test_support::run(&raw, &[], check)
     }
 
-    fn ids(found: &[Finding]) -> Vec<&'static str> {
-        let mut ids: Vec<_> = found.iter().map(|f| f.id).collect();
-        ids.sort();
-        ids
-    }
+    use crate::checks::test_support::{self, sorted_ids as ids};
 
     #[test]
     fn japanese_quota_lure_with_translation_cues() {

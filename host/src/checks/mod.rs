@@ -39,3 +39,27 @@ pub fn run_all(view: &MessageView, kb: &Knowledge) -> (Vec<Finding>, Vec<&'stati
     }
     (out, skipped)
 }
+
+/// What the checkers' unit tests share: run one checker over a raw message, list its ids.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::model::Context;
+
+    /// Runs `check` over `raw` (parsed and viewed as `analyze` does), for a user with `identities`.
+    pub fn run(raw: &str, identities: &[&str], check: fn(&MessageView, &Knowledge, &mut Vec<Finding>)) -> Vec<Finding> {
+        let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).expect("test message parses");
+        let ctx = Context { identities: identities.iter().map(|s| s.to_string()).collect(), locale: None };
+        let view = MessageView::build(&parsed, false, &ctx, &crate::Limits::default());
+        let mut out = Vec::new();
+        check(&view, Knowledge::builtin(), &mut out);
+        out
+    }
+
+    /// The findings' ids, sorted, for comparing sets.
+    pub fn sorted_ids(found: &[Finding]) -> Vec<&'static str> {
+        let mut ids: Vec<_> = found.iter().map(|f| f.id).collect();
+        ids.sort();
+        ids
+    }
+}

@@ -586,23 +586,14 @@ fn check_addressee(view: &MessageView, out: &mut Vec<Finding>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::Context;
-    use crate::{Limits, message::MessageView};
-    use mail_parser::MessageParser;
+    use crate::checks::test_support;
 
     const OUTSIDE: &str = "Received: from box.hosting.example (box.hosting.example [203.0.113.5]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
 
     fn ids_for(headers: &str, identities: &[&str]) -> Vec<&'static str> {
         let subject = if headers.contains("Subject:") { "" } else { "Subject: x\r\n" };
         let raw = format!("{headers}{subject}\r\nx\r\n");
-        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
-        let ctx = Context { identities: identities.iter().map(|s| s.to_string()).collect(), locale: None };
-        let view = MessageView::build(&msg, false, &ctx, &Limits::default());
-        let mut out = Vec::new();
-        check(&view, Knowledge::builtin(), &mut out);
-        let mut ids: Vec<_> = out.iter().map(|f| f.id).collect();
-        ids.sort();
-        ids
+        test_support::sorted_ids(&test_support::run(&raw, identities, check))
     }
 
     #[test]
