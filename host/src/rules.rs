@@ -40,14 +40,19 @@ pub struct Rule {
     pub explanation: Texts,
 }
 
-/// Extra points when findings appear together (e.g. a self-sender *and* a lure).
+/// Extra points when findings appear together (e.g. a self-sender *and* a lure), or — with `finding` —
+/// a finding of its own that the user sees, for combinations that are evidence in themselves.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Combo {
     pub name: String,
     /// Every element must be present: a finding id, or `@group` for any id of that group.
     pub all: Vec<String>,
+    #[serde(default)]
     pub bonus: u32,
+    /// Shown as this finding (weight, severity and texts from its table) instead of a silent bonus.
+    #[serde(default)]
+    pub finding: Option<String>,
     /// `all`, resolved: for each element, the ids that satisfy it.
     #[serde(skip)]
     requires: Vec<Vec<String>>,
@@ -122,6 +127,31 @@ static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
     Rules::parse(SCORING, LABELS, &FINDINGS.map(|(_, text)| text)).expect("built-in rule tables are valid")
 });
 
+/// Groups may name other groups as `@name` (one level deep), so a wide set is written as the union of
+/// narrow ones instead of a copy of their ids.
+fn expand_groups(groups: HashMap<String, Vec<String>>) -> Result<HashMap<String, Vec<String>>> {
+    let mut expanded = HashMap::new();
+    for (name, members) in &groups {
+        let mut ids = Vec::new();
+        for member in members {
+            match member.strip_prefix('@') {
+                Some(inner) => {
+                    let inner_ids =
+                        groups.get(inner).with_context(|| format!("group {name} names unknown group {inner}"))?;
+                    ensure!(
+                        inner_ids.iter().all(|id| !id.starts_with('@')),
+                        "group {name} names group {inner}, which itself names groups"
+                    );
+                    ids.extend(inner_ids.iter().cloned());
+                }
+                None => ids.push(member.clone()),
+            }
+        }
+        expanded.insert(name.clone(), ids);
+    }
+    Ok(expanded)
+}
+
 /// Placeholders a text may use: `{name}` made of ASCII letters and underscores.
 fn placeholders(text: &str) -> impl Iterator<Item = &str> {
     text.split('{').skip(1).filter_map(|rest| {
@@ -170,7 +200,8 @@ impl Rules {
                 bail!("duplicate finding id {id}");
             }
         }
-        for (name, ids) in &file.group {
+        let groups = expand_groups(file.group)?;
+        for (name, ids) in &groups {
             for id in ids {
                 ensure!(by_id.contains_key(id), "group {name} names unknown finding {id}");
             }
@@ -178,10 +209,21 @@ impl Rules {
         let mut combos = file.combo;
         for combo in &mut combos {
             ensure!(combo.all.len() >= 2, "combo {} must combine at least two elements", combo.name);
+            match &combo.finding {
+                Some(id) => {
+                    let rule =
+                        by_id.get(id).with_context(|| format!("combo {} shows unknown finding {id}", combo.name))?;
+                    ensure!(
+                        placeholders(&rule.title.en).chain(placeholders(&rule.explanation.en)).next().is_none(),
+                        "finding {id}, shown by a combination, cannot fill placeholders"
+                    );
+                    ensure!(combo.bonus == 0, "combo {} shows a finding: its weight is the finding's", combo.name);
+                }
+                None => ensure!(combo.bonus > 0, "combo {} needs a bonus or a finding", combo.name),
+            }
             for element in &combo.all {
                 let ids = match element.strip_prefix('@') {
-                    Some(group) => file
-                        .group
+                    Some(group) => groups
                         .get(group)
                         .cloned()
                         .with_context(|| format!("combo {} names unknown group {group}", combo.name))?,
@@ -204,18 +246,23 @@ impl Rules {
         self.by_id.keys().map(String::as_str)
     }
 
-    /// Scores a set of findings: each id counts once, combinations add their bonus, the total is
-    /// capped; `dangerous` needs a deceptive finding, whatever the score.
+    /// The combinations present among a set of finding ids.
+    fn fired<'a>(&'a self, ids: &'a HashSet<&str>) -> impl Iterator<Item = &'a Combo> + 'a {
+        self.combos.iter().filter(|combo| {
+            combo.requires.iter().all(|alternatives| alternatives.iter().any(|id| ids.contains(id.as_str())))
+        })
+    }
+
+    /// Scores a set of findings: each id counts once, combinations add their bonus (or the weight of
+    /// the finding they show), the total is capped; `dangerous` needs a deceptive finding, whatever
+    /// the score.
     pub fn score(&self, findings: &[Finding]) -> (u32, Level) {
         let ids: HashSet<&str> = findings.iter().map(|f| f.id).collect();
-        let mut score: u32 = ids.iter().filter_map(|id| self.get(id)).map(|r| r.weight).sum();
-        for combo in &self.combos {
-            if combo.requires.iter().all(|alternatives| alternatives.iter().any(|id| ids.contains(id.as_str()))) {
-                score += combo.bonus;
-            }
-        }
-        let score = score.min(self.scoring.max);
-        let deceptive = ids.iter().filter_map(|id| self.get(id)).any(|r| r.deceptive);
+        let shown = self.fired(&ids).filter_map(|combo| combo.finding.as_deref().and_then(|id| self.get(id)));
+        let rules: Vec<&Rule> = ids.iter().filter_map(|id| self.get(id)).chain(shown).collect();
+        let bonus: u32 = self.fired(&ids).filter(|combo| combo.finding.is_none()).map(|combo| combo.bonus).sum();
+        let score = (rules.iter().map(|r| r.weight).sum::<u32>() + bonus).min(self.scoring.max);
+        let deceptive = rules.iter().any(|r| r.deceptive);
         let level = if score >= self.scoring.dangerous && deceptive {
             Level::Dangerous
         } else if score >= self.scoring.suspicious {
@@ -229,6 +276,7 @@ impl Rules {
     /// Renders findings in `lang`, strongest first; unknown ids are a programming error caught by tests
     /// and are dropped rather than shown without text.
     pub fn render(&self, findings: Vec<Finding>, lang: Lang) -> Vec<RenderedFinding> {
+        let combined = self.render_combinations(&findings, lang);
         let mut out: Vec<RenderedFinding> = findings
             .into_iter()
             .filter_map(|f| {
@@ -243,9 +291,39 @@ impl Rules {
                     evidence: f.evidence.into_iter().map(|e| self.localize(e, lang)).collect(),
                 })
             })
+            .chain(combined)
             .collect();
         out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.cmp(&a.score)));
         out
+    }
+
+    /// The findings that combinations show: their evidence is the title of each finding combined.
+    fn render_combinations(&self, findings: &[Finding], lang: Lang) -> Vec<RenderedFinding> {
+        let ids: HashSet<&str> = findings.iter().map(|f| f.id).collect();
+        let label = self.localize(Evidence { label: "Sign".into(), value: String::new() }, lang).label;
+        self.fired(&ids)
+            .filter_map(|combo| {
+                let rule = self.get(combo.finding.as_deref()?)?;
+                let evidence = combo
+                    .requires
+                    .iter()
+                    .filter_map(|alternatives| findings.iter().find(|f| alternatives.iter().any(|id| id == f.id)))
+                    .filter_map(|part| {
+                        let title = self.get(part.id)?.title.get(lang);
+                        Some(Evidence { label: label.clone(), value: fill(title, &part.args) })
+                    })
+                    .collect();
+                Some(RenderedFinding {
+                    id: rule.id.clone(),
+                    category: rule.category,
+                    severity: rule.severity,
+                    score: rule.weight,
+                    title: rule.title.get(lang).to_owned(),
+                    explanation: rule.explanation.get(lang).to_owned(),
+                    evidence,
+                })
+            })
+            .collect()
     }
 
     /// Evidence labels are written in English by the checkers; header names stay as they are.
@@ -339,6 +417,8 @@ dangerous = { en = "{top}", ja = "{top}" }
     #[test]
     fn wording_alone_never_makes_a_message_dangerous() {
         let rules = Rules::builtin();
+        // What checkers can say about the wording; findings shown by combinations are not wording.
+        let shown: HashSet<&str> = rules.combos.iter().filter_map(|c| c.finding.as_deref()).collect();
         let content: Vec<&'static str> = FINDINGS
             .iter()
             .filter(|(c, _)| *c == "content")
@@ -346,6 +426,7 @@ dangerous = { en = "{top}", ja = "{top}" }
                 let part: FindingFile = toml::from_str(t).unwrap();
                 part.finding.into_iter().map(|r| &*Box::leak(r.id.into_boxed_str()))
             })
+            .filter(|id| !shown.contains(id))
             .collect();
         assert!(content.len() > 3);
         let (score, level) = rules.score(&findings(&content));
@@ -376,6 +457,64 @@ bonus = 5
         );
         let err = Rules::parse(&scoring, "[ja]", &[&one_finding("t", "t")]).err().unwrap();
         assert!(err.to_string().contains("unknown group"), "{err}");
+    }
+
+    #[test]
+    fn a_scam_offer_from_a_hiding_sender_is_shown_and_can_be_dangerous() {
+        let rules = Rules::builtin();
+        let parts = ["content.lure_gambling", "sender.platform_subdomain"];
+        let (alone, level_alone) = rules.score(&findings(&parts[..1]));
+        assert_eq!(level_alone, Level::Safe, "a casino offer alone is wording ({alone})");
+        let rendered = rules.render(findings(&parts), Lang::Ja);
+        let shown = rendered.iter().find(|f| f.id == "content.concealed_scam_offer").expect("combination shown");
+        let titles: Vec<&str> = shown.evidence.iter().map(|e| e.value.as_str()).collect();
+        let title = |id| rules.get(id).unwrap().title.ja.as_str();
+        assert_eq!(titles, [title(parts[0]), title(parts[1])]);
+        assert!(shown.evidence.iter().all(|e| e.label == "兆候"));
+        let (_, level) = rules.score(&findings(&[parts[0], parts[1], "links.shortener", "sender.reply_to_freemail"]));
+        assert_eq!(level, Level::Dangerous);
+    }
+
+    #[test]
+    fn a_shown_combination_weighs_its_finding_and_can_make_a_verdict_dangerous() {
+        let table = |id: &str, weight: u32, deceptive: bool| {
+            format!(
+                "[[finding]]\nid = \"{id}\"\ncategory = \"sender\"\nseverity = \"high\"\nweight = {weight}\n\
+                 deceptive = {deceptive}\ntitle = {{ en = \"t\", ja = \"t\" }}\nexplanation = {{ en = \"e\", ja = \"e\" }}\n"
+            )
+        };
+        let tables = [table("sender.x", 40, false), table("sender.y", 20, false), table("sender.z", 15, true)];
+        let scoring = format!(
+            "{MINIMAL_SCORING}\n[[combo]]\nname = \"c\"\nall = [\"sender.x\", \"sender.y\"]\nfinding = \"sender.z\"\n"
+        );
+        let rules = Rules::parse(&scoring, "[ja]", &tables.iter().map(String::as_str).collect::<Vec<_>>()).unwrap();
+        assert_eq!(rules.score(&findings(&["sender.x"])), (40, Level::Suspicious));
+        assert_eq!(rules.score(&findings(&["sender.x", "sender.y"])), (75, Level::Dangerous));
+        let ids: Vec<String> =
+            rules.render(findings(&["sender.x", "sender.y"]), Lang::En).into_iter().map(|f| f.id).collect();
+        assert_eq!(ids, ["sender.x", "sender.y", "sender.z"]);
+    }
+
+    #[test]
+    fn groups_expand_named_groups_one_level_deep() {
+        let groups = |text: &str| expand_groups(toml::from_str(text).unwrap());
+        let expanded = groups("a = [\"x\"]\nb = [\"y\", \"@a\"]").unwrap();
+        assert_eq!(expanded["b"], ["y", "x"]);
+        assert!(groups("a = [\"@b\"]\nb = [\"@c\"]\nc = [\"x\"]").is_err());
+        assert!(groups("a = [\"@nowhere\"]").is_err());
+    }
+
+    #[test]
+    fn a_combination_shows_a_known_finding_or_adds_a_bonus() {
+        let combo = |body: &str| {
+            format!("{MINIMAL_SCORING}\n[[combo]]\nname = \"x\"\nall = [\"sender.x\", \"sender.x\"]\n{body}\n")
+        };
+        let table = one_finding("t", "t");
+        assert!(Rules::parse(&combo("bonus = 5"), "[ja]", &[&table]).is_ok());
+        assert!(Rules::parse(&combo("finding = \"sender.x\""), "[ja]", &[&table]).is_ok());
+        assert!(Rules::parse(&combo(""), "[ja]", &[&table]).is_err());
+        assert!(Rules::parse(&combo("finding = \"sender.y\""), "[ja]", &[&table]).is_err());
+        assert!(Rules::parse(&combo("bonus = 5\nfinding = \"sender.x\""), "[ja]", &[&table]).is_err());
     }
 
     #[test]
