@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
 use crate::message::MessageView;
 use crate::model::Finding;
@@ -994,6 +995,19 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     if let Some(script) = &reading.script {
         out.push(Finding::new("content.script").evidence("Script", visible(script)));
     }
+    random_subject_code(view, out);
+}
+
+/// Characters of the subject shown beside a random code.
+const MAX_SUBJECT_EVIDENCE: usize = 200;
+
+/// A random code stamped on the subject (`Liberação de IRPF - 6NwlyfzWcsNerv0`) so that no two copies
+/// of a mass mailing look alike to a filter (see `data/random_text.toml`).
+fn random_subject_code(view: &MessageView, out: &mut Vec<Finding>) {
+    let Some(subject) = view.subject.as_deref() else { return };
+    let Some(code) = RandomText::builtin().subject_token(subject) else { return };
+    let shown: String = subject.chars().take(MAX_SUBJECT_EVIDENCE).collect();
+    out.push(Finding::new("content.random_subject_code").arg("code", code).evidence("Subject", visible(&shown)));
 }
 
 /// Longest local part and domain read around an `@` (RFC 5321 limits), so hostile runs stay linear.
@@ -1378,6 +1392,15 @@ mod tests {
             assert_eq!(recipient_addresses(&text, &recipients).count(), 0);
         }
         assert_eq!(recipient_addresses("to b@example.org.", &recipients).collect::<Vec<_>>(), [(3, 16)]);
+    }
+
+    #[test]
+    fn random_codes_in_subjects_are_reported_once_with_the_subject() {
+        let found = findings("Liberação de IRPF - 6NwlyfzWcsNerv0", "Seu saldo foi liberado.");
+        assert_eq!(ids(&found), ["content.random_subject_code"]);
+        assert_eq!(found[0].args, [("code", "6NwlyfzWcsNerv0".to_string())]);
+        assert_eq!(found[0].evidence[0].value, "Liberação de IRPF - 6NwlyfzWcsNerv0");
+        assert!(findings("Re: [USRP-users] B210 at 61.44 MSps on UHD 4.6", "Works here.").is_empty());
     }
 
     #[test]

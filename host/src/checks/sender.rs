@@ -11,6 +11,8 @@ use crate::knowledge::{Brand, Knowledge, fold};
 use crate::message::{Addr, MessageView};
 use crate::model::Finding;
 
+pub(crate) mod random_text;
+
 /// Characters of a display name examined: names are short, hostile ones are not.
 const MAX_NAME_CHARS: usize = 256;
 
@@ -299,6 +301,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     check_disguised_name(view, from, out);
     check_platform_subdomain(from, kb, out);
     check_abused_tld(from, kb, out);
+    random_text::check(view, from, out);
 }
 
 /// The sender name speaks for an organisation's function (`Security Team`, `Kundenservice`,

@@ -1,0 +1,267 @@
+//! Machine-made random strings (`data/random_text.toml`): the throwaway mailbox behind a made-up name
+//! (`"Chelsea Mccormick" <uhguqzqftkh@schostok.com>`) and the code stamped on a subject so that no
+//! two copies of a mass mailing look alike (`Liberação de IRPF - 6NwlyfzWcsNerv0`). People choose
+//! addresses they can say and read; these strings are neither.
+
+use std::sync::LazyLock;
+
+use anyhow::{Context as _, Result, ensure};
+use serde::Deserialize;
+
+use crate::checks::content;
+use crate::message::{Addr, MessageView};
+use crate::model::Finding;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RandomTextFile {
+    min_letters: usize,
+    rare_bigrams: String,
+    min_tells: usize,
+    min_rare_bigrams: usize,
+    min_consonant_run: usize,
+    max_vowel_share: f64,
+    min_case_switches: usize,
+}
+
+/// The compiled letter statistics of `data/random_text.toml`.
+pub struct RandomText {
+    min_letters: usize,
+    /// Indexed by `first * 26 + second` (letters as 0..26).
+    rare: [bool; 26 * 26],
+    min_tells: usize,
+    min_rare_bigrams: usize,
+    min_consonant_run: usize,
+    max_vowel_share: f64,
+    min_case_switches: usize,
+}
+
+const RANDOM_TEXT: &str = include_str!("../../../data/random_text.toml");
+
+static BUILTIN: LazyLock<RandomText> = LazyLock::new(|| {
+    // Validated by a unit test, so this cannot fail in a released binary.
+    RandomText::parse(RANDOM_TEXT).expect("built-in random_text.toml is valid")
+});
+
+/// Longest token judged: longer runs are encoded data, not a word or an address anyone reads.
+const MAX_TOKEN_CHARS: usize = 64;
+
+fn is_vowel(c: u8) -> bool {
+    matches!(c.to_ascii_lowercase(), b'a' | b'e' | b'i' | b'o' | b'u' | b'y')
+}
+
+impl RandomText {
+    pub fn builtin() -> &'static RandomText {
+        &BUILTIN
+    }
+
+    pub fn parse(text: &str) -> Result<RandomText> {
+        let file: RandomTextFile = toml::from_str(text).context("random_text.toml does not parse")?;
+        let mut rare = [false; 26 * 26];
+        for pair in file.rare_bigrams.split_whitespace() {
+            let bytes = pair.as_bytes();
+            ensure!(
+                bytes.len() == 2 && bytes.iter().all(u8::is_ascii_lowercase),
+                "rare bigram {pair:?} is not two lower-case letters"
+            );
+            let index = usize::from(bytes[0] - b'a') * 26 + usize::from(bytes[1] - b'a');
+            ensure!(!rare[index], "rare bigram {pair:?} is listed twice");
+            rare[index] = true;
+        }
+        ensure!(rare.iter().any(|r| *r), "random_text.toml lists no rare bigrams");
+        ensure!(file.min_letters >= 4 && file.min_letters <= MAX_TOKEN_CHARS, "min_letters out of range");
+        ensure!((1..=4).contains(&file.min_tells), "min_tells must be 1 to 4 (there are four tells)");
+        ensure!(file.min_rare_bigrams >= 1 && file.min_consonant_run >= 3, "rare pair or consonant run too small");
+        ensure!(file.max_vowel_share > 0.0 && file.max_vowel_share < 1.0, "max_vowel_share must be in (0, 1)");
+        ensure!(file.min_case_switches >= 1, "min_case_switches must be at least 1");
+        Ok(RandomText {
+            min_letters: file.min_letters,
+            rare,
+            min_tells: file.min_tells,
+            min_rare_bigrams: file.min_rare_bigrams,
+            min_consonant_run: file.min_consonant_run,
+            max_vowel_share: file.max_vowel_share,
+            min_case_switches: file.min_case_switches,
+        })
+    }
+
+    /// Whether a string of ASCII letters reads as machine-made: enough tells (rare letter pairs, case
+    /// switching, a long consonant run, few vowels), and at least one rare pair or the case switching.
+    pub fn is_random(&self, letters: &str) -> bool {
+        let bytes = letters.as_bytes();
+        if bytes.len() < self.min_letters || bytes.len() > MAX_TOKEN_CHARS || !bytes.iter().all(u8::is_ascii_alphabetic)
+        {
+            return false;
+        }
+        let lower: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+        let rare_pairs = lower
+            .windows(2)
+            .filter(|w| self.rare.get(usize::from(w[0] - b'a') * 26 + usize::from(w[1] - b'a')) == Some(&true))
+            .count();
+        let case_switches = bytes.windows(2).filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()).count();
+        let (mut run, mut longest_run) = (0, 0);
+        for &c in &lower {
+            run = if is_vowel(c) { 0 } else { run + 1 };
+            longest_run = longest_run.max(run);
+        }
+        let vowels = lower.iter().filter(|c| is_vowel(**c)).count();
+        let rare = rare_pairs >= self.min_rare_bigrams;
+        let mixed_case = case_switches >= self.min_case_switches;
+        let few_vowels = (vowels as f64) < self.max_vowel_share * lower.len() as f64;
+        let tells = [rare, mixed_case, longest_run >= self.min_consonant_run, few_vowels];
+        (rare_pairs > 0 || mixed_case) && tells.iter().filter(|t| **t).count() >= self.min_tells
+    }
+
+    /// The first random code in a subject: a run of letters and digits (`6NwlyfzWcsNerv0`) whose
+    /// letters read as machine-made. Runs inside a URL, an address or a file name are not read.
+    pub fn subject_token<'s>(&self, subject: &'s str) -> Option<&'s str> {
+        let bytes = subject.as_bytes();
+        let mut start = 0;
+        while start < bytes.len() {
+            let len = bytes[start..].iter().take_while(|b| b.is_ascii_alphanumeric()).count();
+            if len == 0 {
+                start += 1;
+                continue;
+            }
+            let end = start + len;
+            let before = start.checked_sub(1).and_then(|i| bytes.get(i));
+            let embedded = before.is_some_and(|b| b"/=?&%+.@_".contains(b))
+                || bytes.get(end).is_some_and(|b| b"/=?&.@_".contains(b));
+            let token = subject.get(start..end).unwrap_or_default();
+            let letters: String = token.chars().filter(char::is_ascii_alphabetic).collect();
+            if !embedded && len <= MAX_TOKEN_CHARS && self.is_random(&letters) {
+                return Some(token);
+            }
+            start = end;
+        }
+        None
+    }
+}
+
+/// Whether the local part shares a three-letter piece with the display name or holds its initials:
+/// `"Marcus Leech" <mleech@…>`, `"Michael J Humphries" <adminmjh@…>` are the person's own choices.
+fn echoes_name(name_letters: &str, initials: &str, local: &str) -> bool {
+    let name = name_letters.as_bytes();
+    let shares_piece = name.windows(3).any(|piece| local.as_bytes().windows(3).any(|l| l == piece));
+    shares_piece || (initials.len() >= 2 && local.contains(initials))
+}
+
+/// The sender shows a name, but the address is a random string of letters unrelated to it.
+pub fn check(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
+    let Some((local, _)) = from.address.rsplit_once('@') else { return };
+    if !RandomText::builtin().is_random(local) {
+        return;
+    }
+    let Some(name) = super::display_name(view, from) else { return };
+    let folded = content::fold(&name).text;
+    let words: Vec<&str> = folded
+        .split(|c: char| !c.is_ascii_alphabetic())
+        .filter(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase()))
+        .collect();
+    let name_letters = words.concat();
+    // A name in another script, or none to speak of, cannot be compared with the address.
+    if name_letters.len() < 3 {
+        return;
+    }
+    let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
+    if echoes_name(&name_letters, &initials, &local.to_ascii_lowercase()) {
+        return;
+    }
+    out.push(
+        Finding::new("sender.random_address")
+            .arg("name", name.clone())
+            .arg("address", from.address.clone())
+            .evidence("From", format!("\"{name}\" <{}>", from.address)),
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::test_support::{run, sorted_ids};
+
+    #[test]
+    fn builtin_table_loads_and_bad_tables_are_rejected() {
+        assert!(RandomText::parse(RANDOM_TEXT).is_ok());
+        let rest = "min_letters = 7\nmin_tells = 2\nmin_rare_bigrams = 2\nmin_consonant_run = 5\n\
+                    max_vowel_share = 0.2\nmin_case_switches = 2\n";
+        assert!(RandomText::parse(&format!("rare_bigrams = 'qz xq'\n{rest}")).is_ok());
+        assert!(RandomText::parse(&format!("rare_bigrams = 'qz qz'\n{rest}")).is_err(), "twice");
+        assert!(RandomText::parse(&format!("rare_bigrams = 'QZ'\n{rest}")).is_err(), "upper case");
+        assert!(RandomText::parse(&format!("rare_bigrams = 'qzx'\n{rest}")).is_err(), "three letters");
+        assert!(RandomText::parse(&format!("rare_bigrams = ''\n{rest}")).is_err(), "empty");
+        assert!(RandomText::parse(&format!("rare_bigrams = 'qz'\n{}", rest.replace("2\nmin_r", "5\nmin_r"))).is_err());
+    }
+
+    #[test]
+    fn random_strings_are_told_from_names_and_words() {
+        let rt = RandomText::builtin();
+        for random in ["uhguqzqftkh", "xngkvlwwxyz", "TFGPWNRFIG", "fdxquzbferqr", "xHtFjdALEqNMlfk", "lrkCxNhN"] {
+            assert!(rt.is_random(random), "{random}");
+        }
+        for word in [
+            "herrmlm",
+            "patchvonbraun",
+            "stackprogramer",
+            "subscriptions",
+            "DoNotReply",
+            "searchSecurity",
+            "wojciech",
+            "kowalczyk",
+            "sciensfpgaeng",
+            "newsletter",
+            "qzx",
+            "abc123xyzqq",
+        ] {
+            assert!(!rt.is_random(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn subject_codes_are_found_outside_urls_and_names() {
+        let rt = RandomText::builtin();
+        assert_eq!(rt.subject_token("Liberação de IRPF - 6NwlyfzWcsNerv0"), Some("6NwlyfzWcsNerv0"));
+        assert_eq!(rt.subject_token("pIsdlCthlCTXTgpZeWBu"), Some("pIsdlCthlCTXTgpZeWBu"));
+        assert_eq!(rt.subject_token("Resgate Pendente-KyUc64SxDq"), Some("KyUc64SxDq"));
+        for ordinary in [
+            "Re: [USRP-users] PowerPoint slides for the GitHubActions talk",
+            "Your order N0109180 has shipped (INC0012345)",
+            "Watch https://youtu.be/dQw4w9WgXcQ now",
+            "Report_xHtFjdALEqNMlfk.pdf attached",
+            "commit 3f2a9b1c0d: fix LoRaWAN iPhone McDonald",
+            "",
+        ] {
+            assert_eq!(rt.subject_token(ordinary), None, "{ordinary}");
+        }
+    }
+
+    fn ids(from: &str) -> Vec<&'static str> {
+        let raw = format!("From: {from}\r\nTo: me@example.jp\r\nSubject: hi\r\n\r\nbody\r\n");
+        sorted_ids(&run(&raw, &[], |view, _, out| {
+            if let Some(from) = &view.from {
+                check(view, from, out);
+            }
+        }))
+    }
+
+    #[test]
+    fn a_random_address_behind_a_name_is_flagged() {
+        assert_eq!(ids("\"Chelsea Mccormick\" <uhguqzqftkh@schostok.com>"), ["sender.random_address"]);
+        assert_eq!(ids("Health Freedom Watch. <lrkCxNhN@deck.socialja.example>"), ["sender.random_address"]);
+        // The person's own choices: pieces of the name, initials; no name to compare; another script.
+        assert!(ids("\"Marcus D. Leech\" <patchvonbraun@gmail.com>").is_empty());
+        assert!(ids("\"Zygmunt Grzybowski\" <zgrzybowskx@example.pl>").is_empty());
+        assert!(ids("\"Michael J Humphries\" <adminmjhqx@example.com>").is_empty());
+        assert!(ids("<uhguqzqftkh@schostok.com>").is_empty());
+        assert!(ids("=?UTF-8?B?5bGx55Sw5aSq6YOO?= <uhguqzqftkh@schostok.com>").is_empty());
+        assert!(ids("\"Ann Lee\" <uhguq.zqftkh@schostok.com>").is_empty(), "letters only");
+    }
+
+    #[test]
+    fn hostile_subjects_stay_linear() {
+        let rt = RandomText::builtin();
+        for subject in ["a".repeat(1_000_000), "aB1/".repeat(250_000), "é".repeat(500_000)] {
+            assert_eq!(rt.subject_token(&subject), None);
+        }
+    }
+}
