@@ -4,9 +4,10 @@
  * @module controller
  */
 
-import { bytesToBase64, rawToBytes } from "./base64.js";
+import { bytesToBase64 } from "./base64.js";
 import { createTranslator } from "./i18n.js";
 import { HostError } from "./protocol.js";
+import { MAX_SENT_BYTES, readForHost } from "./raw.js";
 import { failureView, pendingView, verdictView } from "./view.js";
 
 /** Id of the registered message display script. */
@@ -42,8 +43,9 @@ export function displayedMessages(displayed) {
  * @param {any} options.browser the WebExtension API (`browser`/`messenger`)
  * @param {{analyze: (raw: string, ctx: object) => Promise<object>}} options.client host client
  * @param {() => number} [options.now]
+ * @param {number} [options.maxSentBytes] larger messages go to the host as their header section
  */
-export function createController({ browser, client, now = Date.now }) {
+export function createController({ browser, client, now = Date.now, maxSentBytes = MAX_SENT_BYTES }) {
   const t = createTranslator((key, subs) => browser.i18n.getMessage(key, subs));
   /** @type {Map<number, {messageId: number, view: Promise<import("./view.js").View>}>} by tab id */
   const byTab = new Map();
@@ -62,13 +64,17 @@ export function createController({ browser, client, now = Date.now }) {
    */
   async function analyze(messageId, displayedAt) {
     let raw;
+    let messageSize;
     try {
-      raw = bytesToBase64(await rawToBytes(await browser.messages.getRaw(messageId, { data_format: "File" })));
+      const read = await readForHost(await browser.messages.getRaw(messageId, { data_format: "File" }), maxSentBytes);
+      raw = bytesToBase64(read.bytes);
+      messageSize = read.messageSize;
     } catch (err) {
       return failureView("read-failed", String(err?.message || err), t, { messageId });
     }
     try {
       const context = { identities: await identities(), locale: browser.i18n.getUILanguage() };
+      if (messageSize !== undefined) context.message_size = messageSize;
       const verdict = await client.analyze(raw, context);
       return { ...verdictView(verdict, t, { messageId }), displayedAt };
     } catch (err) {

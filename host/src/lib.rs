@@ -102,7 +102,8 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
     let rules = Rules::builtin();
     let kb = Knowledge::builtin();
     let lang = ctx.lang();
-    let body_skipped = raw.len() > limits.max_body_bytes;
+    let body_skipped =
+        raw.len() > limits.max_body_bytes || ctx.message_size.is_some_and(|size| size > raw.len() as u64);
     let fewer_headers = cut_headers(raw, limits);
     let (raw, headers_omitted, header_bytes_omitted) = match &fewer_headers {
         Some(cut) => (cut.kept.as_slice(), cut.fields_omitted, cut.bytes_omitted),

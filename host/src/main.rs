@@ -113,7 +113,7 @@ fn analyze(args: &AnalyzeArgs) -> Result<ExitCode> {
     } else {
         std::fs::read(&args.file).with_context(|| format!("cannot read {}", args.file.display()))?
     };
-    let ctx = Context { identities: args.identities.clone(), locale: Some(args.lang.clone()) };
+    let ctx = Context { identities: args.identities.clone(), locale: Some(args.lang.clone()), ..Context::default() };
     let verdict = mekiki::analyze(&raw, &ctx);
     let mut out = io::stdout().lock();
     if args.json {

@@ -27,6 +27,9 @@ pub struct Context {
     pub identities: Vec<String>,
     /// UI language tag, e.g. `ja` or `en-US`.
     pub locale: Option<String>,
+    /// The whole message's size in bytes, when `raw` is only its beginning: a message too large to
+    /// send is sent as its header section, and analyzed as headers only.
+    pub message_size: Option<u64>,
 }
 
 impl Context {

@@ -142,7 +142,7 @@ pub fn run(args: &ScanArgs) -> Result<ExitCode> {
     let progress = std::io::stderr().is_terminal() && !(args.jsonl && std::io::stdout().is_terminal());
     let opts = Options {
         jobs,
-        ctx: Context { identities: args.identities.clone(), locale: Some(args.lang.clone()) },
+        ctx: Context { identities: args.identities.clone(), locale: Some(args.lang.clone()), ..Context::default() },
         parse_only: args.parse_only,
         progress,
     };

@@ -47,6 +47,19 @@ test("display event → getRaw as a File → base64 bytes and the context to the
   assert.equal(browser.ports[0].name, "mekiki");
 });
 
+test("a message over the size limit goes to the host as its header section with its size", async () => {
+  const big = Uint8Array.from([...new TextEncoder().encode("Subject: big\r\n\r\n"), ...new Uint8Array(4096)]);
+  const browser = createFakeBrowser({ raw: { 11: big }, displayed: { 3: [11] } });
+  const client = new HostClient({ connect: () => browser.runtime.connectNative("mekiki"), timeoutMs: 1000 });
+  const controller = createController({ browser, client, maxSentBytes: 1024 });
+  controller.onMessagesDisplayed({ id: 3 }, { messages: [{ id: 11 }] });
+  const viewPromise = controller.onRuntimeMessage({ type: "mekiki:verdict" }, { tab: { id: 3 } });
+  const request = await answer(browser, { type: "verdict", verdict: { level: "safe", score: 0, summary: "", findings: [], facts: {} } });
+  assert.equal(Buffer.from(request.raw, "base64").toString(), "Subject: big\r\n\r\n");
+  assert.equal(request.context.message_size, big.length);
+  assert.equal((await viewPromise).level, "safe");
+});
+
 test("the banner asking before the display event still gets the verdict, analyzed once", async () => {
   const { browser, controller } = setup();
   const first = controller.onRuntimeMessage({ type: "mekiki:verdict" }, { tab: { id: 3 } });

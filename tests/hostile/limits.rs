@@ -3,6 +3,7 @@
 use std::fmt::Write as _;
 
 use mekiki::Limits;
+use mekiki::model::Context;
 
 use crate::{analyze_bounded, analyze_bounded_with, finding_ids, message};
 
@@ -27,6 +28,24 @@ fn a_40_mb_message_gets_a_header_verdict_that_says_the_body_was_not_analyzed() {
     assert_eq!(verdict.facts.from.as_ref().map(|m| m.address.as_str()), Some("sender@example.com"));
     // …and the body was not.
     assert!(verdict.facts.links.is_empty(), "{:?}", verdict.facts.links);
+}
+
+#[test]
+fn a_message_sent_as_its_header_section_is_analyzed_as_headers_only() {
+    let whole = message("Content-Type: text/plain\r\n", &body_of_size(10_000));
+    let header_end = whole.windows(4).position(|w| w == b"\r\n\r\n").expect("a header section") + 4;
+    let sent = &whole[..header_end];
+    let ctx = Context { message_size: Some(whole.len() as u64), ..Context::default() };
+    let verdict = mekiki::analyze_with(sent, &ctx, &Limits::default());
+    assert!(verdict.truncated.body_not_analyzed);
+    assert!(finding_ids(&verdict).contains(&"limits.body_not_analyzed"), "{:?}", finding_ids(&verdict));
+    assert_eq!(verdict.facts.subject.as_deref(), Some("hostile test"));
+
+    // A size that is the message's own (or smaller) changes nothing.
+    let ctx = Context { message_size: Some(whole.len() as u64), ..Context::default() };
+    let full = mekiki::analyze_with(&whole, &ctx, &Limits::default());
+    assert!(!full.truncated.body_not_analyzed);
+    assert!(full.facts.links.iter().any(|l| l.url.starts_with("https://phish.example.net/")), "{:?}", full.facts);
 }
 
 #[test]

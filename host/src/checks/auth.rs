@@ -271,7 +271,7 @@ mod tests {
     fn run(headers: &str, from: &str) -> (Vec<AuthResult>, Vec<&'static str>, bool) {
         let raw = format!("{headers}From: {from}\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n");
         let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
-        let ctx = Context { identities: vec!["me@example.jp".into()], locale: None };
+        let ctx = Context { identities: vec!["me@example.jp".into()], locale: None, ..Context::default() };
         let view = MessageView::build(&msg, false, &ctx, &Limits::default());
         let mut out = Vec::new();
         check(&view, Knowledge::builtin(), &mut out);

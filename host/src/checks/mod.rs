@@ -49,7 +49,11 @@ pub(crate) mod test_support {
     /// Runs `check` over `raw` (parsed and viewed as `analyze` does), for a user with `identities`.
     pub fn run(raw: &str, identities: &[&str], check: fn(&MessageView, &Knowledge, &mut Vec<Finding>)) -> Vec<Finding> {
         let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).expect("test message parses");
-        let ctx = Context { identities: identities.iter().map(|s| s.to_string()).collect(), locale: None };
+        let ctx = Context {
+            identities: identities.iter().map(|s| s.to_string()).collect(),
+            locale: None,
+            ..Context::default()
+        };
         let view = MessageView::build(&parsed, false, &ctx, &crate::Limits::default());
         let mut out = Vec::new();
         check(&view, Knowledge::builtin(), &mut out);

@@ -360,7 +360,11 @@ mod tests {
 
     fn analyze(raw: &str, identities: &[&str]) -> (Option<usize>, Vec<Hop>, Vec<&'static str>) {
         let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
-        let ctx = Context { identities: identities.iter().map(|s| s.to_string()).collect(), locale: None };
+        let ctx = Context {
+            identities: identities.iter().map(|s| s.to_string()).collect(),
+            locale: None,
+            ..Context::default()
+        };
         let view = MessageView::build(&msg, false, &ctx, &Limits::default());
         let mut out = Vec::new();
         check(&view, Knowledge::builtin(), &mut out);
