@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+use crate::checks::links::LinkSource;
 use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
 use crate::message::MessageView;
@@ -49,6 +50,15 @@ struct LureFile {
     machine_translated: MachineTranslation,
     credential_form: CredentialForm,
     recipient_greeting: RecipientGreeting,
+    bulk_footer: PhraseList,
+    image_only: ImageOnly,
+}
+
+/// When HTML is a picture with a link (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageOnly {
+    max_words: usize,
 }
 
 /// How a message greets its recipient by e-mail address ("Hallo bob@example.com!").
@@ -76,6 +86,7 @@ enum Cue {
     Lure(usize),
     Urgency,
     MachineTranslated,
+    BulkFooter,
 }
 
 /// A compiled phrase: what it means and whether its ends must fall on word boundaries.
@@ -101,6 +112,7 @@ pub struct Lures {
     greeting_words: Vec<String>,
     honorifics: Vec<String>,
     greeting_head_chars: usize,
+    image_only_max_words: usize,
 }
 
 const LURES: &str = include_str!("../../data/lures.toml");
@@ -147,7 +159,11 @@ impl Lures {
             }
         }
         let mt = &file.machine_translated;
-        for (list, cue) in [(&file.urgency.phrases, Cue::Urgency), (&mt.phrases, Cue::MachineTranslated)] {
+        for (list, cue) in [
+            (&file.urgency.phrases, Cue::Urgency),
+            (&mt.phrases, Cue::MachineTranslated),
+            (&file.bulk_footer.phrases, Cue::BulkFooter),
+        ] {
             ensure!(!list.is_empty(), "a phrase list in lures.toml is empty");
             for phrase in list {
                 let (folded, bounded_start, bounded_end) = compile(phrase)?;
@@ -199,6 +215,7 @@ impl Lures {
         );
         ensure!(greeting.honorifics.iter().all(|h| !h.trim().is_empty()), "empty honorific");
         ensure!(greeting.head_chars >= 20, "recipient_greeting head_chars is too small to hold a greeting");
+        ensure!(file.image_only.max_words >= 1, "image_only max_words must be at least 1");
         Ok(Lures {
             lure_ids,
             body,
@@ -213,6 +230,7 @@ impl Lures {
             greeting_words,
             honorifics: greeting.honorifics.iter().map(|h| fold(h).text).collect(),
             greeting_head_chars: greeting.head_chars,
+            image_only_max_words: file.image_only.max_words,
         })
     }
 
@@ -595,6 +613,7 @@ struct Hits {
     lures: Vec<Option<Hit>>,
     urgency: Option<Hit>,
     translated: Vec<String>,
+    bulk_footer: Option<Hit>,
 }
 
 impl Lures {
@@ -622,6 +641,9 @@ impl Lures {
                     if !hits.translated.iter().any(|t| t == found) {
                         hits.translated.push(found.to_string());
                     }
+                }
+                Cue::BulkFooter => {
+                    hits.bulk_footer.get_or_insert_with(hit);
                 }
             }
         }
@@ -651,6 +673,8 @@ pub struct HtmlScan {
     pub meta_refresh: Option<String>,
     /// `href`s of anchors.
     pub hrefs: Vec<String>,
+    /// `<img>` tags.
+    pub images: usize,
 }
 
 /// A form and the fields it asks for.
@@ -828,6 +852,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
             {
                 scan.meta_refresh = Some(attribute(inside, "content").unwrap_or_default().to_string());
             }
+            "img" => scan.images = scan.images.saturating_add(1),
             "a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
                 if let Some(href) = attribute(inside, "href") {
                     scan.hrefs.push(href.to_string());
@@ -904,6 +929,9 @@ struct Reading {
     /// The folded subject and the folded start of each body, read for the recipient's address.
     folded_subject: String,
     body_heads: Vec<String>,
+    /// Words of text in the HTML bodies (counted up to the image-only limit) and their images.
+    html_words: usize,
+    html_images: usize,
 }
 
 impl Reading {
@@ -948,6 +976,8 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     reading.add(lures, &view.text, Place::Body);
     for html in &view.html {
         let scan = scan_html(html);
+        reading.html_words += count_words(&scan.text, lures.image_only_max_words);
+        reading.html_images = reading.html_images.saturating_add(scan.images);
         reading.add(lures, &scan.text, Place::Body);
         for form in scan.forms {
             let fields: Vec<String> = form.fields.into_iter().filter(|f| lures.is_credential_field(f)).collect();
@@ -966,6 +996,10 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     if let Some(hit) = &reading.hits.urgency {
         out.push(hit.finding("content.urgency"));
     }
+    if let Some(hit) = &reading.hits.bulk_footer {
+        out.push(hit.finding("content.bulk_footer"));
+    }
+    image_only(view, lures, &reading, out);
     if let Some(phrase) = &reading.urgent_subject {
         out.push(
             Finding::new("content.urgent_subject").arg("phrase", phrase.clone()).evidence("Subject", phrase.clone()),
@@ -996,6 +1030,45 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
         out.push(Finding::new("content.script").evidence("Script", visible(script)));
     }
     random_subject_code(view, out);
+}
+
+/// Words in `text`, counted up to `limit`: runs of two or more letters or digits, and each CJK
+/// character (those scripts do not space their words).
+fn count_words(text: &str, limit: usize) -> usize {
+    let (mut words, mut run) = (0, 0);
+    for c in text.chars() {
+        if words >= limit {
+            break;
+        }
+        if is_kana(c) || is_han(c) {
+            words += 1 + usize::from(run >= 2);
+            run = 0;
+        } else if c.is_alphanumeric() {
+            run += 1;
+        } else {
+            words += usize::from(run >= 2);
+            run = 0;
+        }
+    }
+    (words + usize::from(run >= 2)).min(limit)
+}
+
+/// HTML that is a picture and a web link, with next to no text: the words are in the image, where
+/// filters cannot read them.
+fn image_only(view: &MessageView, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+    let attached_images = view.attachments.iter().filter(|a| a.content_type.starts_with("image/")).count();
+    let images = reading.html_images.saturating_add(attached_images);
+    let web_links = view.links.iter().filter(|l| l.source == LinkSource::Href && l.parsed.is_some()).count();
+    if view.html.is_empty() || images == 0 || web_links == 0 || reading.html_words >= lures.image_only_max_words {
+        return;
+    }
+    out.push(
+        Finding::new("content.image_only")
+            .arg("words", reading.html_words.to_string())
+            .evidence("Words of text", reading.html_words.to_string())
+            .evidence("Images", images.to_string())
+            .evidence("Links", web_links.to_string()),
+    );
 }
 
 /// Characters of the subject shown beside a random code.
@@ -1140,7 +1213,8 @@ mod tests {
         let ok = "[urgency]\nphrases=['x']\n[urgent_subject]\nphrases=['y']\n\
                   [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\nmin_particle_spaces=2\n\
                   [credential_form]\nfield_names=['pass']\n\
-                  [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n";
+                  [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
+                  [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -1392,6 +1466,43 @@ mod tests {
             assert_eq!(recipient_addresses(&text, &recipients).count(), 0);
         }
         assert_eq!(recipient_addresses("to b@example.org.", &recipients).collect::<Vec<_>>(), [(3, 16)]);
+    }
+
+    #[test]
+    fn advertising_network_footers_are_told_from_newsletter_footers() {
+        let found =
+            findings("Canvas prints", "Order now. Unsubscribe: click here to remove yourself from our emails list");
+        assert_eq!(ids(&found), ["content.bulk_footer"]);
+        assert_eq!(found[0].args, [("phrase", "remove yourself from our emails list".to_string())]);
+        let html =
+            "<html><body><p>Deals</p><p>This is an advertisement. To opt out, write to 1 Main St.</p></body></html>";
+        assert_eq!(ids(&html_findings(html)), ["content.bulk_footer"]);
+        let newsletter = "If you no longer wish to receive these emails, unsubscribe or update your preferences.";
+        assert!(findings("Weekly digest", newsletter).is_empty());
+    }
+
+    #[test]
+    fn a_picture_with_a_link_and_no_text_is_image_only() {
+        let picture = "<html><body><a href=\"https://offer.example.com/x\"><img src=\"https://img.example.com/a.jpg\"></a>\
+                       <p>Click here</p></body></html>";
+        let found = html_findings(picture);
+        assert_eq!(ids(&found), ["content.image_only"]);
+        assert_eq!(found[0].args, [("words", "2".to_string())]);
+        let text: String = (0..20).map(|i| format!("word{i} ")).collect();
+        let with_text = picture.replace("Click here", &text);
+        assert!(html_findings(&with_text).is_empty(), "a newsletter with text and pictures");
+        let japanese = picture.replace("Click here", "いつもご利用いただきありがとうございます。");
+        assert!(html_findings(&japanese).is_empty(), "each CJK character is a word");
+        assert!(html_findings(&picture.replace("<img src=\"https://img.example.com/a.jpg\">", "Offer")).is_empty());
+        assert!(html_findings(&picture.replace("https://offer.example.com/x", "#top")).is_empty(), "no web link");
+    }
+
+    #[test]
+    fn words_are_counted_up_to_the_limit() {
+        assert_eq!(count_words("Sell your house fast, 2 days!", 12), 5);
+        assert_eq!(count_words("ご利用ありがとう a", 12), 8);
+        assert_eq!(count_words(&"ab ".repeat(100_000), 12), 12);
+        assert_eq!(count_words("", 12), 0);
     }
 
     #[test]
