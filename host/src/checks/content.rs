@@ -673,8 +673,8 @@ pub struct HtmlScan {
     pub meta_refresh: Option<String>,
     /// `href`s of anchors.
     pub hrefs: Vec<String>,
-    /// `<img>` tags.
-    pub images: usize,
+    /// `src`s of images.
+    pub images: Vec<String>,
 }
 
 /// A form and the fields it asks for.
@@ -852,7 +852,9 @@ pub fn scan_html(html: &str) -> HtmlScan {
             {
                 scan.meta_refresh = Some(attribute(inside, "content").unwrap_or_default().to_string());
             }
-            "img" => scan.images = scan.images.saturating_add(1),
+            "img" if scan.images.len() < MAX_HTML_ITEMS => {
+                scan.images.push(attribute(inside, "src").unwrap_or_default().to_string());
+            }
             "a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
                 if let Some(href) = attribute(inside, "href") {
                     scan.hrefs.push(href.to_string());
@@ -929,9 +931,9 @@ struct Reading {
     /// The folded subject and the folded start of each body, read for the recipient's address.
     folded_subject: String,
     body_heads: Vec<String>,
-    /// Words of text in the HTML bodies (counted up to the image-only limit) and their images.
+    /// Words of text in the HTML bodies (counted up to the image-only limit) and their images' `src`s.
     html_words: usize,
-    html_images: usize,
+    html_images: Vec<String>,
 }
 
 impl Reading {
@@ -966,7 +968,7 @@ impl Reading {
 /// Look-alike or invisible letters needed before text counts as disguised: one can be a stray key.
 const MIN_DISGUISED: usize = 2;
 
-pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
+pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let lures = Lures::builtin();
     let mut reading =
         Reading { hits: Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() }, ..Reading::default() };
@@ -977,7 +979,7 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     for html in &view.html {
         let scan = scan_html(html);
         reading.html_words += count_words(&scan.text, lures.image_only_max_words);
-        reading.html_images = reading.html_images.saturating_add(scan.images);
+        reading.html_images.extend(scan.images);
         reading.add(lures, &scan.text, Place::Body);
         for form in scan.forms {
             let fields: Vec<String> = form.fields.into_iter().filter(|f| lures.is_credential_field(f)).collect();
@@ -999,7 +1001,7 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     if let Some(hit) = &reading.hits.bulk_footer {
         out.push(hit.finding("content.bulk_footer"));
     }
-    image_only(view, lures, &reading, out);
+    image_only(view, kb, lures, &reading, out);
     if let Some(phrase) = &reading.urgent_subject {
         out.push(
             Finding::new("content.urgent_subject").arg("phrase", phrase.clone()).evidence("Subject", phrase.clone()),
@@ -1054,10 +1056,19 @@ fn count_words(text: &str, limit: usize) -> usize {
 }
 
 /// HTML that is a picture and a web link, with next to no text: the words are in the image, where
-/// filters cannot read them.
-fn image_only(view: &MessageView, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+/// filters cannot read them. A company's short notice shows its logo from its own servers (the
+/// sender's domain, or another of the same brand's): such pictures do not count.
+fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+    let sender = view.from.as_ref().and_then(|f| f.registrable.as_deref());
+    let sender_brand = sender.and_then(|r| kb.brand_of_domain(r));
+    let senders_own = |src: &str| {
+        let host = url::Url::parse(src).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+        let registrable = host.as_deref().and_then(crate::domain::registrable);
+        registrable.is_some_and(|r| sender == Some(r.as_str()) || sender_brand.is_some_and(|b| b.owns_domain(&r)))
+    };
+    let foreign_images = reading.html_images.iter().filter(|src| !src.is_empty() && !senders_own(src)).count();
     let attached_images = view.attachments.iter().filter(|a| a.content_type.starts_with("image/")).count();
-    let images = reading.html_images.saturating_add(attached_images);
+    let images = foreign_images.saturating_add(attached_images);
     let web_links = view.links.iter().filter(|l| l.source == LinkSource::Href && l.parsed.is_some()).count();
     if view.html.is_empty() || images == 0 || web_links == 0 || reading.html_words >= lures.image_only_max_words {
         return;
@@ -1483,7 +1494,7 @@ mod tests {
 
     #[test]
     fn a_picture_with_a_link_and_no_text_is_image_only() {
-        let picture = "<html><body><a href=\"https://offer.example.com/x\"><img src=\"https://img.example.com/a.jpg\"></a>\
+        let picture = "<html><body><a href=\"https://offer.example.com/x\"><img src=\"https://img.example.net/a.jpg\"></a>\
                        <p>Click here</p></body></html>";
         let found = html_findings(picture);
         assert_eq!(ids(&found), ["content.image_only"]);
@@ -1493,8 +1504,19 @@ mod tests {
         assert!(html_findings(&with_text).is_empty(), "a newsletter with text and pictures");
         let japanese = picture.replace("Click here", "いつもご利用いただきありがとうございます。");
         assert!(html_findings(&japanese).is_empty(), "each CJK character is a word");
-        assert!(html_findings(&picture.replace("<img src=\"https://img.example.com/a.jpg\">", "Offer")).is_empty());
+        assert!(html_findings(&picture.replace("<img src=\"https://img.example.net/a.jpg\">", "Offer")).is_empty());
+        let own_logo = picture.replace("img.example.net", "img.example.com");
+        assert!(html_findings(&own_logo).is_empty(), "the sender's own logo (a@example.com)");
         assert!(html_findings(&picture.replace("https://offer.example.com/x", "#top")).is_empty(), "no web link");
+    }
+
+    #[test]
+    fn image_sources_are_kept_for_the_image_only_check() {
+        assert_eq!(
+            scan_html("<p><img src='x.png'><IMG SRC=\"cid:logo\"><img alt=x></p>").images,
+            ["x.png", "cid:logo", ""]
+        );
+        assert_eq!(scan_html(&"<img src=a>".repeat(1000)).images.len(), MAX_HTML_ITEMS);
     }
 
     #[test]
