@@ -52,6 +52,14 @@ struct LureFile {
     recipient_greeting: RecipientGreeting,
     bulk_footer: PhraseList,
     image_only: ImageOnly,
+    image_hosts: ImageHosts,
+}
+
+/// Public image-upload sites (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImageHosts {
+    hosts: Vec<String>,
 }
 
 /// When HTML is a picture with a link (see `data/lures.toml`).
@@ -113,6 +121,7 @@ pub struct Lures {
     honorifics: Vec<String>,
     greeting_head_chars: usize,
     image_only_max_words: usize,
+    image_hosts: Vec<String>,
 }
 
 const LURES: &str = include_str!("../../data/lures.toml");
@@ -216,6 +225,15 @@ impl Lures {
         ensure!(greeting.honorifics.iter().all(|h| !h.trim().is_empty()), "empty honorific");
         ensure!(greeting.head_chars >= 20, "recipient_greeting head_chars is too small to hold a greeting");
         ensure!(file.image_only.max_words >= 1, "image_only max_words must be at least 1");
+        let image_hosts = file.image_hosts.hosts;
+        ensure!(
+            !image_hosts.is_empty()
+                && image_hosts.iter().all(|h| {
+                    h.contains('.')
+                        && h.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+                }),
+            "image_hosts must be lower-case domain names"
+        );
         Ok(Lures {
             lure_ids,
             body,
@@ -231,6 +249,7 @@ impl Lures {
             honorifics: greeting.honorifics.iter().map(|h| fold(h).text).collect(),
             greeting_head_chars: greeting.head_chars,
             image_only_max_words: file.image_only.max_words,
+            image_hosts,
         })
     }
 
@@ -1002,6 +1021,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         out.push(hit.finding("content.bulk_footer"));
     }
     image_only(view, kb, lures, &reading, out);
+    image_sharing_host(lures, &reading, out);
     if let Some(phrase) = &reading.urgent_subject {
         out.push(
             Finding::new("content.urgent_subject").arg("phrase", phrase.clone()).evidence("Subject", phrase.clone()),
@@ -1062,8 +1082,7 @@ fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Readi
     let sender = view.from.as_ref().and_then(|f| f.registrable.as_deref());
     let sender_brand = sender.and_then(|r| kb.brand_of_domain(r));
     let senders_own = |src: &str| {
-        let host = url::Url::parse(src).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
-        let registrable = host.as_deref().and_then(crate::domain::registrable);
+        let registrable = image_host(src).as_deref().and_then(crate::domain::registrable);
         registrable.is_some_and(|r| sender == Some(r.as_str()) || sender_brand.is_some_and(|b| b.owns_domain(&r)))
     };
     let foreign_images = reading.html_images.iter().filter(|src| !src.is_empty() && !senders_own(src)).count();
@@ -1080,6 +1099,27 @@ fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Readi
             .evidence("Images", images.to_string())
             .evidence("Links", web_links.to_string()),
     );
+}
+
+/// The host of an image `src`, lower-case, when it is a web address.
+fn image_host(src: &str) -> Option<String> {
+    url::Url::parse(src.trim()).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+}
+
+/// Pictures hotlinked from a public image-upload site, where anyone can put one without a trace.
+fn image_sharing_host(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+    let found = reading.html_images.iter().find_map(|src| {
+        let host = image_host(src)?;
+        lures.image_hosts.iter().any(|h| crate::domain::is_within(&host, h)).then(|| (host, src))
+    });
+    if let Some((host, src)) = found {
+        out.push(
+            Finding::new("content.image_sharing_host")
+                .arg("host", host.clone())
+                .evidence("Image", visible(&src.chars().take(MAX_SUBJECT_EVIDENCE).collect::<String>()))
+                .evidence("Host", host),
+        );
+    }
 }
 
 /// Characters of the subject shown beside a random code.
@@ -1225,7 +1265,7 @@ mod tests {
                   [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\nmin_particle_spaces=2\n\
                   [credential_form]\nfield_names=['pass']\n\
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
-                  [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n";
+                  [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -1517,6 +1557,23 @@ mod tests {
             ["x.png", "cid:logo", ""]
         );
         assert_eq!(scan_html(&"<img src=a>".repeat(1000)).images.len(), MAX_HTML_ITEMS);
+    }
+
+    #[test]
+    fn pictures_from_image_upload_sites_are_reported() {
+        let html = |src: &str| {
+            html_findings(&format!(
+                "<html><body><p>Our spring catalogue is out, with a hundred new products for the garden, the \
+                 kitchen and the living room, and free delivery on every order this month.</p>\
+                 <img src=\"{src}\"><a href=\"https://shop.example.com/\">Shop</a></body></html>"
+            ))
+        };
+        let found = html(" https://i.imgur.com/6CLuy02.jpeg");
+        assert_eq!(ids(&found), ["content.image_sharing_host"]);
+        assert_eq!(found[0].args, [("host", "i.imgur.com".to_string())]);
+        for other in ["https://cdn.example.com/a.png", "https://notimgur.com/a.png", "cid:logo", "imgur.com/x.png"] {
+            assert!(html(other).is_empty(), "{other}");
+        }
     }
 
     #[test]
