@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::checks::links::lookalike::edit_distance;
 use crate::domain;
 
 #[derive(Debug, Deserialize)]
@@ -23,6 +24,14 @@ pub struct Brand {
     /// Distinctive ASCII strings that name the brand inside host names and URL paths (≥ 4 chars).
     #[serde(default)]
     pub tokens: Vec<String>,
+    /// Upper-case abbreviations (`ANA`, `BB`) that are ordinary words or names in lower case: they
+    /// count only written exactly so, as a whole word.
+    #[serde(default)]
+    pub short_names: Vec<String>,
+    /// Names that are ordinary words (`Ripple`, `Orange`): they count only as the whole sender name,
+    /// give or take organisation words (`Team Lido`).
+    #[serde(default)]
+    pub solo_names: Vec<String>,
 }
 
 impl Brand {
@@ -40,6 +49,9 @@ impl Brand {
 #[serde(deny_unknown_fields)]
 struct BrandFile {
     brand: Vec<Brand>,
+    /// Lower-case words one letter away from a brand name that are no misspelling of it (`telecom`).
+    #[serde(default)]
+    near_brand_words: Vec<String>,
 }
 
 /// A known open redirector: URLs on `domain` whose path starts with `path` forward to a parameter.
@@ -90,6 +102,17 @@ pub struct Knowledge {
     names: AhoCorasick,
     name_brand: Vec<usize>,
     name_ascii: Vec<bool>,
+    /// Look-alike keys (`lookalike_key`) of the ASCII names, and the brand of each.
+    lookalike_names: AhoCorasick,
+    lookalike_name_brand: Vec<usize>,
+    /// Look-alike keys of single-word ASCII names long enough for a one-letter misspelling to still
+    /// point at them.
+    spelled_names: Vec<(String, usize)>,
+    /// Look-alike keys of `near_brand_words`.
+    near_brand_words: HashSet<String>,
+    short_names: HashMap<String, usize>,
+    /// Folded `solo_names`, and the brand of each.
+    solo_names: HashMap<String, usize>,
     tokens: AhoCorasick,
     token_brand: Vec<usize>,
     hosting: HashSet<String>,
@@ -128,6 +151,39 @@ pub fn fold(text: &str) -> String {
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
 
+/// Letters a reader cannot tell apart, made equal: UTS #39 skeleton (`0`→`O`, `I`→`l`, `m`→`rn`),
+/// lower-cased and mapped again (lower case makes new `m`s), with `i` and `l` merged (an upper-case
+/// `I` reads as either). `PayPaI`, `Amaz0n` and `Iedger` get the keys of PayPal, Amazon and Ledger.
+pub fn lookalike_key(text: &str) -> String {
+    let once: String = unicode_security::skeleton(text).flat_map(char::to_lowercase).collect();
+    let twice = unicode_security::skeleton(&once).flat_map(char::to_lowercase);
+    twice.map(|c| if c == 'i' { 'l' } else { c }).collect()
+}
+
+/// Shortest single-word name that a one-letter misspelling still points at: shorter ones have too
+/// many innocent neighbours (`Visa`/`Vista`).
+const MIN_SPELLED_NAME: usize = 6;
+
+/// The text with the spaces between Japanese characters removed, if it has any such space.
+fn join_japanese_words(folded: &str) -> Option<String> {
+    if folded.is_ascii() || !folded.contains(char::is_whitespace) {
+        return None;
+    }
+    let chars: Vec<char> = folded.chars().collect();
+    let japanese = |c: Option<&char>| c.is_some_and(|c| !c.is_ascii() && !c.is_whitespace());
+    let mut joined = String::with_capacity(folded.len());
+    let mut removed = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let between = c.is_whitespace() && i > 0 && japanese(chars.get(i - 1)) && japanese(chars.get(i + 1));
+        if between {
+            removed = true;
+        } else {
+            joined.push(c);
+        }
+    }
+    removed.then_some(joined)
+}
+
 fn is_word_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric()
 }
@@ -158,6 +214,8 @@ impl Knowledge {
         let mut domain_owner = HashMap::new();
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
+        let (mut lookalike_names, mut lookalike_name_brand, mut spelled_names) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut short_names, mut solo_names) = (HashMap::new(), HashMap::new());
         for (i, brand) in brands.brand.iter().enumerate() {
             ensure!(!brand.names.is_empty() && !brand.domains.is_empty(), "brand {} needs names and domains", brand.id);
             for d in &brand.domains {
@@ -173,8 +231,40 @@ impl Knowledge {
                 let folded = fold(name);
                 ensure!(folded.chars().count() >= 2, "brand {}: name {name:?} is too short to match safely", brand.id);
                 name_ascii.push(folded.is_ascii());
+                if folded.is_ascii() && folded.len() >= 4 {
+                    lookalike_names.push(lookalike_key(name));
+                    lookalike_name_brand.push(i);
+                }
+                if folded.len() >= MIN_SPELLED_NAME && folded.bytes().all(|b| b.is_ascii_lowercase()) {
+                    spelled_names.push((lookalike_key(name), i));
+                }
                 names.push(folded);
                 name_brand.push(i);
+            }
+            for short in &brand.short_names {
+                ensure!(
+                    (2..=5).contains(&short.len())
+                        && short.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()),
+                    "brand {}: short name {short:?} must be 2–5 upper-case ASCII letters or digits",
+                    brand.id
+                );
+                ensure!(
+                    !brand.names.iter().any(|n| fold(n) == fold(short)),
+                    "brand {}: short name {short:?} is already a name (matched in any case)",
+                    brand.id
+                );
+                let previous = short_names.insert(short.clone(), i);
+                ensure!(previous.is_none(), "short name {short} is listed for two brands");
+            }
+            for solo in &brand.solo_names {
+                let folded = fold(solo);
+                ensure!(
+                    folded.chars().count() >= 3 && !brand.names.iter().any(|n| fold(n) == folded),
+                    "brand {}: solo name {solo:?} must be ≥ 3 characters and not also a name",
+                    brand.id
+                );
+                let previous = solo_names.insert(folded, i);
+                ensure!(previous.is_none(), "solo name {solo} is listed for two brands");
             }
             for token in &brand.tokens {
                 ensure!(
@@ -231,7 +321,15 @@ impl Knowledge {
                 "providers.toml: organisation word {word:?} must be NFKC lower case, ≥ 2 characters"
             );
         }
+        for word in &brands.near_brand_words {
+            ensure!(
+                word.len() >= MIN_SPELLED_NAME - 1 && word.bytes().all(|b| b.is_ascii_lowercase()),
+                "brands.toml: near-brand word {word:?} must be lower-case ASCII letters, ≥ {} long",
+                MIN_SPELLED_NAME - 1
+            );
+        }
         let names_ac = AhoCorasick::builder().match_kind(MatchKind::Standard).build(&names)?;
+        let lookalike_ac = AhoCorasick::builder().build(&lookalike_names)?;
         let tokens_ac = AhoCorasick::builder().build(&tokens)?;
         Ok(Knowledge {
             lookalike: OnceLock::new(),
@@ -240,6 +338,12 @@ impl Knowledge {
             names: names_ac,
             name_brand,
             name_ascii,
+            lookalike_names: lookalike_ac,
+            lookalike_name_brand,
+            spelled_names,
+            near_brand_words: brands.near_brand_words.iter().map(|w| lookalike_key(w)).collect(),
+            short_names,
+            solo_names,
             tokens: tokens_ac,
             token_brand,
             hosting: providers.hosting.into_iter().collect(),
@@ -268,17 +372,35 @@ impl Knowledge {
     }
 
     /// Brands whose name appears in a display name or subject. ASCII names must stand as whole words
-    /// (so `Visa` does not match `Visayas`); names in Japanese scripts match anywhere.
+    /// (so `Visa` does not match `Visayas`); names in Japanese scripts match anywhere, also when
+    /// spaces split them (`三井住友 カード`).
     pub fn brands_named_in(&self, text: &str) -> Vec<&Brand> {
+        // NFKC spells `™` as `tm`, which would glue itself to the name (`Total AV™`).
+        let unmarked: String;
+        let text = if text.contains(['™', '℠']) {
+            unmarked = text.replace(['™', '℠'], " ");
+            unmarked.as_str()
+        } else {
+            text
+        };
         let folded = fold(text);
-        let bytes = folded.as_bytes();
         let mut found: Vec<usize> = Vec::new();
-        for m in self.names.find_overlapping_iter(&folded) {
+        self.collect_named(&folded, true, &mut found);
+        if let Some(joined) = join_japanese_words(&folded) {
+            self.collect_named(&joined, false, &mut found);
+        }
+        found.into_iter().map(|i| &self.brands[i]).collect()
+    }
+
+    /// Adds the brands named in folded text, each once; ASCII names only when `ascii_names`.
+    fn collect_named(&self, folded: &str, ascii_names: bool, found: &mut Vec<usize>) {
+        let bytes = folded.as_bytes();
+        for m in self.names.find_overlapping_iter(folded) {
             let idx = m.pattern().as_usize();
             if self.name_ascii[idx] {
                 let before_ok = m.start() == 0 || !is_word_byte(bytes[m.start() - 1]);
                 let after_ok = m.end() == bytes.len() || !is_word_byte(bytes[m.end()]);
-                if !(before_ok && after_ok) {
+                if !(ascii_names && before_ok && after_ok) {
                     continue;
                 }
             }
@@ -287,7 +409,79 @@ impl Knowledge {
                 found.push(brand);
             }
         }
+    }
+
+    /// Brands whose upper-case abbreviation (`ANA`, `BB`) stands as a whole word, exactly so written
+    /// (full-width letters count).
+    pub fn brands_short_named_in(&self, text: &str) -> Vec<&Brand> {
+        let wide: String = if text.is_ascii() { text.to_string() } else { text.nfkc().collect() };
+        let mut found: Vec<usize> = Vec::new();
+        for word in wide.split(|c: char| !c.is_ascii_alphanumeric()) {
+            if let Some(&i) = self.short_names.get(word)
+                && !found.contains(&i)
+            {
+                found.push(i);
+            }
+        }
         found.into_iter().map(|i| &self.brands[i]).collect()
+    }
+
+    /// The brand whose ordinary-word name (`Ripple`) is the whole text once organisation words
+    /// (`Team`, `Notifications`) are left out.
+    pub fn brand_solo_named(&self, text: &str) -> Option<&Brand> {
+        let folded = fold(text);
+        let is_organisation = |w: &str| self.organisation_words.iter().any(|o| o == w);
+        let words: Vec<&str> =
+            folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !is_organisation(w)).collect();
+        self.solo_names.get(&words.join(" ")).map(|&i| &self.brands[i])
+    }
+
+    /// Brands a text imitates with look-alike letters (`PayPaI`, `Amaz0n`, `Trust WaIIet`) without
+    /// naming them as written.
+    pub fn brands_imitated_in(&self, text: &str) -> Vec<&Brand> {
+        let key = lookalike_key(text);
+        let bytes = key.as_bytes();
+        let named = self.brands_named_in(text);
+        let mut found: Vec<&Brand> = Vec::new();
+        for m in self.lookalike_names.find_overlapping_iter(&key) {
+            let before_ok = m.start() == 0 || !is_word_byte(bytes[m.start() - 1]);
+            let after_ok = m.end() == bytes.len() || !is_word_byte(bytes[m.end()]);
+            let brand = &self.brands[self.lookalike_name_brand[m.pattern().as_usize()]];
+            let new = !named.iter().chain(&found).any(|b| b.id == brand.id);
+            if before_ok && after_ok && new {
+                found.push(brand);
+            }
+        }
+        found
+    }
+
+    /// Brands whose one-word name a word of the text misspells by one letter (`Mircosoft`,
+    /// `FristMerit`), compared by look-alike key so that `PayPaI` is PayPal's look-alike, not a
+    /// misspelled PayPay. Plurals (`Amazons`), other brands' names and listed ordinary words
+    /// (`telecom`) are no misspellings.
+    pub fn brands_misspelled_in(&self, text: &str) -> Vec<&Brand> {
+        let key = lookalike_key(text);
+        let named = self.brands_named_in(text);
+        let mut found: Vec<&Brand> = Vec::new();
+        let words = key.split(|c: char| !c.is_ascii_alphabetic()).filter(|w| w.len() >= MIN_SPELLED_NAME);
+        for word in words {
+            if self.near_brand_words.contains(word) || self.spelled_names.iter().any(|(n, _)| n == word) {
+                continue;
+            }
+            let plural = |a: &str, b: &str| a.strip_suffix('s') == Some(b);
+            // A misspelling keeps the first letter: `Finance` is a word, not a misspelled `Binance`.
+            let same_start = |name: &str| word.as_bytes().first() == name.as_bytes().first();
+            let misspelled = self.spelled_names.iter().find(|(name, _)| {
+                same_start(name) && !plural(word, name) && !plural(name, word) && edit_distance(word, name, 1) <= 1
+            });
+            if let Some(&(_, i)) = misspelled {
+                let brand = &self.brands[i];
+                if !named.iter().chain(&found).any(|b| b.id == brand.id) {
+                    found.push(brand);
+                }
+            }
+        }
+        found
     }
 
     /// Brands whose distinctive token appears in `text` (a host name or URL path, lower-cased).
@@ -361,6 +555,120 @@ mod tests {
         assert_eq!(ids("ＫＡＧＯＹＡ サポート"), ["kagoya"]);
         assert_eq!(ids("カゴヤ・ジャパン"), ["kagoya"]);
         assert!(ids("Kagoyan Bakery").is_empty());
+    }
+
+    #[test]
+    fn short_names_match_only_as_written() {
+        let kb = Knowledge::builtin();
+        let ids = |t: &str| kb.brands_short_named_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("ANA"), ["ana"]);
+        assert_eq!(ids("【ANAフェス限定】"), ["ana"]);
+        assert_eq!(ids("ＡＮＡ"), ["ana"], "full width");
+        assert_eq!(ids("[BB] - Seu saldo"), ["bancodobrasil"]);
+        for ordinary in ["Ana Garcia", "ana", "BANANA", "BBQ night", "Bb"] {
+            assert!(ids(ordinary).is_empty(), "{ordinary}");
+        }
+    }
+
+    #[test]
+    fn short_names_and_near_brand_words_are_validated() {
+        let brand = |short: &str| {
+            format!(
+                "[[brand]]\nid = \"x\"\nnames = [\"Xample\"]\ndomains = [\"xample.com\"]\nshort_names = [\"{short}\"]\n"
+            )
+        };
+        assert!(Knowledge::parse(&brand("XMP"), PROVIDERS, WEB).is_ok());
+        for bad in ["xmp", "X", "TOOLONG", "X-P"] {
+            assert!(Knowledge::parse(&brand(bad), PROVIDERS, WEB).is_err(), "{bad}");
+        }
+        let twice = format!("{}{}", brand("XMP"), brand("XMP").replace("xample.com", "xample.net"));
+        assert!(Knowledge::parse(&twice, PROVIDERS, WEB).is_err(), "one short name, two brands");
+        let near = |word: &str| format!("near_brand_words = [\"{word}\"]\n{}", brand("XMP"));
+        assert!(Knowledge::parse(&near("telecom"), PROVIDERS, WEB).is_ok());
+        assert!(Knowledge::parse(&near("Telecom"), PROVIDERS, WEB).is_err());
+        assert!(Knowledge::parse(&near("tel"), PROVIDERS, WEB).is_err());
+    }
+
+    #[test]
+    fn solo_names_count_only_as_the_whole_name() {
+        let kb = Knowledge::builtin();
+        let id = |t: &str| kb.brand_solo_named(t).map(|b| b.id.as_str());
+        assert_eq!(id("Ripple"), Some("ripple"));
+        assert_eq!(id("Team Lido"), Some("lido"));
+        assert_eq!(id("Lido Notifications"), Some("lido"));
+        assert_eq!(id("ＯＲＡＮＧＥ"), Some("orange"));
+        for ordinary in ["Ripple effect", "Orange County Users Group", "Lido Beach Hotel", "Steam engine fans", ""] {
+            assert_eq!(id(ordinary), None, "{ordinary}");
+        }
+        let solo = |name: &str| {
+            format!(
+                "[[brand]]\nid = \"x\"\nnames = [\"Xample\"]\ndomains = [\"xample.com\"]\nsolo_names = [\"{name}\"]\n"
+            )
+        };
+        assert!(Knowledge::parse(&solo("Sample"), PROVIDERS, WEB).is_ok());
+        assert!(Knowledge::parse(&solo("xample"), PROVIDERS, WEB).is_err(), "already a name");
+        assert!(Knowledge::parse(&solo("Xa"), PROVIDERS, WEB).is_err(), "too short");
+    }
+
+    #[test]
+    fn regional_banks_and_lure_brands_are_known_and_ordinary_words_are_not() {
+        let kb = Knowledge::builtin();
+        let ids = |t: &str| {
+            let mut found: Vec<String> = kb.brands_named_in(t).iter().map(|b| b.id.clone()).collect();
+            found.extend(kb.brands_short_named_in(t).iter().map(|b| b.id.clone()));
+            found.extend(kb.brand_solo_named(t).map(|b| b.id.clone()));
+            found
+        };
+        for (name, brand) in [
+            ("Huntington National Bank", "huntington"),
+            ("Regions Bank: Account Confirmation", "regions"),
+            ("National Credit Union Security Service", "ncua"),
+            ("SouthTrust Security Team", "southtrust"),
+            ("Sirius XM", "siriusxm"),
+            ("GLS Paketdienst", "gls"),
+            ("JAネットバンク", "ja_bank"),
+            ("Target", "target"),
+        ] {
+            assert!(ids(name).contains(&brand.to_string()), "{name} → {:?}", ids(name));
+        }
+        for ordinary in ["Target practice", "Regions of Japan", "Vivo per lei", "Otto Schmidt", "Obi-Wan", "Gloss"] {
+            assert!(ids(ordinary).is_empty(), "{ordinary} → {:?}", ids(ordinary));
+        }
+    }
+
+    #[test]
+    fn lookalike_keys_merge_letters_readers_confuse() {
+        for (fake, real) in
+            [("PayPaI", "PayPal"), ("Amaz0n", "Amazon"), ("Iedger", "Ledger"), ("rnicrosoft", "Microsoft")]
+        {
+            assert_eq!(lookalike_key(fake), lookalike_key(real), "{fake}");
+        }
+        assert_ne!(lookalike_key("Amazon"), lookalike_key("Amazing"));
+    }
+
+    #[test]
+    fn imitations_and_misspellings_point_at_the_brand() {
+        let kb = Knowledge::builtin();
+        let imitated = |t: &str| kb.brands_imitated_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        let misspelled = |t: &str| kb.brands_misspelled_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        assert_eq!(imitated("Amie from Iedger"), ["ledger"]);
+        assert_eq!(imitated("Trust WaIIet"), ["trustwallet"]);
+        assert!(imitated("Ledger Live").is_empty(), "named as written");
+        assert_eq!(misspelled("Mircosoft Support"), ["microsoft"]);
+        assert_eq!(misspelled("Conta Microsft"), ["microsoft"]);
+        assert!(misspelled("PayPaI").is_empty(), "a look-alike of PayPal, not a misspelled PayPay");
+        for ordinary in ["Finance Desk", "Cloud Storage", "Trust Team", "Postal Service", "Amazons", "Telecom Italia"] {
+            assert!(misspelled(ordinary).is_empty(), "{ordinary}");
+        }
+    }
+
+    #[test]
+    fn japanese_names_split_by_spaces_still_match() {
+        let kb = Knowledge::builtin();
+        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("【三井住友 カード】"), ["smbc"]);
+        assert_eq!(ids("Total AV™"), ["totalav"], "™ is no part of the name");
+        assert!(ids("Kagoya n").len() == 1 && ids("Kago ya").is_empty(), "only Japanese words are joined");
     }
 
     #[test]

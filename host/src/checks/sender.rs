@@ -7,7 +7,7 @@
 use crate::checks::links::lookalike;
 use crate::checks::{auth, received};
 use crate::domain;
-use crate::knowledge::{Brand, Knowledge, fold};
+use crate::knowledge::{Brand, Knowledge, fold, lookalike_key};
 use crate::message::{Addr, MessageView};
 use crate::model::Finding;
 
@@ -47,12 +47,28 @@ fn shown_domains(name: &str) -> Vec<Shown> {
 /// The display name as the sender wrote it. Malformed headers (`From: Facebook ,_<x@y>`) parse into
 /// several mailboxes, and the name of the one with an address is not what the reader sees: then the
 /// raw text before the address is used, unless it is MIME-encoded (the parsed name is that, decoded).
+/// A list that rewrites From (`Alice via Talk <talk@lists.example.org>`) keeps only the author's name
+/// before ` via `: that part is the claim, the list's name after it is not.
 fn display_name(view: &MessageView, from: &Addr) -> Option<String> {
     let raw = view.header("From").and_then(|v| v.rsplit_once('<')).map(|(before, _)| before);
     let raw = raw.filter(|r| !r.contains("=?")).map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "));
     let raw = raw.map(|r| r.trim_matches(|c: char| c == '"' || c == ' ').to_string()).filter(|r| !r.is_empty());
-    let name = raw.or_else(|| from.name.clone())?;
-    Some(name.chars().take(MAX_NAME_CHARS).collect())
+    let name: String = raw.or_else(|| from.name.clone())?.chars().take(MAX_NAME_CHARS).collect();
+    match name.rsplit_once(" via ") {
+        Some((author, _)) if received::via_mailing_list(view) && !author.trim().is_empty() => {
+            Some(author.trim().to_string())
+        }
+        _ => Some(name),
+    }
+}
+
+/// What a reader sees as the sender: the display name, or without one the address itself, whose
+/// part before the @ can say a brand (`Amazon.co.jp@jmmlm.com`).
+fn shown_name(view: &MessageView, from: &Addr) -> Option<String> {
+    display_name(view, from).or_else(|| {
+        let local = from.address.rsplit_once('@').map(|(local, _)| local)?;
+        Some(local.trim_matches('"').chars().take(MAX_NAME_CHARS).collect()).filter(|l: &String| !l.is_empty())
+    })
 }
 
 /// Joins letters spelled out one by one to dodge name matching (`F.e.d.E.x`, `P a y P a l`, `E T C`):
@@ -176,9 +192,13 @@ fn add_brands<'k>(brands: &mut Vec<&'k Brand>, more: impl IntoIterator<Item = &'
 
 /// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
 fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
-    let Some(name) = display_name(view, from) else { return Vec::new() };
+    let Some(name) = shown_name(view, from) else { return Vec::new() };
     let mut brands = kb.brands_named_in(&name);
-    add_brands(&mut brands, kb.brands_named_in(&squeeze_spelled_out(&name)));
+    let squeezed = squeeze_spelled_out(&name);
+    add_brands(&mut brands, kb.brands_named_in(&squeezed));
+    add_brands(&mut brands, kb.brands_short_named_in(&name));
+    add_brands(&mut brands, kb.brands_short_named_in(&squeezed));
+    add_brands(&mut brands, kb.brand_solo_named(&name));
     if let Some(unmasked) = unmasked_name(&name) {
         add_brands(&mut brands, kb.brands_named_in(&unmasked));
     }
@@ -299,6 +319,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     check_addressee(view, out);
     check_organisation_freemail(view, from, kb, out);
     check_disguised_name(view, from, out);
+    check_lookalike_name(view, from, kb, out);
     check_platform_subdomain(from, kb, out);
     check_abused_tld(from, kb, out);
     random_text::check(view, from, out);
@@ -388,23 +409,21 @@ pub(crate) fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowled
     if label.len() < 4 || !kb.brands_tokened_in(label).is_empty() {
         return false;
     }
+    // An address written as the name (`Amazon.co.jp@jmmlm.com`) is no name of the sender's own.
     let name = fold(&display_name(view, from).unwrap_or_default());
-    name.split(|c: char| !c.is_alphanumeric()).any(|word| word == label)
+    let words = name.split_whitespace().filter(|w| !w.contains('@'));
+    words.flat_map(|w| w.split(|c: char| !c.is_alphanumeric())).any(|word| word == label)
 }
 
 /// The display name speaks for a brand, but the address is not on the brand's domains.
 fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
-    let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     if names_its_own_domain(view, from, kb) {
         return;
     }
-    let Some(brand) = display_brands(view, from, kb).into_iter().find(|b| {
-        let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
-        !own_domain && !auth::brand_authenticated(view, kb, b)
-    }) else {
+    let Some(brand) = display_brands(view, from, kb).into_iter().find(|b| !speaks_for(view, from, kb, b)) else {
         return;
     };
-    let name = display_name(view, from).unwrap_or_default();
+    let name = shown_name(view, from).unwrap_or_default();
     out.push(
         Finding::new("sender.brand_display_name")
             .arg("name", name.clone())
@@ -413,7 +432,7 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut V
             .evidence("From", format!("\"{name}\" <{}>", from.address))
             .evidence("Brand domains", format!("{}: {}", brand.label(), brand.domains.join(", "))),
     );
-    if freemail {
+    if from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) {
         out.push(
             Finding::new("sender.brand_freemail")
                 .arg("brand", brand.label())
@@ -423,27 +442,128 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut V
     }
 }
 
-/// Japanese companies name themselves in 【】 at the head of a subject (`【SBI証券】…`): the same
-/// claim as a display name, made where many phishing mails make it instead.
+/// The address may speak for the brand: it is on one of the brand's own domains (not a free mailbox
+/// the brand runs), or the recipient's server verified the brand's signature.
+fn speaks_for(view: &MessageView, from: &Addr, kb: &Knowledge, brand: &Brand) -> bool {
+    let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
+    let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| brand.owns_domain(r));
+    own_domain || auth::brand_authenticated(view, kb, brand)
+}
+
+/// The display name imitates a brand it does not name: look-alike letters (`PayPaI`, `Amaz0n`,
+/// `Iedger`) or a one-letter misspelling of a long name (`Mircosoft`). Nobody misspells their own
+/// company; the sender's own domain name is theirs to write.
+fn check_lookalike_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(name) = display_name(view, from) else { return };
+    // The sender's own domain name is theirs to write, however it is spelled (`Mircosoft Fans`
+    // <club@mircosoft-fans.com>): its words are left out.
+    let own_label = from.registrable.as_deref().and_then(|r| r.split('.').next()).map(lookalike_key);
+    let own_name = |word: &str| own_label.as_deref().is_some_and(|l| l.contains(&lookalike_key(word)));
+    let others: Vec<&str> = name.split_whitespace().filter(|w| !own_name(w)).collect();
+    let others = others.join(" ");
+    let claimed = display_brands(view, from, kb);
+    let imitated = kb.brands_imitated_in(&others).into_iter().map(|b| (b, "look-alike letters"));
+    let misspelled = kb.brands_misspelled_in(&others).into_iter().map(|b| (b, "misspelling"));
+    let Some((brand, how)) = imitated
+        .chain(misspelled)
+        .find(|(b, _)| !claimed.iter().any(|c| c.id == b.id) && !speaks_for(view, from, kb, b))
+    else {
+        return;
+    };
+    if names_its_own_domain(view, from, kb) {
+        return;
+    }
+    out.push(
+        Finding::new("sender.lookalike_display_name")
+            .arg("name", name.clone())
+            .arg("brand", brand.label())
+            .arg("address", from.address.clone())
+            .evidence("From", format!("\"{name}\" <{}>", from.address))
+            .evidence("Imitates", brand.label())
+            .evidence("How", how),
+    );
+}
+
+/// Words that mark a subject as a reply or a forward: the subject is then someone else's.
+const REPLY_PREFIXES: &[&str] =
+    &["re:", "re :", "fw:", "fwd:", "aw:", "wg:", "tr:", "rv:", "sv:", "vs:", "返信:", "転送:"];
+
+/// Brackets around the tags that open a subject (`[List]`, `[SPAM]`, `【重要】`, `「重要」`).
+const SUBJECT_TAGS: &[(char, char)] = &[('[', ']'), ('【', '】'), ('「', '」'), ('『', '』'), ('(', ')')];
+
+/// Where a subject names its sender: the tags in 【】 (`【SBI証券】…`), and in a Japanese subject its
+/// opening words after any list and bracket tags (Japanese notices lead with the company:
+/// `ETCサービスは…`, `Ekinetユーザー…`). Replies and forwards open with someone else's subject.
+fn subject_claims(subject: &str) -> Vec<&str> {
+    let mut claims: Vec<&str> =
+        subject.split('【').skip(1).filter_map(|rest| rest.split_once('】').map(|(inside, _)| inside)).collect();
+    let is_japanese = |c: char| ('\u{3040}'..='\u{30FF}').contains(&c) || ('\u{4E00}'..='\u{9FFF}').contains(&c);
+    if !subject.chars().any(is_japanese) {
+        return claims;
+    }
+    let mut rest = subject.trim_start();
+    loop {
+        let lower = rest.to_lowercase();
+        if REPLY_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+            return claims;
+        }
+        let closing = SUBJECT_TAGS.iter().find(|(open, _)| rest.starts_with(*open));
+        match closing.and_then(|&(_, close)| rest.split_once(close)) {
+            Some((_, after)) => rest = after.trim_start(),
+            None => break,
+        }
+    }
+    if !rest.is_empty() {
+        claims.push(rest);
+    }
+    claims
+}
+
+/// The opening of `text` that is one of the brand's names (or its exact abbreviation), if it opens
+/// with one rather than merely mentioning it.
+fn brand_opening<'t>(text: &'t str, brand: &Brand) -> Option<&'t str> {
+    let folded = fold(text);
+    let named = brand.names.iter().find(|n| folded.starts_with(&fold(n))).map(|n| n.chars().count());
+    let short = brand.short_names.iter().find(|n| {
+        text.strip_prefix(n.as_str()).is_some_and(|after| !after.starts_with(|c: char| c.is_ascii_alphanumeric()))
+    });
+    let chars = named.or(short.map(|n| n.len()))?;
+    let end = text.char_indices().nth(chars).map_or(text.len(), |(i, _)| i);
+    Some(&text[..end])
+}
+
+/// The subject names a brand where a company names itself (see `subject_claims`): the same claim as
+/// a display name, made where many phishing mails make it instead.
 fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(subject) = view.subject.as_deref() else { return };
     if !display_brands(view, from, kb).is_empty() {
         // The display name already makes (or rightly backs) a claim; `check_brand_name` judges it.
         return;
     }
-    let subject: String = subject.chars().take(MAX_NAME_CHARS).collect();
-    let bracketed = subject.split('【').skip(1).filter_map(|rest| rest.split_once('】').map(|(inside, _)| inside));
-    let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
-    let own = |b: &Brand| !freemail && from.registrable.as_deref().is_some_and(|r| b.owns_domain(r));
-    let Some((tag, brand)) = bracketed
-        .flat_map(|tag| kb.brands_named_in(tag).into_iter().map(move |b| (tag, b)))
-        .find(|(_, b)| !own(b) && !auth::brand_authenticated(view, kb, b))
+    // Hidden characters split brand names (`【メルカ⁤リ】`); they are no part of what the reader sees.
+    let subject: String = subject.chars().filter(|&c| !is_hidden_char(c)).take(MAX_NAME_CHARS).collect();
+    let claims = subject_claims(&subject);
+    let bracketed = |claim: &str| subject.contains(&format!("【{claim}】"));
+    let Some((tag, brand)) = claims
+        .iter()
+        .flat_map(|claim| {
+            let brands = kb.brands_named_in(claim).into_iter().chain(kb.brands_short_named_in(claim));
+            brands.filter_map(move |b| {
+                let tag = if bracketed(claim) {
+                    Some(format!("【{claim}】"))
+                } else {
+                    brand_opening(claim, b).map(String::from)
+                };
+                tag.map(|t| (t, b))
+            })
+        })
+        .find(|(_, b)| !speaks_for(view, from, kb, b))
     else {
         return;
     };
     out.push(
         Finding::new("sender.brand_in_subject")
-            .arg("tag", format!("【{tag}】"))
+            .arg("tag", tag)
             .arg("brand", brand.label())
             .arg("address", from.address.clone())
             .evidence("Subject", subject.clone())
@@ -544,7 +664,7 @@ fn check_self_sender(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut 
 /// Replies would go to another organisation than the sender's, or to a free mailbox.
 fn check_reply_to(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(reply_to) = &view.reply_to else { return };
-    // Lists point replies at the list or the author; that is their job, not a trick.
+    // Lists point replies at the list or the from; that is their job, not a trick.
     if received::via_mailing_list(view) || reply_to.address.eq_ignore_ascii_case(&from.address) {
         return;
     }
@@ -895,6 +1015,107 @@ mod tests {
         );
         assert_eq!(h("=?UTF-8?B?zp1GVCBEcm9w?= <drop@nft.example.com>"), ["sender.disguised_name"], "ΝFT Drop");
         assert!(h("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <ivan@example.ru>").is_empty(), "a Russian name");
+    }
+
+    #[test]
+    fn display_names_imitating_a_brand_are_flagged() {
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        for lookalike in [
+            "Amie from Iedger <amie@shop.example.com>",
+            "PayPaI Service <service@billing.example.com>",
+            "Amaz0n Support <help@orders.example.com>",
+            "Trust WaIIet <wallet@example.org>",
+            "Mircosoft Account Team <team@example.net>",
+            "\"Conta Microsft - Atendimento\" <conta@example.com.br>",
+        ] {
+            assert_eq!(h(lookalike), ["sender.lookalike_display_name"], "{lookalike}");
+        }
+        for ordinary in [
+            "Finance Desk <news@finance.example>",
+            "Cloud Storage Team <team@storage.example>",
+            "Trust Services <trust@example.org>",
+            "Postal Service <post@example.org>",
+            "Amazons of Brazil <tours@example.org>",
+            "Al Smith <al@example.com>",
+            "Mircosoft Fan Club <club@mircosoft-fans.com>",
+        ] {
+            assert!(h(ordinary).is_empty(), "{ordinary} → {:?}", h(ordinary));
+        }
+        // A brand named as written is the plain claim, not an imitation.
+        assert_eq!(h("Trust Wallet <a@example.org>"), ["sender.brand_display_name"]);
+        assert!(
+            h("PayPaI <service@paypal.com>").is_empty(),
+            "the brand own domain: {:?}",
+            h("PayPaI <service@paypal.com>")
+        );
+    }
+
+    #[test]
+    fn upper_case_abbreviations_are_claims_only_as_written() {
+        let h = |from: &str, subject: &str| {
+            ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\nSubject: {subject}\r\n"), &[])
+        };
+        assert_eq!(h("ANA <service@info10.example.cfd>", "x"), ["sender.abused_tld", "sender.brand_display_name"]);
+        assert_eq!(
+            h("\"[BB] - Seu saldo foi liberado\" <a.b@gmail.com>", "x"),
+            ["sender.brand_display_name", "sender.brand_freemail"]
+        );
+        assert!(h("Ana Garcia <ana@example.com>", "x").is_empty());
+        assert!(h("ana <ana@example.com>", "x").is_empty());
+        assert_eq!(h("no-reply@mail.example.com", "【ANAフェス限定】マイルの有効期限"), ["sender.brand_in_subject"]);
+    }
+
+    #[test]
+    fn japanese_subjects_claim_the_brand_they_open_with() {
+        let h = |from: &str, subject: &str| {
+            ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\nSubject: {subject}\r\n"), &[])
+        };
+        let from = "=?UTF-8?B?6Ieq5YuV44Oh44O844Or6YCa55+l?= <admin@notice.example.cn>";
+        for subject in [
+            "ETCサービスは自動解約されます",
+            "[Lists-devel] 【期限迫る】ETCマイレージポイントをご確認ください",
+            "[SPAM] 「重要」Ekinetユーザーポリシーの更新",
+            "Amazon.co.jp重要なお知らせ",
+            "[Lists-devel] 【三井住友 カード】 お支払い予定金額のご案内",
+            "【メルカ\u{2064}リ】アカウント停止のお知らせ",
+        ] {
+            assert_eq!(h(from, subject), ["sender.brand_in_subject"], "{subject}");
+        }
+        for subject in [
+            "お客様のアカウントについて",
+            "Re: ETCマイレージの件",
+            "先日のAmazonの注文について",
+            "Amazon deals of the week",
+        ] {
+            assert!(h(from, subject).is_empty(), "{subject}");
+        }
+        assert!(h("info@eki-net.com", "えきねっと会員情報のお知らせ").is_empty(), "the brand's own address");
+    }
+
+    #[test]
+    fn list_rewritten_from_claims_the_authors_name_only() {
+        let list = "List-Id: <talk.lists.example.org>\r\nList-Post: <mailto:talk@lists.example.org>\r\n";
+        let h = |name: &str| {
+            ids_for(
+                &format!("{OUTSIDE}{list}From: {name} <talk@lists.example.org>\r\nTo: talk@lists.example.org\r\n"),
+                &[],
+            )
+        };
+        assert_eq!(
+            h("=?UTF-8?B?SkHjg43jg4Pjg4jjg5Djg7Pjgq8=?= via Talk"),
+            ["sender.brand_display_name"],
+            "JAネットバンク"
+        );
+        assert!(h("Alice via Apple-Users").is_empty(), "the list's name is no claim");
+    }
+
+    #[test]
+    fn an_address_without_a_name_is_what_the_reader_sees() {
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(h("Amazon.co.jp@jmmlm.example.com"), ["sender.brand_display_name"]);
+        assert_eq!(h("<paypal-service@billing.example.net>"), ["sender.brand_display_name"]);
+        assert!(h("service@paypal.com").is_empty());
+        assert!(h("john.smith@example.com").is_empty());
     }
 
     #[test]

@@ -135,7 +135,7 @@ fn is_typo_of(label: &str, brand: &str) -> bool {
 
 /// Optimal-string-alignment distance (a swap of neighbours counts as one edit), giving up early
 /// (returning `max + 1`) when the lengths alone rule a match out.
-fn edit_distance(a: &str, b: &str, max: usize) -> usize {
+pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> usize {
     let a: Vec<char> = a.chars().take(64).collect();
     let b: Vec<char> = b.chars().take(64).collect();
     if a.len().abs_diff(b.len()) > max {
