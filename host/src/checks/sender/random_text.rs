@@ -22,6 +22,7 @@ struct RandomTextFile {
     min_consonant_run: usize,
     max_vowel_share: f64,
     min_case_switches: usize,
+    min_digit_switches: usize,
 }
 
 /// The compiled letter statistics of `data/random_text.toml`.
@@ -34,6 +35,7 @@ pub struct RandomText {
     min_consonant_run: usize,
     max_vowel_share: f64,
     min_case_switches: usize,
+    min_digit_switches: usize,
 }
 
 const RANDOM_TEXT: &str = include_str!("../../../data/random_text.toml");
@@ -74,6 +76,7 @@ impl RandomText {
         ensure!(file.min_rare_bigrams >= 1 && file.min_consonant_run >= 3, "rare pair or consonant run too small");
         ensure!(file.max_vowel_share > 0.0 && file.max_vowel_share < 1.0, "max_vowel_share must be in (0, 1)");
         ensure!(file.min_case_switches >= 1, "min_case_switches must be at least 1");
+        ensure!(file.min_digit_switches >= 2, "min_digit_switches must be at least 2");
         Ok(RandomText {
             min_letters: file.min_letters,
             rare,
@@ -82,6 +85,7 @@ impl RandomText {
             min_consonant_run: file.min_consonant_run,
             max_vowel_share: file.max_vowel_share,
             min_case_switches: file.min_case_switches,
+            min_digit_switches: file.min_digit_switches,
         })
     }
 
@@ -110,6 +114,20 @@ impl RandomText {
         let few_vowels = (vowels as f64) < self.max_vowel_share * lower.len() as f64;
         let tells = [rare, mixed_case, longest_run >= self.min_consonant_run, few_vowels];
         (rare_pairs > 0 || mixed_case) && tells.iter().filter(|t| **t).count() >= self.min_tells
+    }
+
+    /// Whether the part of an address before the @ is machine-made: random letters (see
+    /// [`RandomText::is_random`]), or letters and digits shuffled together (`s9c6b60r91rb`).
+    pub fn is_random_local_part(&self, local: &str) -> bool {
+        let bytes = local.as_bytes();
+        if bytes.len() > MAX_TOKEN_CHARS || !bytes.iter().all(u8::is_ascii_alphanumeric) {
+            return false;
+        }
+        if bytes.iter().all(u8::is_ascii_alphabetic) {
+            return self.is_random(local);
+        }
+        let digit_switches = bytes.windows(2).filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit()).count();
+        bytes.len() >= self.min_letters && digit_switches >= self.min_digit_switches
     }
 
     /// The first random code in a subject: a run of letters and digits (`6NwlyfzWcsNerv0`) whose
@@ -149,7 +167,7 @@ fn echoes_name(name_letters: &str, initials: &str, local: &str) -> bool {
 /// The sender shows a name, but the address is a random string of letters unrelated to it.
 pub fn check(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
     let Some((local, _)) = from.address.rsplit_once('@') else { return };
-    if !RandomText::builtin().is_random(local) {
+    if !RandomText::builtin().is_random_local_part(local) {
         return;
     }
     let Some(name) = super::display_name(view, from) else { return };
@@ -184,7 +202,7 @@ mod tests {
     fn builtin_table_loads_and_bad_tables_are_rejected() {
         assert!(RandomText::parse(RANDOM_TEXT).is_ok());
         let rest = "min_letters = 7\nmin_tells = 2\nmin_rare_bigrams = 2\nmin_consonant_run = 5\n\
-                    max_vowel_share = 0.2\nmin_case_switches = 2\n";
+                    max_vowel_share = 0.2\nmin_case_switches = 2\nmin_digit_switches = 4\n";
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz xq'\n{rest}")).is_ok());
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz qz'\n{rest}")).is_err(), "twice");
         assert!(RandomText::parse(&format!("rare_bigrams = 'QZ'\n{rest}")).is_err(), "upper case");
@@ -214,6 +232,17 @@ mod tests {
             "abc123xyzqq",
         ] {
             assert!(!rt.is_random(word), "{word}");
+        }
+    }
+
+    #[test]
+    fn local_parts_of_shuffled_letters_and_digits_are_random() {
+        let rt = RandomText::builtin();
+        for random in ["s9c6b60r91rb", "8n23y9t2ohb7", "uhguqzqftkh"] {
+            assert!(rt.is_random_local_part(random), "{random}");
+        }
+        for person in ["mfrench42", "grlygrl201", "john1987smith", "s1234567", "ab12cd34", "jo.hn1a2b3c", "x1y2"] {
+            assert!(!rt.is_random_local_part(person), "{person}");
         }
     }
 
