@@ -469,10 +469,12 @@ impl Knowledge {
                 continue;
             }
             let plural = |a: &str, b: &str| a.strip_suffix('s') == Some(b);
-            // A misspelling keeps the first letter: `Finance` is a word, not a misspelled `Binance`.
-            let same_start = |name: &str| word.as_bytes().first() == name.as_bytes().first();
+            // A misspelling keeps the first letter (`Finance` is a word, not a misspelled `Binance`);
+            // the length check is the cheap part of the distance.
+            let candidate =
+                |name: &str| word.as_bytes().first() == name.as_bytes().first() && word.len().abs_diff(name.len()) <= 1;
             let misspelled = self.spelled_names.iter().find(|(name, _)| {
-                same_start(name) && !plural(word, name) && !plural(name, word) && edit_distance(word, name, 1) <= 1
+                candidate(name) && !plural(word, name) && !plural(name, word) && edit_distance(word, name, 1) <= 1
             });
             if let Some(&(_, i)) = misspelled {
                 let brand = &self.brands[i];

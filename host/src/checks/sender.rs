@@ -503,8 +503,8 @@ fn subject_claims(subject: &str) -> Vec<&str> {
     }
     let mut rest = subject.trim_start();
     loop {
-        let lower = rest.to_lowercase();
-        if REPLY_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        let opens_with = |p: &str| rest.get(..p.len()).is_some_and(|head| head.eq_ignore_ascii_case(p));
+        if REPLY_PREFIXES.iter().any(|p| opens_with(p)) {
             return claims;
         }
         let closing = SUBJECT_TAGS.iter().find(|(open, _)| rest.starts_with(*open));
@@ -1122,5 +1122,9 @@ mod tests {
     fn hostile_display_names_are_bounded() {
         let name = "a.example.com ".repeat(50_000);
         assert!(shown_domains(&name).len() <= 1);
+        let tags = "[]".repeat(100_000);
+        assert_eq!(subject_claims(&format!("{tags}ETCサービス")), ["ETCサービス"], "one pass over the tags");
+        let long = format!("{OUTSIDE}From: \"{}\" <a@example.com>\r\nSubject: {tags}\r\n", "PayPaI ".repeat(20_000));
+        assert_eq!(ids_for(&long, &[]), ["sender.lookalike_display_name"]);
     }
 }
