@@ -71,10 +71,10 @@ fn shown_name(view: &MessageView, from: &Addr) -> Option<String> {
     })
 }
 
-/// Joins letters spelled out one by one to dodge name matching (`F.e.d.E.x`, `P a y P a l`, `E T C`):
+/// Joins letters spelled out one by one to dodge name matching (`F.e.d.E.x`, `P a y P a l`, `D/H/L`):
 /// runs of three or more single-character words become one word.
 fn squeeze_spelled_out(name: &str) -> String {
-    let is_separator = |c: char| c.is_whitespace() || matches!(c, '.' | '_' | '-' | '・' | '･');
+    let is_separator = |c: char| c.is_whitespace() || matches!(c, '.' | '_' | '-' | '/' | '*' | '|' | '・' | '･');
     let words: Vec<&str> = name.split(is_separator).filter(|w| !w.is_empty()).collect();
     let mut out: Vec<String> = Vec::new();
     let mut run = String::new();
@@ -136,10 +136,19 @@ fn is_greek_or_cyrillic(c: char) -> bool {
     ('\u{0370}'..='\u{04FF}').contains(&c)
 }
 
+/// Small capitals (phonetic letters) and the letter each shrinks: `ᴍᴄᴀꜰᴇᴇ` reads as McAfee but
+/// matches no name list.
+#[rustfmt::skip]
+const SMALL_CAPITALS: &[(char, char)] = &[
+    ('ᴀ', 'a'), ('ʙ', 'b'), ('ᴄ', 'c'), ('ᴅ', 'd'), ('ᴇ', 'e'), ('ꜰ', 'f'), ('ɢ', 'g'), ('ʜ', 'h'), ('ɪ', 'i'),
+    ('ᴊ', 'j'), ('ᴋ', 'k'), ('ʟ', 'l'), ('ᴍ', 'm'), ('ɴ', 'n'), ('ᴏ', 'o'), ('ᴘ', 'p'), ('ꞯ', 'q'), ('ʀ', 'r'),
+    ('ꜱ', 's'), ('ᴛ', 't'), ('ᴜ', 'u'), ('ᴠ', 'v'), ('ᴡ', 'w'), ('ʏ', 'y'), ('ᴢ', 'z'),
+];
+
 /// The display name with its disguise removed, when it has one: hidden characters inside the text
-/// dropped, and Greek or Cyrillic look-alikes inside Latin words (`Μetamаsk`) replaced by
-/// the Latin letter they imitate. Emoji sequences (a variation selector after a symbol) and words
-/// wholly in one script are no disguise.
+/// dropped, small capitals written as letters, and Greek or Cyrillic look-alikes inside Latin words
+/// (`Μetamаsk`) replaced by the Latin letter they imitate. Emoji sequences (a variation selector
+/// after a symbol) and words wholly in one script are no disguise.
 fn unmasked_name(name: &str) -> Option<String> {
     let mut out = String::with_capacity(name.len());
     let mut disguised = false;
@@ -154,6 +163,11 @@ fn unmasked_name(name: &str) -> Option<String> {
             }
         } else {
             after_text = c < '\u{2E80}' && (c.is_alphanumeric() || c.is_whitespace() || c.is_ascii_punctuation());
+        }
+        if let Some(&(_, letter)) = SMALL_CAPITALS.iter().find(|(small, _)| *small == c) {
+            disguised = true;
+            out.push(letter);
+            continue;
         }
         out.push(c);
     }
@@ -754,6 +768,7 @@ mod tests {
         assert_eq!(squeeze_spelled_out("P a y P a l Service"), "PayPal Service");
         assert_eq!(squeeze_spelled_out("E T C マイレージ"), "ETC マイレージ");
         assert_eq!(squeeze_spelled_out("J. Smith"), "J Smith");
+        assert_eq!(squeeze_spelled_out("D/H/L-verzending"), "DHL verzending");
         let ids = ids_for(&format!("{OUTSIDE}From: F.e.d.E.x <a@evil.example.com>\r\nTo: me@example.jp\r\n"), &[]);
         assert_eq!(ids, ["sender.brand_display_name"]);
     }
@@ -1002,6 +1017,7 @@ mod tests {
         assert_eq!(unmasked_name("T\u{E0139}r\u{E0139}ust Wallet").as_deref(), Some("Trust Wallet"));
         assert_eq!(unmasked_name("Pr\u{200E}i\u{200E}me").as_deref(), Some("Prime"));
         assert_eq!(unmasked_name("Del \u{034F}ivery").as_deref(), Some("Del ivery"));
+        assert_eq!(unmasked_name(" ᴍᴄᴀꜰᴇᴇ..Alert").as_deref(), Some(" mcafee..Alert"), "small capitals");
         for plain in
             ["🌶\u{FE0F} Spicy Deals", "Иван Петров", "Γιώργος", "José Müller", "山田 太郎", "葛\u{E0100}西 花子"]
         {
@@ -1014,6 +1030,11 @@ mod tests {
             "Μetamаsk is MetaMask"
         );
         assert_eq!(h("=?UTF-8?B?zp1GVCBEcm9w?= <drop@nft.example.com>"), ["sender.disguised_name"], "ΝFT Drop");
+        assert_eq!(
+            h("\" ᴍᴄᴀꜰᴇᴇ..Alert\" <news@shop.example.com.br>"),
+            ["sender.brand_display_name", "sender.disguised_name"],
+            "McAfee in small capitals"
+        );
         assert!(h("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <ivan@example.ru>").is_empty(), "a Russian name");
     }
 
