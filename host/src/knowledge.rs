@@ -113,6 +113,8 @@ pub struct Knowledge {
     short_names: HashMap<String, usize>,
     /// Folded `solo_names`, and the brand of each.
     solo_names: HashMap<String, usize>,
+    /// Hyphenated first labels of brand domains (`etc-meisai`, `smbc-card`), and the brand of each.
+    domain_labels: HashMap<String, usize>,
     tokens: AhoCorasick,
     token_brand: Vec<usize>,
     hosting: HashSet<String>,
@@ -215,7 +217,7 @@ impl Knowledge {
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
         let (mut lookalike_names, mut lookalike_name_brand, mut spelled_names) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut short_names, mut solo_names) = (HashMap::new(), HashMap::new());
+        let (mut short_names, mut solo_names, mut domain_labels) = (HashMap::new(), HashMap::new(), HashMap::new());
         for (i, brand) in brands.brand.iter().enumerate() {
             ensure!(!brand.names.is_empty() && !brand.domains.is_empty(), "brand {} needs names and domains", brand.id);
             for d in &brand.domains {
@@ -226,6 +228,9 @@ impl Knowledge {
                 );
                 let previous = domain_owner.insert(d.clone(), i);
                 ensure!(previous.is_none(), "domain {d} is listed for two brands");
+                if let Some(label) = d.split('.').next().filter(|l| l.contains('-')) {
+                    domain_labels.insert(label.to_string(), i);
+                }
             }
             for name in &brand.names {
                 let folded = fold(name);
@@ -344,6 +349,7 @@ impl Knowledge {
             near_brand_words: brands.near_brand_words.iter().map(|w| lookalike_key(w)).collect(),
             short_names,
             solo_names,
+            domain_labels,
             tokens: tokens_ac,
             token_brand,
             hosting: providers.hosting.into_iter().collect(),
@@ -434,6 +440,21 @@ impl Knowledge {
         let words: Vec<&str> =
             folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty() && !is_organisation(w)).collect();
         self.solo_names.get(&words.join(" ")).map(|&i| &self.brands[i])
+    }
+
+    /// Brands whose hyphenated domain name, without its ending, is a word of the text
+    /// (`"etc-meisai" <admin@…>`): a name made of the brand's own address.
+    pub fn brands_domain_labeled_in(&self, text: &str) -> Vec<&Brand> {
+        let folded = fold(text);
+        let mut found: Vec<usize> = Vec::new();
+        for word in folded.split(|c: char| !(c.is_ascii_alphanumeric() || c == '-')) {
+            if let Some(&i) = self.domain_labels.get(word.trim_matches('-'))
+                && !found.contains(&i)
+            {
+                found.push(i);
+            }
+        }
+        found.into_iter().map(|i| &self.brands[i]).collect()
     }
 
     /// Brands a text imitates with look-alike letters (`PayPaI`, `Amaz0n`, `Trust WaIIet`) without
@@ -635,6 +656,17 @@ mod tests {
         }
         for ordinary in ["Target practice", "Regions of Japan", "Vivo per lei", "Otto Schmidt", "Obi-Wan", "Gloss"] {
             assert!(ids(ordinary).is_empty(), "{ordinary} → {:?}", ids(ordinary));
+        }
+    }
+
+    #[test]
+    fn hyphenated_brand_domain_names_are_names() {
+        let kb = Knowledge::builtin();
+        let ids = |t: &str| kb.brands_domain_labeled_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        assert_eq!(ids("etc-meisai"), ["etc"]);
+        assert_eq!(ids("SMBC-CARD お知らせ"), ["smbc"]);
+        for ordinary in ["etc meisai", "e-mail team", "x-etc-meisai-y", ""] {
+            assert!(ids(ordinary).is_empty(), "{ordinary}");
         }
     }
 

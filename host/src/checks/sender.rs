@@ -213,6 +213,7 @@ fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec
     add_brands(&mut brands, kb.brands_short_named_in(&name));
     add_brands(&mut brands, kb.brands_short_named_in(&squeezed));
     add_brands(&mut brands, kb.brand_solo_named(&name));
+    add_brands(&mut brands, kb.brands_domain_labeled_in(&name));
     if let Some(unmasked) = unmasked_name(&name) {
         add_brands(&mut brands, kb.brands_named_in(&unmasked));
     }
@@ -1128,6 +1129,13 @@ mod tests {
             "JAネットバンク"
         );
         assert!(h("Alice via Apple-Users").is_empty(), "the list's name is no claim");
+    }
+
+    #[test]
+    fn a_name_made_of_the_brands_domain_is_a_claim() {
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(h("\"etc-meisai\" <admin@notice.example.cn>"), ["sender.brand_display_name"]);
+        assert!(h("\"etc-meisai.jp\" <admin@ml.etc-meisai.jp>").is_empty(), "the brand's own address");
     }
 
     #[test]
