@@ -23,6 +23,7 @@ struct RandomTextFile {
     max_vowel_share: f64,
     min_case_switches: usize,
     min_digit_switches: usize,
+    max_shuffled_chars: usize,
 }
 
 /// The compiled letter statistics of `data/random_text.toml`.
@@ -36,6 +37,7 @@ pub struct RandomText {
     max_vowel_share: f64,
     min_case_switches: usize,
     min_digit_switches: usize,
+    max_shuffled_chars: usize,
 }
 
 const RANDOM_TEXT: &str = include_str!("../../../data/random_text.toml");
@@ -77,6 +79,7 @@ impl RandomText {
         ensure!(file.max_vowel_share > 0.0 && file.max_vowel_share < 1.0, "max_vowel_share must be in (0, 1)");
         ensure!(file.min_case_switches >= 1, "min_case_switches must be at least 1");
         ensure!(file.min_digit_switches >= 2, "min_digit_switches must be at least 2");
+        ensure!(file.max_shuffled_chars >= file.min_letters, "max_shuffled_chars must be at least min_letters");
         Ok(RandomText {
             min_letters: file.min_letters,
             rare,
@@ -86,6 +89,7 @@ impl RandomText {
             max_vowel_share: file.max_vowel_share,
             min_case_switches: file.min_case_switches,
             min_digit_switches: file.min_digit_switches,
+            max_shuffled_chars: file.max_shuffled_chars.min(MAX_TOKEN_CHARS),
         })
     }
 
@@ -117,7 +121,8 @@ impl RandomText {
     }
 
     /// Whether the part of an address before the @ is machine-made: random letters (see
-    /// [`RandomText::is_random`]), or letters and digits shuffled together (`s9c6b60r91rb`).
+    /// [`RandomText::is_random`]), or letters and digits shuffled together (`s9c6b60r91rb`). Software's
+    /// own identifiers (`MicrosoftExchange329e71ec88ae…`, hex hashes) are longer or hexadecimal.
     pub fn is_random_local_part(&self, local: &str) -> bool {
         let bytes = local.as_bytes();
         if bytes.len() > MAX_TOKEN_CHARS || !bytes.iter().all(u8::is_ascii_alphanumeric) {
@@ -126,8 +131,11 @@ impl RandomText {
         if bytes.iter().all(u8::is_ascii_alphabetic) {
             return self.is_random(local);
         }
+        let hexadecimal = bytes.iter().all(u8::is_ascii_hexdigit);
         let digit_switches = bytes.windows(2).filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit()).count();
-        bytes.len() >= self.min_letters && digit_switches >= self.min_digit_switches
+        (self.min_letters..=self.max_shuffled_chars).contains(&bytes.len())
+            && !hexadecimal
+            && digit_switches >= self.min_digit_switches
     }
 
     /// The first random code in a subject: a run of letters and digits (`6NwlyfzWcsNerv0`) whose
@@ -164,13 +172,35 @@ fn echoes_name(name_letters: &str, initials: &str, local: &str) -> bool {
     shares_piece || (initials.len() >= 2 && local.contains(initials))
 }
 
-/// The sender shows a name, but the address is a random string of letters unrelated to it.
+/// The sender shows a name, but the address is a random string unrelated to it; or, behind another
+/// address, the bounce address (Return-Path) is one.
 pub fn check(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
-    let Some((local, _)) = from.address.rsplit_once('@') else { return };
-    if !RandomText::builtin().is_random_local_part(local) {
+    if !random_from(view, from, out) {
+        random_return_path(view, from, out);
+    }
+}
+
+/// The Return-Path, where undeliverable mail goes, is a random mailbox: mailing services write
+/// structured bounce addresses (`bounce-1234-user=example.org@…`), throwaway senders random ones.
+fn random_return_path(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
+    let Some(return_path) = view.return_path.as_deref() else { return };
+    let return_path = return_path.trim_matches(['<', '>']);
+    let Some((local, _)) = return_path.rsplit_once('@') else { return };
+    if return_path.eq_ignore_ascii_case(&from.address) || !RandomText::builtin().is_random_local_part(local) {
         return;
     }
-    let Some(name) = super::display_name(view, from) else { return };
+    out.push(
+        Finding::new("sender.random_return_path").arg("address", return_path).evidence("Return-Path", return_path),
+    );
+}
+
+/// Reports a random From address behind a name; returns whether it did.
+fn random_from(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) -> bool {
+    let Some((local, _)) = from.address.rsplit_once('@') else { return false };
+    if !RandomText::builtin().is_random_local_part(local) {
+        return false;
+    }
+    let Some(name) = super::display_name(view, from) else { return false };
     let folded = content::fold(&name).text;
     let words: Vec<&str> = folded
         .split(|c: char| !c.is_ascii_alphabetic())
@@ -179,11 +209,11 @@ pub fn check(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
     let name_letters = words.concat();
     // A name in another script, or none to speak of, cannot be compared with the address.
     if name_letters.len() < 3 {
-        return;
+        return false;
     }
     let initials: String = words.iter().filter_map(|w| w.chars().next()).collect();
     if echoes_name(&name_letters, &initials, &local.to_ascii_lowercase()) {
-        return;
+        return false;
     }
     out.push(
         Finding::new("sender.random_address")
@@ -191,6 +221,7 @@ pub fn check(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address)),
     );
+    true
 }
 
 #[cfg(test)]
@@ -202,7 +233,7 @@ mod tests {
     fn builtin_table_loads_and_bad_tables_are_rejected() {
         assert!(RandomText::parse(RANDOM_TEXT).is_ok());
         let rest = "min_letters = 7\nmin_tells = 2\nmin_rare_bigrams = 2\nmin_consonant_run = 5\n\
-                    max_vowel_share = 0.2\nmin_case_switches = 2\nmin_digit_switches = 4\n";
+                    max_vowel_share = 0.2\nmin_case_switches = 2\nmin_digit_switches = 4\nmax_shuffled_chars = 24\n";
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz xq'\n{rest}")).is_ok());
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz qz'\n{rest}")).is_err(), "twice");
         assert!(RandomText::parse(&format!("rare_bigrams = 'QZ'\n{rest}")).is_err(), "upper case");
@@ -241,7 +272,17 @@ mod tests {
         for random in ["s9c6b60r91rb", "8n23y9t2ohb7", "uhguqzqftkh"] {
             assert!(rt.is_random_local_part(random), "{random}");
         }
-        for person in ["mfrench42", "grlygrl201", "john1987smith", "s1234567", "ab12cd34", "jo.hn1a2b3c", "x1y2"] {
+        for person in [
+            "mfrench42",
+            "grlygrl201",
+            "john1987smith",
+            "s1234567",
+            "ab12cd34",
+            "jo.hn1a2b3c",
+            "x1y2",
+            "9f3a1c7e2b4d",
+            "MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e",
+        ] {
             assert!(!rt.is_random_local_part(person), "{person}");
         }
     }
@@ -284,6 +325,29 @@ mod tests {
         assert!(ids("<uhguqzqftkh@schostok.com>").is_empty());
         assert!(ids("=?UTF-8?B?5bGx55Sw5aSq6YOO?= <uhguqzqftkh@schostok.com>").is_empty());
         assert!(ids("\"Ann Lee\" <uhguq.zqftkh@schostok.com>").is_empty(), "letters only");
+    }
+
+    #[test]
+    fn a_random_bounce_address_behind_another_sender_is_flagged() {
+        let ids = |headers: &str| {
+            let raw = format!("{headers}To: me@example.jp\r\nSubject: hi\r\n\r\nbody\r\n");
+            sorted_ids(&run(&raw, &[], |view, _, out| {
+                if let Some(from) = &view.from {
+                    check(view, from, out);
+                }
+            }))
+        };
+        let from = "From: \"Miracle Sheets\" <news@sheets.example.com>\r\n";
+        assert_eq!(
+            ids(&format!("Return-Path: <yzz3y8whwqx7@deck.example.com>\r\n{from}")),
+            ["sender.random_return_path"]
+        );
+        assert!(ids(&format!("Return-Path: <bounce-1234-me=example.jp@mail.example.com>\r\n{from}")).is_empty());
+        assert!(ids(&format!("Return-Path: <news@sheets.example.com>\r\n{from}")).is_empty());
+        // One finding for one throwaway mailbox written in both places.
+        let both =
+            "Return-Path: <uhguqzqftkh@schostok.com>\r\nFrom: \"Chelsea Mccormick\" <uhguqzqftkh@schostok.com>\r\n";
+        assert_eq!(ids(both), ["sender.random_address"]);
     }
 
     #[test]
