@@ -194,26 +194,8 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
             text_mismatch(link, parsed, kb, &sender, own, &mut hits);
         }
     }
-    off_brand(view, &links, kb, &sender, &sender_claims(view, kb), &mut hits);
+    off_brand(view, &links, kb, &sender, &super::sender::presented_brands(view, kb), &mut hits);
     hits.emit(out);
-}
-
-/// Brands the mail speaks as: named in the sender's display name, or in a Japanese-style 【…】 tag of
-/// the subject (`【三井住友カード】ご利用確認`). A brand merely mentioned in a subject (news, list
-/// discussions) is not a claim.
-fn sender_claims<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
-    let tags =
-        view.subject.as_deref().into_iter().flat_map(|s| s.split('【').skip(1)).filter_map(|t| t.split_once('】'));
-    let mut claims: Vec<&Brand> = view
-        .from
-        .iter()
-        .filter(|f| !super::sender::names_its_own_domain(view, f, kb))
-        .filter_map(|f| f.name.as_deref())
-        .chain(tags.map(|(tag, _)| tag))
-        .flat_map(|t| kb.brands_named_in(t))
-        .collect();
-    claims.dedup_by(|a, b| a.id == b.id);
-    claims
 }
 
 /// The mail claims to be a brand (sender name or subject) but its links lead elsewhere. Links to any
@@ -594,6 +576,20 @@ mod tests {
             verdict.findings.into_iter().map(|f| f.id).filter(|id| id.starts_with("links.")).collect();
         ids.sort();
         ids
+    }
+
+    #[test]
+    fn off_brand_follows_every_claim_the_sender_checker_sees() {
+        let html = "<a href=\"https://login.example.net/\">sign in</a>";
+        let off = |from: &str| link_ids("", from, html).contains(&"links.off_brand".to_string());
+        // A brand by name, by its exact abbreviation, by look-alike letters.
+        assert!(off("\"PayPal Service\" <a@example.net>"));
+        assert!(off("\"ANA Mileage Club\" <a@example.net>"));
+        assert!(off("\"PayPaI Service\" <a@example.net>"));
+        // Not a claim: a person's name, or the sender's own domain name beside a brand word.
+        assert!(!off("\"Hanako Sato\" <a@example.net>"));
+        assert!(!off("\"Example Apple Fans\" <a@example.net>"));
+        // (A subject's claim is covered by the golden fixture sender-list-subject-brand.)
     }
 
     #[test]

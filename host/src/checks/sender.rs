@@ -470,21 +470,7 @@ fn speaks_for(view: &MessageView, from: &Addr, kb: &Knowledge, brand: &Brand) ->
 /// company; the sender's own domain name is theirs to write.
 fn check_lookalike_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(name) = display_name(view, from) else { return };
-    // The sender's own domain name is theirs to write, however it is spelled (`Mircosoft Fans`
-    // <club@mircosoft-fans.com>): its words are left out.
-    let own_label = from.registrable.as_deref().and_then(|r| r.split('.').next()).map(lookalike_key);
-    let own_name = |word: &str| own_label.as_deref().is_some_and(|l| l.contains(&lookalike_key(word)));
-    let others: Vec<&str> = name.split_whitespace().filter(|w| !own_name(w)).collect();
-    let others = others.join(" ");
-    let claimed = display_brands(view, from, kb);
-    let imitated = kb.brands_imitated_in(&others).into_iter().map(|b| (b, "look-alike letters"));
-    let misspelled = kb.brands_misspelled_in(&others).into_iter().map(|b| (b, "misspelling"));
-    let Some((brand, how)) = imitated
-        .chain(misspelled)
-        .find(|(b, _)| !claimed.iter().any(|c| c.id == b.id) && !speaks_for(view, from, kb, b))
-    else {
-        return;
-    };
+    let Some((brand, how)) = imitated_brand(view, from, kb) else { return };
     if names_its_own_domain(view, from, kb) {
         return;
     }
@@ -497,6 +483,21 @@ fn check_lookalike_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &m
             .evidence("Imitates", brand.label())
             .evidence("How", how),
     );
+}
+
+/// The brand the display name imitates without naming it, and how (see `check_lookalike_name`).
+fn imitated_brand<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Option<(&'k Brand, &'static str)> {
+    let name = display_name(view, from)?;
+    // The sender's own domain name is theirs to write, however it is spelled (`Mircosoft Fans`
+    // <club@mircosoft-fans.com>): its words are left out.
+    let own_label = from.registrable.as_deref().and_then(|r| r.split('.').next()).map(lookalike_key);
+    let own_name = |word: &str| own_label.as_deref().is_some_and(|l| l.contains(&lookalike_key(word)));
+    let others: Vec<&str> = name.split_whitespace().filter(|w| !own_name(w)).collect();
+    let others = others.join(" ");
+    let claimed = display_brands(view, from, kb);
+    let imitated = kb.brands_imitated_in(&others).into_iter().map(|b| (b, "look-alike letters"));
+    let misspelled = kb.brands_misspelled_in(&others).into_iter().map(|b| (b, "misspelling"));
+    imitated.chain(misspelled).find(|(b, _)| !claimed.iter().any(|c| c.id == b.id) && !speaks_for(view, from, kb, b))
 }
 
 /// Words that mark a subject as a reply or a forward: the subject is then someone else's.
@@ -547,20 +548,17 @@ fn brand_opening<'t>(text: &'t str, brand: &Brand) -> Option<&'t str> {
     Some(&text[..end])
 }
 
-/// The subject names a brand where a company names itself (see `subject_claims`): the same claim as
-/// a display name, made where many phishing mails make it instead.
-fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
-    let Some(subject) = view.subject.as_deref() else { return };
-    if !display_brands(view, from, kb).is_empty() {
-        // The display name already makes (or rightly backs) a claim; `check_brand_name` judges it.
-        return;
-    }
-    // Hidden characters split brand names (`【メルカ⁤リ】`); they are no part of what the reader sees.
-    let subject: String = subject.chars().filter(|&c| !is_hidden_char(c)).take(MAX_NAME_CHARS).collect();
-    let claims = subject_claims(&subject);
+/// The subject as the reader sees it: hidden characters split brand names (`【メルカ⁤リ】`) and are
+/// no part of it.
+fn visible_subject(subject: &str) -> String {
+    subject.chars().filter(|&c| !is_hidden_char(c)).take(MAX_NAME_CHARS).collect()
+}
+
+/// The brands a subject claims (see `subject_claims`), each with the words that claim it.
+fn subject_brands<'k>(subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Brand)> {
     let bracketed = |claim: &str| subject.contains(&format!("【{claim}】"));
-    let Some((tag, brand)) = claims
-        .iter()
+    subject_claims(subject)
+        .into_iter()
         .flat_map(|claim| {
             let brands = kb.brands_named_in(claim).into_iter().chain(kb.brands_short_named_in(claim));
             brands.filter_map(move |b| {
@@ -572,7 +570,34 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mu
                 tag.map(|t| (t, b))
             })
         })
-        .find(|(_, b)| !speaks_for(view, from, kb, b))
+        .collect()
+}
+
+/// The brands a message presents itself as where the reader looks first: the display name (by name,
+/// look-alike or misspelling; not when it names the sender's own domain) and the subject's claims.
+/// Links elsewhere in such a mail are off-brand (`links.off_brand`).
+pub fn presented_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
+    let mut brands = Vec::new();
+    if let Some(from) = view.from.as_ref().filter(|f| !names_its_own_domain(view, f, kb)) {
+        add_brands(&mut brands, display_brands(view, from, kb));
+        add_brands(&mut brands, imitated_brand(view, from, kb).map(|(brand, _)| brand));
+    }
+    if let Some(subject) = view.subject.as_deref() {
+        add_brands(&mut brands, subject_brands(&visible_subject(subject), kb).into_iter().map(|(_, b)| b));
+    }
+    brands
+}
+
+/// The subject names a brand where a company names itself (see `subject_claims`): the same claim as
+/// a display name, made where many phishing mails make it instead.
+fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(subject) = view.subject.as_deref() else { return };
+    if !display_brands(view, from, kb).is_empty() {
+        // The display name already makes (or rightly backs) a claim; `check_brand_name` judges it.
+        return;
+    }
+    let subject = visible_subject(subject);
+    let Some((tag, brand)) = subject_brands(&subject, kb).into_iter().find(|(_, b)| !speaks_for(view, from, kb, b))
     else {
         return;
     };
