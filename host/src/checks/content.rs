@@ -1542,7 +1542,8 @@ mod tests {
         let text: String = (0..40).map(|i| format!("word{i} ")).collect();
         let with_text = picture.replace("Click here", &text);
         assert!(html_findings(&with_text).is_empty(), "a newsletter with text and pictures");
-        let japanese = picture.replace("Click here", "いつもご利用いただきありがとうございます。ご注文の商品を発送しました。");
+        let japanese =
+            picture.replace("Click here", "いつもご利用いただきありがとうございます。ご注文の商品を発送しました。");
         assert!(html_findings(&japanese).is_empty(), "each CJK character is a word");
         assert!(html_findings(&picture.replace("<img src=\"https://img.example.net/a.jpg\">", "Offer")).is_empty());
         let own_logo = picture.replace("img.example.net", "img.example.com");
