@@ -240,15 +240,18 @@ impl<'r> Iterator for HeaderFields<'r> {
 fn cut_at_part_limit(raw: &[u8], max_parts: usize) -> (&[u8], usize) {
     let mut delimiters = 0;
     let mut cut = None;
-    let mut line_start = 0;
-    for line in raw.split(|b| *b == b'\n') {
-        if line.starts_with(b"--") && !line.trim_ascii_end().ends_with(b"--") {
+    // Only lines starting with `--` matter: found with a substring search, not line by line.
+    let first_line = raw.starts_with(b"--").then_some(0);
+    let line_starts = first_line.into_iter().chain(memchr::memmem::find_iter(raw, b"\n--").map(|i| i + 1));
+    for line_start in line_starts {
+        let rest = raw.get(line_start..).unwrap_or_default();
+        let line = memchr::memchr(b'\n', rest).map_or(rest, |end| &rest[..end]);
+        if !line.trim_ascii_end().ends_with(b"--") {
             delimiters += 1;
             if delimiters == max_parts + 1 {
                 cut = Some(line_start);
             }
         }
-        line_start += line.len() + 1;
     }
     match cut {
         Some(end) => (raw.get(..end).unwrap_or(raw), delimiters - max_parts),
@@ -319,5 +322,19 @@ fn facts(view: &MessageView) -> Facts {
         server_verdicts: checks::server::verdict_headers(view)
             .map(|(name, value)| HeaderFact { name: name.to_string(), value: value.trim().to_string() })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cut_at_part_limit;
+
+    #[test]
+    fn part_limit_counts_opening_delimiter_lines_only() {
+        // The first line counts too; closing delimiters (`--b--`) and `--` inside a line do not.
+        let raw = b"--a\r\nx --b\n--b--\r\n--c\n--d";
+        assert_eq!(cut_at_part_limit(raw, 3), (&raw[..], 0));
+        let (kept, omitted) = cut_at_part_limit(raw, 1);
+        assert_eq!((kept, omitted), (&b"--a\r\nx --b\n--b--\r\n"[..], 2));
     }
 }

@@ -404,13 +404,23 @@ fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Fold
     // An ASCII whitespace byte is never part of a multi-byte character: chunks are cut on bytes.
     let mut rest = text;
     while !rest.is_empty() {
+        // The ASCII text before the next non-ASCII byte, up to its last whitespace (all of it at the
+        // end of the text), is a run of whole ASCII chunks: folded at once.
+        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let run = if ascii == rest.len() {
+            ascii
+        } else {
+            rest.as_bytes()[..ascii].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1)
+        };
+        if run > 0 {
+            let (chunks, after) = rest.split_at(run);
+            folder.push_ascii(chunks);
+            rest = after;
+            continue;
+        }
         let end = rest.bytes().position(|b| b.is_ascii_whitespace()).map_or(rest.len(), |i| i + 1);
         let (chunk, after) = rest.split_at(end);
         rest = after;
-        if chunk.is_ascii() {
-            folder.push_ascii(chunk);
-            continue;
-        }
         folder.styled_letters(chunk);
         if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
             chunk.chars().for_each(|c| folder.push(c));
@@ -469,25 +479,35 @@ impl Folder<'_> {
         self.disguise_pending = false;
     }
 
-    /// [`Folder::push`] of each character of an ASCII chunk, word by word: after a word's first letter
-    /// nothing but the lower-cased letters is written (no disguise, particle or evidence word can
-    /// arise in ASCII), so the rest of the word is copied at once.
-    fn push_ascii(&mut self, chunk: &str) {
-        let mut rest = chunk;
-        while let Some(first) = rest.chars().next() {
-            // `char::is_whitespace` in ASCII: the ASCII whitespace and the vertical tab.
-            let word_end = rest.bytes().position(|b| b.is_ascii_whitespace() || b == 0x0B).unwrap_or(rest.len()).max(1);
+    /// [`Folder::push`] of each character of ASCII chunks, word by word. The chunks start after
+    /// whitespace (or at the start), so no disguise is pending and no word is open, and none can arise
+    /// in ASCII: only each word's first letter goes through [`Folder::emit`] (it decides what the
+    /// whitespace before it becomes), the rest of the word is copied lower-cased at once.
+    fn push_ascii(&mut self, chunks: &str) {
+        debug_assert!(self.word.is_empty() && !self.disguise_pending && !self.word_disguised);
+        // `char::is_whitespace` in ASCII: the ASCII whitespace and the vertical tab.
+        let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
+        let mut rest = chunks;
+        while let Some(&first) = rest.as_bytes().first() {
+            if is_space(first) {
+                self.pending_space = true;
+                self.line_break |= first == b'\n' || first == b'\r';
+                rest = &rest[1..];
+                continue;
+            }
+            let word_end = rest.bytes().position(is_space).unwrap_or(rest.len());
             let (word, after) = rest.split_at(word_end);
-            self.push(first);
-            if let Some(last) = word[1..].chars().next_back() {
+            self.emit(char::from(first.to_ascii_lowercase()));
+            let last = word.bytes().next_back().unwrap_or(first);
+            if word.len() > 1 {
                 let start = self.f.text.len();
                 self.f.text.push_str(&word[1..]);
                 self.f.text[start..].make_ascii_lowercase();
-                self.last = Some(last.to_ascii_lowercase());
-                self.last_latin = last.is_ascii_alphabetic();
+                self.last = Some(char::from(last.to_ascii_lowercase()));
                 // `emit` would have consumed a pending particle on the word's second letter.
                 self.particle_at = None;
             }
+            self.last_latin = last.is_ascii_alphabetic();
             rest = after;
         }
     }
@@ -520,7 +540,8 @@ impl Folder<'_> {
             return;
         }
         let lookalike = latin_lookalike(c);
-        let genuine_latin = lookalike.is_none() && c.is_alphabetic() && strip_accent(c) != c;
+        // `strip_accent` first: it rules out most characters with a range test, `is_alphabetic` is a table search.
+        let genuine_latin = lookalike.is_none() && strip_accent(c) != c && c.is_alphabetic();
         if lookalike.is_some() && self.last_latin && !self.pending_space {
             self.disguised();
         } else if lookalike.is_some() {
