@@ -385,20 +385,7 @@ pub fn fold(text: &str) -> Folded {
 }
 
 fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Folded {
-    let mut folder = Folder {
-        f: Folded { text: String::with_capacity(text.len()), ..Folded::default() },
-        particles,
-        simplified,
-        pending_space: false,
-        line_break: false,
-        last: None,
-        last_latin: false,
-        disguise_pending: false,
-        word: String::new(),
-        word_len: 0,
-        word_disguised: false,
-        particle_at: None,
-    };
+    let mut folder = Folder::new(text.len(), particles, simplified);
     // NFKC never joins characters across ASCII whitespace, so text is normalised word by word and
     // only where needed: ASCII and already-normal words (most text) skip the costly normaliser.
     // An ASCII whitespace byte is never part of a multi-byte character: chunks are cut on bytes.
@@ -406,7 +393,7 @@ fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Fold
     while !rest.is_empty() {
         // The ASCII text before the next non-ASCII byte, up to its last whitespace (all of it at the
         // end of the text), is a run of whole ASCII chunks: folded at once.
-        let ascii = rest.bytes().position(|b| !b.is_ascii()).unwrap_or(rest.len());
+        let ascii = ascii_prefix_len(rest.as_bytes());
         let run = if ascii == rest.len() {
             ascii
         } else {
@@ -432,6 +419,19 @@ fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Fold
     folder.f
 }
 
+/// Length of the ASCII start of `bytes`, tested 16 bytes at a time (most text is ASCII).
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    let blocks = bytes.chunks_exact(16).take_while(|block| block.is_ascii()).count() * 16;
+    let tail = bytes.get(blocks..).unwrap_or_default();
+    blocks + tail.iter().position(|b| !b.is_ascii()).unwrap_or(tail.len())
+}
+
+/// `char::is_whitespace` for an ASCII byte: the ASCII whitespace and the vertical tab.
+fn is_ascii_space(b: u8) -> bool {
+    const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r' | 1 << b' ';
+    b <= b' ' && SPACES >> b & 1 == 1
+}
+
 /// The state of one folding pass (see [`fold`]).
 struct Folder<'t> {
     f: Folded,
@@ -450,9 +450,29 @@ struct Folder<'t> {
     word_disguised: bool,
     /// Byte offset in the folded text of a particle that followed a dropped space.
     particle_at: Option<usize>,
+    /// Buffer for [`Folder::push_ascii`].
+    ascii: Vec<u8>,
 }
 
-impl Folder<'_> {
+impl<'t> Folder<'t> {
+    fn new(capacity: usize, particles: &'t [char], simplified: &'t HashSet<char>) -> Folder<'t> {
+        Folder {
+            f: Folded { text: String::with_capacity(capacity), ..Folded::default() },
+            particles,
+            simplified,
+            pending_space: false,
+            line_break: false,
+            last: None,
+            last_latin: false,
+            disguise_pending: false,
+            word: String::new(),
+            word_len: 0,
+            word_disguised: false,
+            particle_at: None,
+            ascii: Vec::new(),
+        }
+    }
+
     /// Styled letters vanish under NFKC, so they are counted on the source.
     fn styled_letters(&mut self, chunk: &str) {
         for c in chunk.chars().filter(|c| is_styled_letter(*c)) {
@@ -479,36 +499,56 @@ impl Folder<'_> {
         self.disguise_pending = false;
     }
 
-    /// [`Folder::push`] of each character of ASCII chunks, word by word. The chunks start after
-    /// whitespace (or at the start), so no disguise is pending and no word is open, and none can arise
-    /// in ASCII: only each word's first letter goes through [`Folder::emit`] (it decides what the
-    /// whitespace before it becomes), the rest of the word is copied lower-cased at once.
+    /// [`Folder::push`] of each character of ASCII chunks. The chunks start after whitespace (or at
+    /// the start), so no disguise is pending and no word is open, and none can arise in ASCII. Only
+    /// the first letter goes through [`Folder::emit`] (the whitespace before it may join Japanese to a
+    /// digit); between two ASCII letters any run of whitespace becomes one space.
     fn push_ascii(&mut self, chunks: &str) {
         debug_assert!(self.word.is_empty() && !self.disguise_pending && !self.word_disguised);
-        // `char::is_whitespace` in ASCII: the ASCII whitespace and the vertical tab.
-        let is_space = |b: u8| b.is_ascii_whitespace() || b == 0x0B;
-        let mut rest = chunks;
-        while let Some(&first) = rest.as_bytes().first() {
-            if is_space(first) {
-                self.pending_space = true;
-                self.line_break |= first == b'\n' || first == b'\r';
-                rest = &rest[1..];
-                continue;
+        let is_space = |b: &u8| is_ascii_space(*b);
+        let is_break = |b: &u8| *b == b'\n' || *b == b'\r';
+        let bytes = chunks.as_bytes();
+        let (Some(first), Some(last)) =
+            (bytes.iter().position(|b| !is_space(b)), bytes.iter().rposition(|b| !is_space(b)))
+        else {
+            self.pending_space |= !bytes.is_empty();
+            self.line_break |= bytes.iter().any(is_break);
+            return;
+        };
+        let (leading, words, trailing) = (&bytes[..first], &bytes[first..=last], &bytes[last + 1..]);
+        if !leading.is_empty() {
+            self.pending_space = true;
+            self.line_break |= leading.iter().any(is_break);
+        }
+        self.emit(char::from(words[0].to_ascii_lowercase()));
+        // The rest, gathered as bytes and lower-cased at once: word by word, one space between words.
+        let gathered = &mut self.ascii;
+        gathered.clear();
+        let mut rest = &words[1..];
+        // The first word's own letters follow its first one.
+        let mut letter_after_letter = rest.first().is_some_and(|b| !is_ascii_space(*b));
+        while !rest.is_empty() {
+            let word_end = rest.iter().position(|b| is_ascii_space(*b)).unwrap_or(rest.len());
+            gathered.extend_from_slice(&rest[..word_end]);
+            letter_after_letter |= word_end >= 2;
+            rest = &rest[word_end..];
+            let spaces = rest.iter().position(|b| !is_ascii_space(*b)).unwrap_or(rest.len());
+            if spaces > 0 && spaces < rest.len() {
+                gathered.push(b' ');
             }
-            let word_end = rest.bytes().position(is_space).unwrap_or(rest.len());
-            let (word, after) = rest.split_at(word_end);
-            self.emit(char::from(first.to_ascii_lowercase()));
-            let last = word.bytes().next_back().unwrap_or(first);
-            if word.len() > 1 {
-                let start = self.f.text.len();
-                self.f.text.push_str(&word[1..]);
-                self.f.text[start..].make_ascii_lowercase();
-                self.last = Some(char::from(last.to_ascii_lowercase()));
-                // `emit` would have consumed a pending particle on the word's second letter.
-                self.particle_at = None;
-            }
-            self.last_latin = last.is_ascii_alphabetic();
-            rest = after;
+            rest = &rest[spaces..];
+        }
+        gathered.make_ascii_lowercase();
+        self.f.text.push_str(std::str::from_utf8(gathered).unwrap_or_default());
+        // `emit` would have consumed a pending particle on the second letter of a word.
+        if letter_after_letter {
+            self.particle_at = None;
+        }
+        self.last = Some(char::from(bytes[last].to_ascii_lowercase()));
+        self.last_latin = bytes[last].is_ascii_alphabetic();
+        if !trailing.is_empty() {
+            self.pending_space = true;
+            self.line_break |= trailing.iter().any(is_break);
         }
     }
 
@@ -1621,6 +1661,72 @@ mod tests {
             findings("Quotation", "Please find the quotation attached; the storage fullness report too.").is_empty()
         );
     }
+
+    /// [`fold_with`] without its ASCII shortcuts: every character through [`Folder::push`].
+    fn fold_char_by_char(text: &str, particles: &[char], simplified: &HashSet<char>) -> Folded {
+        let mut folder = Folder::new(text.len(), particles, simplified);
+        for chunk in text.split_inclusive(|c: char| c.is_ascii_whitespace()) {
+            folder.styled_letters(chunk);
+            chunk.nfkc().for_each(|c| folder.push(c));
+        }
+        folder.end_word();
+        folder.f
+    }
+
+    #[test]
+    fn ascii_shortcuts_fold_as_char_by_char_on_known_traps() {
+        let lures = Lures::builtin();
+        // A particle after a space is consumed by the second letter of the next word, whatever script.
+        for text in
+            ["受信 の ab 受信", "受信 の a 受信", "受信 の a\n受信", "受信\u{3000}の 24 時間", "24 時間 7 の", " \n a"]
+        {
+            let fast = fold_with(text, &lures.particles, &lures.simplified_chinese);
+            let slow = fold_char_by_char(text, &lures.particles, &lures.simplified_chinese);
+            assert_eq!(format!("{fast:?}"), format!("{slow:?}"), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        // Many short cases: the decisions depend on a few pieces in a row.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(5_000))]
+        #[test]
+        fn ascii_shortcuts_fold_as_char_by_char(pieces in proptest::collection::vec(0..FOLD_PIECES.len(), 0..12)) {
+            let text: String = pieces.iter().map(|&i| FOLD_PIECES[i]).collect();
+            let lures = Lures::builtin();
+            let fast = fold_with(&text, &lures.particles, &lures.simplified_chinese);
+            let slow = fold_char_by_char(&text, &lures.particles, &lures.simplified_chinese);
+            proptest::prop_assert_eq!(format!("{fast:?}"), format!("{slow:?}"));
+        }
+    }
+
+    /// Pieces of text where folding has decisions to make: case, whitespace runs, Japanese joined
+    /// across spaces, particles, digits, look-alike, invisible, combining and styled letters.
+    const FOLD_PIECES: [&str; 24] = [
+        "Amazon",
+        "PayPal",
+        "a",
+        "7",
+        "24",
+        " ",
+        "  ",
+        "\n",
+        "\r\n",
+        "\t",
+        "\u{0B}",
+        "\u{0C}",
+        "の",
+        "5つ",
+        "受信",
+        "时间",
+        "Wallеt",
+        "е",
+        "\u{0301}",
+        "\u{200B}",
+        "ＵＲＧＥＮＴ",
+        "𝙎𝙚𝙘",
+        "Atenção",
+        "\u{3000}",
+    ];
 
     #[test]
     fn ordinary_mail_is_quiet() {
