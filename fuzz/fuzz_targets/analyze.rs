@@ -1,5 +1,5 @@
 //! Raw bytes → `mekiki::analyze`, the whole engine. The message is the whole input so seed .eml files
-//! stay intact; when the last byte is odd, a caller context (identities, locale) is also derived from
+//! stay intact; when the last byte is odd, a caller context (identities, locale, whole-message size) is also derived from
 //! the input's tail, so identity-dependent paths (recipient matching) are reached too, and when its
 //! second bit is set, tight limits make short inputs reach every truncation path.
 #![no_main]
@@ -13,6 +13,7 @@ use mekiki::model::Context;
 struct FuzzContext {
     identities: Vec<(String, String)>,
     locale: Option<String>,
+    message_size: Option<u64>,
 }
 
 /// Bytes at the end of the input that seed the context; small, so most of the input stays message.
@@ -29,6 +30,7 @@ fn context_of(data: &[u8]) -> Context {
     Context {
         identities: ctx.identities.into_iter().map(|(local, domain)| format!("{local}@{domain}")).collect(),
         locale: ctx.locale,
+        message_size: ctx.message_size,
     }
 }
 
