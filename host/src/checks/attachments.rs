@@ -300,6 +300,10 @@ fn zip_entries(bytes: &[u8]) -> Vec<ZipEntry> {
 pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     let rules = AttachmentRules::builtin();
     for attachment in &view.attachments {
+        // Archives are listed and pages scanned, up to 100 attachments: the time budget is checked per one.
+        if view.out_of_time() {
+            break;
+        }
         check_one(rules, attachment, out);
     }
 }

@@ -1054,6 +1054,9 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     }
     reading.add(lures, &view.text, Place::Body);
     for html in &view.html {
+        if view.out_of_time() {
+            break;
+        }
         let scan = scan_html(html);
         reading.html_words += count_words(&scan.text, lures.image_only_max_words);
         reading.html_images.extend(scan.images);

@@ -149,6 +149,10 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let mut lookalikes_seen: Vec<&str> = Vec::new();
     let mut hits = Hits::default();
     for link in links.iter().map(Cow::as_ref) {
+        // Up to 2,000 links, each looked up several ways: the time budget is checked per link.
+        if view.out_of_time() {
+            break;
+        }
         let Some(parsed) = &link.parsed else {
             script_href(link, &mut hits);
             continue;
