@@ -834,7 +834,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
     let mut scan = HtmlScan { text: String::with_capacity(html.len() / 2), ..HtmlScan::default() };
     let mut rest = html;
     // The markup characters looked for are ASCII: searching bytes finds the same char boundaries.
-    while let Some(pos) = rest.bytes().position(|b| b == b'<' || b == b'&') {
+    while let Some(pos) = memchr::memchr2(b'<', b'&', rest.as_bytes()) {
         scan.text.push_str(&rest[..pos]);
         rest = &rest[pos..];
         if rest.starts_with('&') {
@@ -854,25 +854,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
             rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
             continue;
         }
-        // The tag runs to the first `>` outside quotes.
-        let mut quote = None;
-        let end = rest
-            .bytes()
-            .enumerate()
-            .skip(1)
-            .find(|&(_, c)| match quote {
-                Some(q) if c == q => {
-                    quote = None;
-                    false
-                }
-                Some(_) => false,
-                None if c == b'"' || c == b'\'' => {
-                    quote = Some(c);
-                    false
-                }
-                None => c == b'>',
-            })
-            .map(|(i, _)| i);
+        let end = tag_end(rest.as_bytes());
         let Some(end) = end else {
             rest = "";
             break;
@@ -882,16 +864,21 @@ pub fn scan_html(html: &str) -> HtmlScan {
         let closing = inside.starts_with('/');
         let name_part = inside.trim_start_matches('/');
         let name_len = name_part.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name_part.len());
-        let name = name_part[..name_len].to_ascii_lowercase();
+        let mut name = &name_part[..name_len];
+        let lowered;
+        if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = name.to_ascii_lowercase();
+            name = &lowered;
+        }
         if closing {
-            if !INLINE_TAGS.contains(&name.as_str()) {
+            if !INLINE_TAGS.contains(&name) {
                 scan.text.push('\n');
             }
             continue;
         }
-        match name.as_str() {
+        match name {
             "script" | "style" => {
-                let body_end = find_closing(rest, &name);
+                let body_end = find_closing(rest, name);
                 if name == "script" && scan.script.is_none() {
                     scan.script = Some(match attribute(inside, "src") {
                         Some(src) => format!("<script src=\"{src}\">"),
@@ -917,7 +904,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
             "input" | "select" | "textarea" => {
                 // Fields count toward the last form opened: forms are rarely nested or left open.
                 if let Some(form) = scan.forms.last_mut().filter(|f| f.fields.len() < MAX_HTML_ITEMS) {
-                    let kind = attribute(inside, "type").unwrap_or(&name).to_ascii_lowercase();
+                    let kind = attribute(inside, "type").unwrap_or(name).to_ascii_lowercase();
                     let label =
                         ["name", "id", "placeholder"].iter().find_map(|a| attribute(inside, a)).unwrap_or_default();
                     form.fields.push(format!("{kind}:{}", label.to_lowercase()));
@@ -939,12 +926,24 @@ pub fn scan_html(html: &str) -> HtmlScan {
             }
             _ => {}
         }
-        if !INLINE_TAGS.contains(&name.as_str()) {
+        if !INLINE_TAGS.contains(&name) {
             scan.text.push('\n');
         }
     }
     scan.text.push_str(rest);
     scan
+}
+
+/// Offset of the `>` that ends the tag starting at `tag[0]` (`<`): the first one outside quotes.
+fn tag_end(tag: &[u8]) -> Option<usize> {
+    let mut from = 1;
+    loop {
+        let at = from + memchr::memchr3(b'>', b'"', b'\'', tag.get(from..)?)?;
+        match tag.get(at) {
+            Some(&quote @ (b'"' | b'\'')) => from = at + 2 + memchr::memchr(quote, tag.get(at + 1..)?)?,
+            _ => return Some(at),
+        }
+    }
 }
 
 /// Offset in `rest` of the `</name` that closes a script or style element (or the end).
@@ -1671,6 +1670,14 @@ mod tests {
         }
         folder.end_word();
         folder.f
+    }
+
+    #[test]
+    fn a_tag_ends_at_the_first_angle_bracket_outside_quotes() {
+        assert_eq!(tag_end(br#"<a href=">" title='x>"y'>text"#), Some(24));
+        assert_eq!(tag_end(b"<br>"), Some(3));
+        assert_eq!(tag_end(br#"<a href="x>"#), None);
+        assert_eq!(tag_end(b"<"), None);
     }
 
     #[test]

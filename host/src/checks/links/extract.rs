@@ -228,11 +228,11 @@ fn append_capped(buf: &mut String, text: &str) {
 }
 
 fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    haystack.get(from..)?.windows(needle.len()).position(|w| w == needle).map(|i| from + i)
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|i| from + i)
 }
 
 fn find_byte(haystack: &[u8], from: usize, byte: u8) -> Option<usize> {
-    haystack.get(from..)?.iter().position(|b| *b == byte).map(|i| from + i)
+    memchr::memchr(byte, haystack.get(from..)?).map(|i| from + i)
 }
 
 /// A lower-cased tag name kept without allocating: the tags we act on are short, longer names are
