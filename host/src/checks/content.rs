@@ -1163,7 +1163,12 @@ fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Readi
 
 /// The host of an image `src`, lower-case, when it is a web address.
 fn image_host(src: &str) -> Option<String> {
-    url::Url::parse(src.trim()).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+    let src = src.trim();
+    // An inline picture has no host, and parsing one would copy all its (often megabytes of) data.
+    if src.get(..5).is_some_and(|scheme| scheme.eq_ignore_ascii_case("data:")) {
+        return None;
+    }
+    url::Url::parse(src).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase))
 }
 
 /// Pictures hotlinked from a public image-upload site, where anyone can put one without a trace.
