@@ -74,8 +74,14 @@ pub fn evidence_text(raw: &str) -> String {
             out.push(' ');
             chars += 1;
         }
-        let kept = word.char_indices().nth(MAX_EVIDENCE_CHARS - chars).map_or(word, |(end, _)| &word[..end]);
-        chars += kept.chars().count();
+        let room = MAX_EVIDENCE_CHARS - chars;
+        // Headers are mostly ASCII, where characters are bytes.
+        let kept = if word.is_ascii() {
+            &word[..word.len().min(room)]
+        } else {
+            word.char_indices().nth(room).map_or(word, |(end, _)| &word[..end])
+        };
+        chars += if word.is_ascii() { kept.len() } else { kept.chars().count() };
         out.push_str(kept);
     }
     out
