@@ -325,16 +325,18 @@ fn check_malformed_from(view: &MessageView, out: &mut Vec<Finding>) {
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     check_malformed_from(view, out);
     let Some(from) = &view.from else { return };
-    check_brand_name(view, from, kb, out);
-    check_brand_subject(view, from, kb, out);
-    check_lookalike_domain(view, from, kb, out);
+    // Worked out once: most checks below ask which brands the display name speaks for.
+    let display = display_brands(view, from, kb);
+    check_brand_name(view, from, kb, &display, out);
+    check_brand_subject(view, from, kb, &display, out);
+    check_lookalike_domain(from, kb, &display, out);
     check_shown_address(view, from, out);
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
     check_addressee(view, out);
-    check_organisation_freemail(view, from, kb, out);
+    check_organisation_freemail(view, from, kb, &display, out);
     check_disguised_name(view, from, out);
-    check_lookalike_name(view, from, kb, out);
+    check_lookalike_name(view, from, kb, &display, out);
     check_platform_subdomain(from, kb, out);
     check_abused_tld(from, kb, out);
     random_text::check(view, from, out);
@@ -343,8 +345,14 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
 /// The sender name speaks for an organisation's function (`Security Team`, `Kundenservice`,
 /// `カスタマーサポート`), yet the address is a free mailbox: organisations write from their own domain.
 /// Brand names are judged by `check_brand_name`, which is stronger.
-fn check_organisation_freemail(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
-    if !from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) || !display_brands(view, from, kb).is_empty() {
+fn check_organisation_freemail(
+    view: &MessageView,
+    from: &Addr,
+    kb: &Knowledge,
+    display: &[&Brand],
+    out: &mut Vec<Finding>,
+) {
+    if !from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) || !display.is_empty() {
         return;
     }
     let Some(name) = display_name(view, from) else { return };
@@ -431,11 +439,11 @@ pub(crate) fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowled
 }
 
 /// The display name speaks for a brand, but the address is not on the brand's domains.
-fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, display: &[&Brand], out: &mut Vec<Finding>) {
     if names_its_own_domain(view, from, kb) {
         return;
     }
-    let Some(brand) = display_brands(view, from, kb).into_iter().find(|b| !speaks_for(view, from, kb, b)) else {
+    let Some(brand) = display.iter().copied().find(|b| !speaks_for(view, from, kb, b)) else {
         return;
     };
     let name = shown_name(view, from).unwrap_or_default();
@@ -468,9 +476,9 @@ fn speaks_for(view: &MessageView, from: &Addr, kb: &Knowledge, brand: &Brand) ->
 /// The display name imitates a brand it does not name: look-alike letters (`PayPaI`, `Amaz0n`,
 /// `Iedger`) or a one-letter misspelling of a long name (`Mircosoft`). Nobody misspells their own
 /// company; the sender's own domain name is theirs to write.
-fn check_lookalike_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+fn check_lookalike_name(view: &MessageView, from: &Addr, kb: &Knowledge, display: &[&Brand], out: &mut Vec<Finding>) {
     let Some(name) = display_name(view, from) else { return };
-    let Some((brand, how)) = imitated_brand(view, from, kb) else { return };
+    let Some((brand, how)) = imitated_brand(view, from, kb, display) else { return };
     if names_its_own_domain(view, from, kb) {
         return;
     }
@@ -486,7 +494,13 @@ fn check_lookalike_name(view: &MessageView, from: &Addr, kb: &Knowledge, out: &m
 }
 
 /// The brand the display name imitates without naming it, and how (see `check_lookalike_name`).
-fn imitated_brand<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Option<(&'k Brand, &'static str)> {
+/// `display`: the brands it does name (`display_brands`).
+fn imitated_brand<'k>(
+    view: &MessageView,
+    from: &Addr,
+    kb: &'k Knowledge,
+    display: &[&Brand],
+) -> Option<(&'k Brand, &'static str)> {
     let name = display_name(view, from)?;
     // The sender's own domain name is theirs to write, however it is spelled (`Mircosoft Fans`
     // <club@mircosoft-fans.com>): its words are left out.
@@ -494,10 +508,9 @@ fn imitated_brand<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Opt
     let own_name = |word: &str| own_label.as_deref().is_some_and(|l| l.contains(&lookalike_key(word)));
     let others: Vec<&str> = name.split_whitespace().filter(|w| !own_name(w)).collect();
     let others = others.join(" ");
-    let claimed = display_brands(view, from, kb);
     let imitated = kb.brands_imitated_in(&others).into_iter().map(|b| (b, "look-alike letters"));
     let misspelled = kb.brands_misspelled_in(&others).into_iter().map(|b| (b, "misspelling"));
-    imitated.chain(misspelled).find(|(b, _)| !claimed.iter().any(|c| c.id == b.id) && !speaks_for(view, from, kb, b))
+    imitated.chain(misspelled).find(|(b, _)| !display.iter().any(|c| c.id == b.id) && !speaks_for(view, from, kb, b))
 }
 
 /// Words that mark a subject as a reply or a forward: the subject is then someone else's.
@@ -579,8 +592,10 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Bran
 pub fn presented_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
     let mut brands = Vec::new();
     if let Some(from) = view.from.as_ref().filter(|f| !names_its_own_domain(view, f, kb)) {
-        add_brands(&mut brands, display_brands(view, from, kb));
-        add_brands(&mut brands, imitated_brand(view, from, kb).map(|(brand, _)| brand));
+        let display = display_brands(view, from, kb);
+        let imitated = imitated_brand(view, from, kb, &display).map(|(brand, _)| brand);
+        add_brands(&mut brands, display);
+        add_brands(&mut brands, imitated);
     }
     if let Some(subject) = view.subject.as_deref() {
         add_brands(&mut brands, subject_brands(&visible_subject(subject), kb).into_iter().map(|(_, b)| b));
@@ -590,9 +605,9 @@ pub fn presented_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Br
 
 /// The subject names a brand where a company names itself (see `subject_claims`): the same claim as
 /// a display name, made where many phishing mails make it instead.
-fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, display: &[&Brand], out: &mut Vec<Finding>) {
     let Some(subject) = view.subject.as_deref() else { return };
-    if !display_brands(view, from, kb).is_empty() {
+    if !display.is_empty() {
         // The display name already makes (or rightly backs) a claim; `check_brand_name` judges it.
         return;
     }
@@ -614,14 +629,13 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mu
 
 /// The From domain imitates a brand's (`amaz0n.co.jp`, `paypal-secure-login.com`), with the same
 /// look-alike rules as links; misspellings count only for a brand the display name claims.
-fn check_lookalike_domain(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+fn check_lookalike_domain(from: &Addr, kb: &Knowledge, display: &[&Brand], out: &mut Vec<Finding>) {
     let (Some(domain), Some(registrable)) = (from.domain.as_deref(), from.registrable.as_deref()) else { return };
     if is_free_mailbox(kb, domain) {
         return;
     }
     let Ok(ascii) = idna::domain_to_ascii(registrable) else { return };
-    let claimed = display_brands(view, from, kb);
-    let claims = |b: &Brand| claimed.iter().any(|c| c.id == b.id);
+    let claims = |b: &Brand| display.iter().any(|c| c.id == b.id);
     let Some(found) = lookalike::check(&ascii, kb, kb.lookalike_index(), &kb.host_lure_words, &claims) else { return };
     let (Some(brand), Some(brand_domain)) = (found.brand, found.brand_domain) else { return };
     out.push(
