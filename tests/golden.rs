@@ -42,7 +42,8 @@ fn golden_fixtures_match_their_expectations() {
             .map(|t| serde_json::from_str(&t).expect("valid expected.json"));
         let identities = expected.as_ref().map(|e| e.identities.clone()).unwrap_or_default();
         let raw = std::fs::read(eml).unwrap();
-        let verdict = mekiki::analyze(&raw, &Context { identities: identities.clone(), locale: None, message_size: None });
+        let verdict =
+            mekiki::analyze(&raw, &Context { identities: identities.clone(), locale: None, message_size: None });
         let actual = Expected {
             level: verdict.level,
             findings: verdict.findings.iter().map(|f| f.id.clone()).collect(),
@@ -74,7 +75,8 @@ fn every_finding_has_evidence_and_text_in_both_languages() {
     for eml in fixtures() {
         let raw = std::fs::read(&eml).unwrap();
         let en = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("en".into()), message_size: None });
-        let ja = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("ja-JP".into()), message_size: None });
+        let ja =
+            mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("ja-JP".into()), message_size: None });
         assert_eq!(en.findings.len(), ja.findings.len());
         for (e, j) in en.findings.iter().zip(&ja.findings) {
             let name = eml.file_name().unwrap().to_string_lossy();
