@@ -207,6 +207,7 @@ impl Rules {
             }
         }
         let mut combos = file.combo;
+        let mut shown = HashSet::new();
         for combo in &mut combos {
             ensure!(combo.all.len() >= 2, "combo {} must combine at least two elements", combo.name);
             match &combo.finding {
@@ -218,6 +219,8 @@ impl Rules {
                         "finding {id}, shown by a combination, cannot fill placeholders"
                     );
                     ensure!(combo.bonus == 0, "combo {} shows a finding: its weight is the finding's", combo.name);
+                    // Shown once, weighed once: one combination per shown finding.
+                    ensure!(shown.insert(id.clone()), "finding {id} is shown by two combinations");
                 }
                 None => ensure!(combo.bonus > 0, "combo {} needs a bonus or a finding", combo.name),
             }
@@ -532,6 +535,12 @@ bonus = 5
         assert!(Rules::parse(&combo(""), "[ja]", &[&table]).is_err());
         assert!(Rules::parse(&combo("finding = \"sender.y\""), "[ja]", &[&table]).is_err());
         assert!(Rules::parse(&combo("bonus = 5\nfinding = \"sender.x\""), "[ja]", &[&table]).is_err());
+        let twice = format!(
+            "{}\n[[combo]]\nname = \"y\"\nall = [\"sender.x\", \"sender.x\"]\nfinding = \"sender.x\"\n",
+            combo("finding = \"sender.x\"")
+        );
+        let err = Rules::parse(&twice, "[ja]", &[&table]).err().expect("a finding shown twice is rejected");
+        assert!(err.to_string().contains("two combinations"), "{err}");
     }
 
     #[test]
