@@ -24,6 +24,11 @@ fi
 step "cargo test (unit, golden, CLI/protocol, hostile input, evaluation floor)"
 cargo test --workspace --locked
 
+# The fuzz crate is outside the workspace (cargo-fuzz builds it with its own flags); checking that its
+# targets still compile keeps them usable as the engine's types change.
+step "fuzz targets compile (cargo check)"
+cargo check --locked --manifest-path fuzz/Cargo.toml --bins
+
 step "extension unit tests (node --test)"
 npm ci --no-audit --no-fund --loglevel=error
 npm test
