@@ -261,9 +261,14 @@ impl Rules {
     /// the score.
     pub fn score(&self, findings: &[Finding]) -> (u32, Level) {
         let ids = Ids::of(findings);
-        let shown = self.fired(&ids).filter_map(|combo| combo.finding.as_deref().and_then(|id| self.get(id)));
-        let rules: Vec<&Rule> = ids.0.iter().filter_map(|id| self.get(id)).chain(shown).collect();
-        let bonus: u32 = self.fired(&ids).filter(|combo| combo.finding.is_none()).map(|combo| combo.bonus).sum();
+        let mut rules: Vec<&Rule> = ids.0.iter().filter_map(|id| self.get(id)).collect();
+        let mut bonus = 0;
+        for combo in self.fired(&ids) {
+            match combo.finding.as_deref().and_then(|id| self.get(id)) {
+                Some(shown) => rules.push(shown),
+                None => bonus += combo.bonus,
+            }
+        }
         let score = (rules.iter().map(|r| r.weight).sum::<u32>() + bonus).min(self.scoring.max);
         let deceptive = rules.iter().any(|r| r.deceptive);
         let level = if score >= self.scoring.dangerous && deceptive {
