@@ -43,7 +43,7 @@ fn golden_fixtures_match_their_expectations() {
         let identities = expected.as_ref().map(|e| e.identities.clone()).unwrap_or_default();
         let raw = std::fs::read(eml).unwrap();
         let verdict =
-            mekiki::analyze(&raw, &Context { identities: identities.clone(), locale: None, message_size: None });
+            mekiki::analyze(&raw, &Context { identities: identities.clone(), locale: None, ..Context::default() });
         let actual = Expected {
             level: verdict.level,
             findings: verdict.findings.iter().map(|f| f.id.clone()).collect(),
@@ -74,9 +74,8 @@ fn every_finding_has_evidence_and_text_in_both_languages() {
     let rules = mekiki::rules::Rules::builtin();
     for eml in fixtures() {
         let raw = std::fs::read(&eml).unwrap();
-        let en = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("en".into()), message_size: None });
-        let ja =
-            mekiki::analyze(&raw, &Context { identities: vec![], locale: Some("ja-JP".into()), message_size: None });
+        let en = mekiki::analyze(&raw, &Context { locale: Some("en".into()), ..Context::default() });
+        let ja = mekiki::analyze(&raw, &Context { locale: Some("ja-JP".into()), ..Context::default() });
         assert_eq!(en.findings.len(), ja.findings.len());
         for (e, j) in en.findings.iter().zip(&ja.findings) {
             let name = eml.file_name().unwrap().to_string_lossy();
@@ -110,7 +109,7 @@ fn seed_is_explained_step_by_step() {
     let raw =
         std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seed-kagoya-phish.eml")).unwrap();
     for locale in ["en", "ja"] {
-        let v = mekiki::analyze(&raw, &Context { identities: vec![], locale: Some(locale.into()), message_size: None });
+        let v = mekiki::analyze(&raw, &Context { locale: Some(locale.into()), ..Context::default() });
         assert_eq!(v.level, Level::Dangerous);
         let evidence = |id: &str| -> String {
             let f = v.findings.iter().find(|f| f.id == id).unwrap_or_else(|| panic!("{locale}: no {id}"));
