@@ -337,22 +337,32 @@ fn ip_host(link: &Link, parsed: &Url, hits: &mut Hits) {
     }
 }
 
-/// A known open redirector forwarding to another site named in its query.
+/// A known open redirector forwarding to another site named in its query, or in its path after the
+/// redirector's prefix (Google AMP: `https://www.google.com/amp/s/evil.example/login`).
 fn redirector(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, hits: &mut Hits) {
-    let listed =
-        kb.redirectors.iter().any(|r| domain::is_within(host, &r.domain) && parsed.path().starts_with(&r.path));
-    if !listed {
+    let Some(listed) =
+        kb.redirectors.iter().find(|r| domain::is_within(host, &r.domain) && parsed.path().starts_with(&r.path))
+    else {
         return;
-    }
+    };
+    let foreign =
+        |target_host: &str| (domain::registrable(target_host) != link.registrable).then(|| target_host.to_string());
     let query = encoded::percent_decode(parsed.query().unwrap_or_default());
-    let target = query.split(['=', '&']).find_map(|value| {
+    let in_query = query.split(['=', '&']).find_map(|value| {
         let lower = value.to_ascii_lowercase();
         let start = lower.find("http://").or_else(|| lower.find("https://"))?;
-        let target = Url::parse(&value[start..]).ok()?;
-        let target_host = target.host_str()?.to_string();
-        (domain::registrable(&target_host) != link.registrable).then_some(target_host)
+        foreign(Url::parse(&value[start..]).ok()?.host_str()?)
     });
-    if let Some(target) = target {
+    let in_path = || {
+        let rest = parsed.path().get(listed.path.len()..)?;
+        // AMP writes `s/` for an https target; the host is the next path segment.
+        let rest = rest.strip_prefix("s/").unwrap_or(rest);
+        let target_host = rest.split('/').next()?.to_ascii_lowercase();
+        let looks_like_host = target_host.contains('.')
+            && target_host.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-');
+        looks_like_host.then(|| foreign(&target_host)).flatten()
+    };
+    if let Some(target) = in_query.or_else(in_path) {
         hits.add(
             link_finding("links.redirector", link)
                 .arg("host", host)
@@ -604,6 +614,17 @@ mod tests {
         assert_eq!(ids("http://0306.063.0144.0170/"), ["links.ip_host_obfuscated"]);
         assert_eq!(ids("http://198.51.100.120/login"), ["links.ip_host"]);
         assert!(ids("http://192.168.10.2/").is_empty());
+    }
+
+    #[test]
+    fn open_redirectors_name_their_target_in_the_query_or_the_path() {
+        let ids = |url: &str| link_ids("", "a@example.net", &format!("<a href=\"{url}\">x</a>"));
+        assert_eq!(ids("https://www.google.com/url?q=https://login.example.biz/&sa=D"), ["links.redirector"]);
+        assert_eq!(ids("https://www.google.com/amp/s/login.example.biz/account"), ["links.redirector"]);
+        assert_eq!(ids("https://www.google.com/amp/login.example.biz"), ["links.redirector"]);
+        // Google's own AMP pages, and a path that names no host, forward nowhere else.
+        assert!(ids("https://www.google.com/amp/s/www.google.com/search").is_empty());
+        assert!(ids("https://www.google.com/amp/s/").is_empty());
     }
 
     #[test]
