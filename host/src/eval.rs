@@ -104,14 +104,15 @@ pub fn run(args: &EvalArgs) -> Result<ExitCode> {
     let wall = started.elapsed();
 
     let report = report(&sources, &results);
-    print!("{report}");
+    let mut out = std::io::stdout().lock();
+    write!(out, "{report}")?;
     let messages: usize = results.iter().map(|r| r.tally.messages).sum();
-    println!("\n{messages} messages in {:.1} s on {jobs} thread(s)", wall.as_secs_f64());
+    writeln!(out, "\n{messages} messages in {:.1} s on {jobs} thread(s)", wall.as_secs_f64())?;
 
     let lists = write_lists(&args.out, &sources, &results)?;
-    println!("per-message results and the lists of misses and false positives: {}", args.out.display());
+    writeln!(out, "per-message results and the lists of misses and false positives: {}", args.out.display())?;
     if args.list {
-        print!("{lists}");
+        write!(out, "{lists}")?;
     }
 
     let floors = Floors {

@@ -58,12 +58,18 @@ fn main() -> ExitCode {
     // A panic is a bug; the hook has printed it. It still exits with the documented error code.
     match std::panic::catch_unwind(run) {
         Ok(Ok(code)) => code,
+        // `mekiki eval … | head`: the reader has all it wanted; that is not an error.
+        Ok(Err(err)) if is_broken_pipe(&err) => ExitCode::SUCCESS,
         Ok(Err(err)) => {
             eprintln!("mekiki: {err:#}");
             ExitCode::from(2)
         }
         Err(_) => ExitCode::from(2),
     }
+}
+
+fn is_broken_pipe(err: &anyhow::Error) -> bool {
+    err.chain().any(|cause| cause.downcast_ref::<io::Error>().is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe))
 }
 
 fn run() -> Result<ExitCode> {

@@ -101,3 +101,15 @@ fn errors_exit_2() {
     assert_eq!(analyze(&["--lang", "xx", ham().to_str().unwrap()]).status.code(), Some(2));
     assert_eq!(mekiki().arg("no-such-command").output().unwrap().status.code(), Some(2));
 }
+
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    // `mekiki analyze seed.eml | head -0`: the pipe is closed before anything is written.
+    let (reader, writer) = std::io::pipe().expect("a pipe");
+    drop(reader);
+    let output = mekiki().arg("analyze").arg(seed()).stdout(writer).output().expect("mekiki runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    assert_eq!(output.status.code(), Some(0));
+}
