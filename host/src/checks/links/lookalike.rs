@@ -227,6 +227,13 @@ mod tests {
         assert_eq!(kind("kagoyasecure.net"), Some((Kind::BrandWithWords, Some("kagoya".into()))));
         assert_eq!(kind("amazonaws.com"), None);
         assert_eq!(kind("appleinsider.com"), None);
+        // With the shipped word list: country codes glued to the name count as added words.
+        let kb = crate::checks::links::test_knowledge();
+        let shipped =
+            |domain: &str| check(domain, kb, kb.lookalike_index(), &kb.host_lure_words, &|_| true).map(|l| l.kind);
+        assert_eq!(shipped("amazonde.com"), Some(Kind::BrandWithWords));
+        assert_eq!(shipped("amazon-uk-billing.com"), Some(Kind::BrandWithWords));
+        assert_eq!(shipped("amazonaws.com"), None);
     }
 
     #[test]
