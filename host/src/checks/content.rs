@@ -823,7 +823,7 @@ fn entity(rest: &str) -> Option<(char, usize)> {
             } else {
                 name.strip_prefix('#')?.parse().ok()?
             };
-            char::from_u32(code)?
+            crate::checks::links::numeric_reference(code)
         }
     };
     Some((c, end + 1))
@@ -877,7 +877,9 @@ pub fn scan_html(html: &str) -> HtmlScan {
             continue;
         }
         match name {
-            "script" | "style" => {
+            // Not shown: code, style sheets, and the raw text of `<noframes>` and `<noembed>` (where a
+            // decoy `<style>` hides the rest of the message from filters that take it for one).
+            "script" | "style" | "noframes" | "noembed" => {
                 let body_end = find_closing(rest, name);
                 if name == "script" && scan.script.is_none() {
                     scan.script = Some(match attribute(inside, "src") {

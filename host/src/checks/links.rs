@@ -5,6 +5,8 @@ mod extract;
 pub mod lookalike;
 
 pub use extract::extract;
+pub(crate) use extract::numeric_reference;
+use extract::written_host;
 
 use std::borrow::Cow;
 
@@ -49,6 +51,9 @@ pub struct Link {
     pub registrable: Option<String>,
     /// The parsed URL for http(s)/ftp links; `None` for `javascript:` and `data:` ones.
     pub parsed: Option<Url>,
+    /// The host as the message writes it, when that hides the name the browser goes to (character
+    /// references, percent escapes, styled letters, invisible characters); `None` for IP numbers.
+    pub disguised_host: Option<String>,
 }
 
 /// Longest URL shown in evidence; tracking URLs run to kilobytes.
@@ -162,6 +167,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         let wrapped = link.host_ascii.as_deref().is_some_and(|h| kb.is_link_protection(h));
         userinfo(link, parsed, &mut hits);
         ip_host(link, parsed, &mut hits);
+        obfuscated_host(link, &mut hits);
         if let Some(host) = link.host_ascii.as_deref() {
             if kb.is_shortener(host) {
                 hits.add(link_finding("links.shortener", link).arg("host", host));
@@ -251,7 +257,7 @@ fn unwrap_protection(link: &Link, kb: &Knowledge) -> Option<Link> {
     } else {
         param("url")
     }?;
-    extract::make_link(inner, link.text.clone(), link.source)
+    extract::make_link(inner, None, link.text.clone(), link.source)
 }
 
 /// A newsletter's unsubscribe / preferences link: it names the subscriber by design.
@@ -299,15 +305,18 @@ fn userinfo(link: &Link, parsed: &Url, hits: &mut Hits) {
     );
 }
 
-/// The host as written in the URL (before the parser normalised `0x7f.1` to `127.0.0.1`).
-fn written_host(url: &str) -> &str {
-    let after_scheme = url.split_once("//").map_or(url, |(_, r)| r);
-    let authority = after_scheme.split(['/', '?', '#', '\\']).next().unwrap_or_default();
-    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    if host_port.starts_with('[') {
-        return host_port.split_inclusive(']').next().unwrap_or(host_port);
-    }
-    host_port.split(':').next().unwrap_or(host_port)
+/// A site name written with character references, percent escapes, styled letters or invisible
+/// characters (`ð1J7D&#159;N4…`, `%77%77%77.…`, `𝚠𝚊𝚔𝚎.…`): the browser still finds the site, but a reader
+/// or a filter looking for the name does not. Nobody writes their own address like that.
+fn obfuscated_host(link: &Link, hits: &mut Hits) {
+    let Some(written) = &link.disguised_host else { return };
+    let shown = super::content::visible(written);
+    hits.add(
+        link_finding("links.obfuscated_host", link)
+            .arg("written", shown.clone())
+            .arg("host", link.host.clone().unwrap_or_default())
+            .evidence("Written as", shown),
+    );
 }
 
 fn ip_host(link: &Link, parsed: &Url, hits: &mut Hits) {
@@ -614,6 +623,16 @@ mod tests {
         assert_eq!(ids("http://0306.063.0144.0170/"), ["links.ip_host_obfuscated"]);
         assert_eq!(ids("http://198.51.100.120/login"), ["links.ip_host"]);
         assert!(ids("http://192.168.10.2/").is_empty());
+    }
+
+    #[test]
+    fn hosts_written_to_hide_their_name() {
+        let ids = |url: &str| link_ids("", "a@example.net", &format!("<a href=\"{url}\">x</a>"));
+        assert_eq!(ids("http://%6C%6F%67%69%6E.example.biz/"), ["links.obfuscated_host"]);
+        assert_eq!(ids("http://lo&#103;in.example.biz/"), ["links.obfuscated_host"]);
+        assert_eq!(ids("http://log&#159;in.example.biz/"), ["links.obfuscated_host"]);
+        assert!(ids("http://login.example.biz/%7Euser/").is_empty());
+        assert!(ids("&#104;ttp://login.example.biz/").is_empty());
     }
 
     #[test]

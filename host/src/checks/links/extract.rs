@@ -8,6 +8,7 @@ use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use unicode_normalization::UnicodeNormalization;
 use url::{Host, Url};
 
 use super::{Link, LinkSource};
@@ -36,9 +37,11 @@ fn hash_of(value: impl Hash) -> u64 {
 }
 
 impl Collector {
-    fn push(&mut self, raw_url: &str, text: Option<String>, source: LinkSource) {
+    /// `written` is the attribute as the HTML writes it, `raw_url` the same with references decoded.
+    fn push(&mut self, raw_url: &str, written: Option<&str>, text: Option<String>, source: LinkSource) {
         let url = clean_url(raw_url);
-        let Some(link) = make_link(url, text, source) else { return };
+        let written_host = written.map(|w| undecoded(w, host_range(raw_url)).to_string());
+        let Some(link) = make_link(url, written_host, text, source) else { return };
         // The text part of a multipart/alternative mail repeats the HTML's URLs: one entry is enough.
         if source == LinkSource::Text && self.seen_urls.contains(&hash_of(&link.url)) {
             return;
@@ -90,8 +93,14 @@ fn clean_url(raw: &str) -> String {
 }
 
 /// Builds a link from an absolute URL (or a scheme-less `www.` one). Relative links, `mailto:`,
-/// `cid:` and in-page anchors are not links out of the mail and are dropped.
-pub(super) fn make_link(url: String, text: Option<String>, source: LinkSource) -> Option<Link> {
+/// `cid:` and in-page anchors are not links out of the mail and are dropped. `written_host` is the
+/// host as the source writes it, when that differs from the URL's (character references in HTML).
+pub(super) fn make_link(
+    url: String,
+    written_host: Option<String>,
+    text: Option<String>,
+    source: LinkSource,
+) -> Option<Link> {
     let lower_start: String = url.chars().take(12).flat_map(char::to_lowercase).collect();
     let parse_as = if lower_start.starts_with("www.") {
         format!("http://{url}")
@@ -100,12 +109,22 @@ pub(super) fn make_link(url: String, text: Option<String>, source: LinkSource) -
     } else {
         url.clone()
     };
-    let parsed = Url::parse(&parse_as).ok()?;
+    // A host with control or invisible characters does not resolve as written; what is left once
+    // they are dropped is where the sender meant to send the reader, and the link is judged by that.
+    let parsed = Url::parse(&parse_as).ok().or_else(|| Url::parse(&without_host_junk(&parse_as)?).ok())?;
+    let bare = |url| Link {
+        url,
+        text,
+        source,
+        host: None,
+        host_ascii: None,
+        registrable: None,
+        parsed: None,
+        disguised_host: None,
+    };
     match parsed.scheme() {
         "http" | "https" | "ftp" => {}
-        "javascript" | "data" | "vbscript" => {
-            return Some(Link { url, text, source, host: None, host_ascii: None, registrable: None, parsed: None });
-        }
+        "javascript" | "data" | "vbscript" => return Some(bare(url)),
         _ => return None,
     }
     let (host_ascii, host, registrable) = match parsed.host()? {
@@ -118,19 +137,110 @@ pub(super) fn make_link(url: String, text: Option<String>, source: LinkSource) -
         Host::Ipv4(ip) => (ip.to_string(), ip.to_string(), None),
         Host::Ipv6(ip) => (ip.to_string(), ip.to_string(), None),
     };
-    Some(Link { url, text, source, host: Some(host), host_ascii: Some(host_ascii), registrable, parsed: Some(parsed) })
+    // IP numbers written oddly are the IP checks' concern.
+    let disguised_host = matches!(parsed.host(), Some(Host::Domain(_)))
+        .then(|| written_host.unwrap_or_else(|| self::written_host(&url).to_string()))
+        .filter(|w| is_disguised_host(w))
+        .map(|w| w.chars().take(MAX_WRITTEN_HOST_CHARS).collect());
+    Some(Link {
+        disguised_host,
+        host: Some(host),
+        host_ascii: Some(host_ascii),
+        registrable,
+        parsed: Some(parsed),
+        ..bare(url)
+    })
+}
+
+/// Longest written host kept as evidence.
+const MAX_WRITTEN_HOST_CHARS: usize = 120;
+
+/// Byte range of the host in a URL as written: after the scheme's slashes and any `user@`, up to the
+/// port or the first `/`, `?`, `#` or `\` (which browsers read as `/`).
+fn host_range(url: &str) -> std::ops::Range<usize> {
+    let bytes = url.as_bytes();
+    let lead = url.len() - url.trim_start_matches(|c: char| c.is_whitespace() || c.is_control()).len();
+    let scheme_len = bytes[lead..].iter().position(|b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')));
+    let mut start = match scheme_len {
+        Some(n) if n > 0 && bytes[lead + n] == b':' && bytes[lead].is_ascii_alphabetic() => lead + n + 1,
+        _ => lead,
+    };
+    start += bytes[start..].iter().take_while(|b| matches!(b, b'/' | b'\\')).count();
+    let end = start
+        + bytes[start..].iter().position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\')).unwrap_or(bytes.len() - start);
+    // The last `@` ends the user name; `:` then starts the port (inside `[…]` it is IPv6).
+    let host_start = url[start..end].rfind('@').map_or(start, |at| start + at + 1);
+    let host = &url[host_start..end];
+    let host_end = if host.starts_with('[') {
+        host.find(']').map_or(end, |i| host_start + i + 1)
+    } else {
+        host.find(':').map_or(end, |i| host_start + i)
+    };
+    host_start..host_end
+}
+
+/// The host as written in a URL (before the parser turns `0x7f.1` into `127.0.0.1` or `&#97;` into `a`).
+pub(super) fn written_host(url: &str) -> &str {
+    &url[host_range(url)]
+}
+
+/// The part of `html` (text with character references) whose decoding is bytes `range` of
+/// `decode_entities(html)` (each reference decodes to one character, so the ends fall between them).
+fn undecoded(html: &str, range: std::ops::Range<usize>) -> &str {
+    let (mut raw, mut decoded) = (0, 0);
+    let mut start = None;
+    while raw < html.len() && decoded < range.end {
+        if start.is_none() && decoded >= range.start {
+            start = Some(raw);
+        }
+        let rest = &html[raw..];
+        let (c, used) = match rest.strip_prefix('&').and_then(decode_one) {
+            Some((c, used)) => (c, used + 1),
+            None => rest.chars().next().map_or(('&', 1), |c| (c, c.len_utf8())),
+        };
+        raw += used;
+        decoded += c.len_utf8();
+    }
+    html.get(start.unwrap_or(raw)..raw).unwrap_or_default()
+}
+
+/// Whether a host as written hides the name the browser will go to: character references or percent
+/// escapes, letters the browser folds into others (styled or full-width), invisible or control
+/// characters. Line breaks are dropped by browsers and by us alike; other ASCII punctuation is more
+/// often prose run into a plain-text URL (`www.example.com's`) than a disguise.
+fn is_disguised_host(written: &str) -> bool {
+    written.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).any(|c| {
+        if c.is_ascii() {
+            return matches!(c, '&' | '%') || c.is_ascii_control();
+        }
+        let plain = c.is_alphanumeric() || unicode_normalization::char::is_combining_mark(c);
+        !plain || c.is_control() || !c.nfkc().eq(std::iter::once(c))
+    })
+}
+
+/// The URL with control and invisible characters removed from its host, if it had any.
+fn without_host_junk(url: &str) -> Option<String> {
+    let range = host_range(url);
+    let host = &url[range.clone()];
+    let junk = |c: char| c.is_control() || is_invisible(c);
+    if !host.contains(junk) {
+        return None;
+    }
+    let cleaned: String = host.chars().filter(|c| !junk(*c)).collect();
+    Some(format!("{}{cleaned}{}", &url[..range.start], &url[range.end..]))
 }
 
 /// An `<a>` whose closing tag has not been seen yet: its URL and the raw HTML of its content.
 struct OpenAnchor {
     url: String,
+    written: String,
     raw_text: String,
 }
 
 fn close_anchor(anchor: Option<OpenAnchor>, out: &mut Collector) {
     if let Some(a) = anchor {
         let text = visible_text(&a.raw_text);
-        out.push(&a.url, (!text.is_empty()).then_some(text), LinkSource::Href);
+        out.push(&a.url, Some(&a.written), (!text.is_empty()).then_some(text), LinkSource::Href);
     }
 }
 
@@ -176,25 +286,26 @@ fn scan_html(html: &str, out: &mut Collector) {
                 // An `<a>` inside another closes it, as browsers do.
                 "a" => {
                     close_anchor(anchor.take(), out);
-                    anchor = tag.url.map(|url| OpenAnchor { url, raw_text: String::new() });
+                    anchor = tag.url.map(|(url, written)| OpenAnchor { url, written, raw_text: String::new() });
                 }
                 "area" => {
-                    if let Some(url) = tag.url {
-                        out.push(&url, None, LinkSource::Href);
+                    if let Some((url, written)) = tag.url {
+                        out.push(&url, Some(&written), None, LinkSource::Href);
                     }
                 }
                 "form" | "button" | "input" => {
-                    if let Some(url) = tag.url {
-                        out.push(&url, None, LinkSource::Form);
+                    if let Some((url, written)) = tag.url {
+                        out.push(&url, Some(&written), None, LinkSource::Form);
                     }
                 }
                 "iframe" | "frame" => {
-                    if let Some(url) = tag.url {
-                        out.push(&url, None, LinkSource::Src);
+                    if let Some((url, written)) = tag.url {
+                        out.push(&url, Some(&written), None, LinkSource::Src);
                     }
                 }
-                // Their content is code, not text: skip to the closing tag.
-                "script" | "style" | "title" | "textarea" => {
+                // Their content is code or raw text, not markup: skip to the closing tag. A `<style>`
+                // inside `<noframes>` is text to a browser, not a style sheet to skip.
+                "script" | "style" | "title" | "textarea" | "noframes" | "noembed" | "xmp" => {
                     pos = skip_raw_text(bytes, pos, tag.name.as_str().as_bytes());
                 }
                 name if is_block(name) => {
@@ -268,8 +379,8 @@ fn tag_name(bytes: &[u8], start: usize) -> (TagName, usize) {
 
 struct Tag {
     name: TagName,
-    /// The tag's link attribute (`href`, `action`, `formaction` or `src`), entity-decoded.
-    url: Option<String>,
+    /// The tag's link attribute (`href`, `action`, `formaction` or `src`): entity-decoded, and as written.
+    url: Option<(String, String)>,
     /// Just past the closing `>`.
     end: usize,
 }
@@ -340,7 +451,8 @@ fn parse_tag(html: &str, start: usize) -> Tag {
         }
         if url.is_none() && attr.len() <= 10 && wanted.is_some_and(|w| w.eq_ignore_ascii_case(attr)) {
             let value = html.get(value_start..value_end).unwrap_or_default();
-            url = Some(decode_entities(&value[..floor_boundary(value, MAX_URL_BYTES * 2)]));
+            let value = &value[..floor_boundary(value, MAX_URL_BYTES * 2)];
+            url = Some((decode_entities(value), value.to_string()));
         }
     }
     Tag { name, url, end: pos }
@@ -427,6 +539,20 @@ pub fn decode_entities(s: &str) -> String {
     out
 }
 
+/// The character a numeric reference stands for in HTML: 0x80–0x9F are read as Windows-1252, as
+/// browsers do (`&#159;` is `Ÿ`, not a control character); NUL, surrogates and numbers past Unicode
+/// become U+FFFD.
+pub(crate) fn numeric_reference(value: u32) -> char {
+    const WINDOWS_1252: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8D}', 'Ž', '\u{8F}', '\u{90}', '‘',
+        '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9D}', 'ž', 'Ÿ',
+    ];
+    match value {
+        0x80..=0x9F => WINDOWS_1252[(value - 0x80) as usize],
+        _ => char::from_u32(value).filter(|c| *c != '\0').unwrap_or('\u{FFFD}'),
+    }
+}
+
 /// Decodes the reference at the start of `s` (just after `&`): the character and bytes consumed.
 fn decode_one(s: &str) -> Option<(char, usize)> {
     let bytes = s.as_bytes();
@@ -438,7 +564,7 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
         }
         let end = digits_start + digits;
         let value = u32::from_str_radix(&s[digits_start..end], radix).ok()?;
-        let c = char::from_u32(value).filter(|c| *c != '\0').unwrap_or('\u{FFFD}');
+        let c = numeric_reference(value);
         let used = if bytes.get(end) == Some(&b';') { end + 1 } else { end };
         return Some((c, used));
     }
@@ -525,7 +651,7 @@ fn scan_text(text: &str, out: &mut Collector) {
         let capped = start + floor_boundary(&text[start..end], MAX_URL_BYTES);
         let url = trim_trailing_punctuation(&text[start..capped]);
         if url.len() > m.end() - start {
-            out.push(url, None, LinkSource::Text);
+            out.push(url, None, None, LinkSource::Text);
         }
     }
 }
@@ -707,6 +833,82 @@ mod tests {
         assert_eq!(links[0].host_ascii.as_deref(), Some("xn--pple-43d.com"));
         assert_eq!(links[0].registrable.as_deref(), Some("xn--pple-43d.com"));
         assert_eq!(links[1].host_ascii.as_deref(), Some("xn--pple-43d.com"));
+    }
+
+    #[test]
+    fn references_in_the_c1_range_are_windows_1252_as_in_browsers() {
+        assert_eq!(numeric_reference(159), 'Ÿ');
+        assert_eq!(numeric_reference(0x80), '€');
+        assert_eq!(numeric_reference(0x81), '\u{81}');
+        assert_eq!(numeric_reference(0), '\u{FFFD}');
+        assert_eq!(numeric_reference(0xD800), '\u{FFFD}');
+        assert_eq!(decode_entities("a&#156;b&#x9F;c"), "aœbŸc");
+    }
+
+    #[test]
+    fn disguised_hosts_are_kept_as_links_and_marked() {
+        let disguised = |html: &str| {
+            let links = links_of(html, "");
+            assert_eq!(links.len(), 1, "{html}");
+            (links[0].host.clone().unwrap_or_default(), links[0].disguised_host.clone())
+        };
+        // Character references (a C1 one included), percent escapes, styled letters, invisible characters.
+        assert_eq!(
+            disguised(r#"<a href="  http://x&#159;y&#156;z.example.com/p">go</a>"#),
+            ("xÿyœz.example.com".into(), Some("x&#159;y&#156;z.example.com".into()))
+        );
+        assert_eq!(
+            disguised(r#"<a href="http://%77%77%77.example.com/">go</a>"#),
+            ("www.example.com".into(), Some("%77%77%77.example.com".into()))
+        );
+        assert_eq!(
+            disguised("<a href=\"https://\u{1D69D}\u{1D68A}\u{1D694}\u{1D68E}.example.com/\">go</a>"),
+            ("take.example.com".into(), Some("\u{1D69D}\u{1D68A}\u{1D694}\u{1D68E}.example.com".into()))
+        );
+        assert_eq!(
+            disguised("<a href=\"https://pay\u{200B}pal.example.com/\">go</a>"),
+            ("paypal.example.com".into(), Some("pay\u{200B}pal.example.com".into()))
+        );
+        // A raw control character makes the host unparseable: the link is kept without it.
+        assert_eq!(
+            disguised("<a href=\"http://pay\u{9F}pal.example.com/\">go</a>"),
+            ("paypal.example.com".into(), Some("pay\u{9F}pal.example.com".into()))
+        );
+        // Plain names, IDNs, capitals, ports, user names, line breaks and prose after a text URL are not.
+        for html in [
+            "<a href=\"https://www.Example.com:8443/a%20b?x=%41\">go</a>",
+            "<a href=\"https://münchen.example/\">go</a>",
+            "<a href=\"https://user@www.example.com/\">go</a>",
+            "<a href=\"https://www.exam\nple.com/\">go</a>",
+            "<a href=\"&#104;ttps://www.example.com/\">go</a>",
+        ] {
+            assert_eq!(disguised(html).1, None, "{html}");
+        }
+        assert_eq!(links_of("", "see www.example.com's page")[0].disguised_host, None);
+        // IP numbers written oddly are left to the IP checks.
+        assert_eq!(links_of("", "http://0x7f.1/")[0].disguised_host, None);
+    }
+
+    #[test]
+    fn written_hosts_skip_scheme_user_and_port() {
+        assert_eq!(written_host("  http://a@b.example.com:80/x"), "b.example.com");
+        assert_eq!(written_host("https:\\\\evil.example.com\\x"), "evil.example.com");
+        assert_eq!(written_host("www.example.com/a//b"), "www.example.com");
+        assert_eq!(written_host("http://[::1]:80/"), "[::1]");
+        assert_eq!(written_host(""), "");
+        assert_eq!(written_host("http:"), "");
+        let html = " http://a&#64;b&#46;c/&#47;";
+        assert_eq!(undecoded(html, host_range(&decode_entities(html))), "b&#46;c");
+        assert_eq!(undecoded("x&amp;", 1..2), "&amp;");
+        assert_eq!(undecoded("x", 5..9), "");
+    }
+
+    #[test]
+    fn a_style_tag_inside_noframes_hides_no_links() {
+        let html = r#"<noframes><xml><style></xml></noframes><a href="https://x.example.com/">x</a>
+            <noembed><a href="https://hidden.example.com/">h</a></noembed><style>a{}</style>"#;
+        let hosts: Vec<_> = links_of(html, "").into_iter().filter_map(|l| l.host).collect();
+        assert_eq!(hosts, ["x.example.com"]);
     }
 
     #[test]
