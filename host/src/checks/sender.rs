@@ -339,6 +339,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     check_lookalike_name(view, from, kb, &display, out);
     check_platform_subdomain(from, kb, out);
     check_abused_tld(from, kb, out);
+    check_free_mailbox(from, kb, out);
     random_text::check(view, from, out);
 }
 
@@ -419,6 +420,14 @@ fn check_abused_tld(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
             .arg("tld", format!(".{tld}"))
             .evidence("From", from.address.clone()),
     );
+}
+
+/// The address is a free mailbox: no fault in itself, so it weighs nothing, but it is what makes a
+/// bitcoin "balance" or an inheritance story a scam (`content.concealed_scam_offer`): exchanges and
+/// lawyers do not write from a mailbox anyone can open.
+fn check_free_mailbox(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(domain) = from.domain.as_deref().filter(|d| is_free_mailbox(kb, d)) else { return };
+    out.push(Finding::new("sender.free_mailbox").arg("domain", domain).evidence("From", from.address.clone()));
 }
 
 /// The display name names the sender's own domain ("Lockergnome Apple Core" <…@lockergnome.com>): a brand
@@ -767,10 +776,26 @@ mod tests {
 
     const OUTSIDE: &str = "Received: from box.hosting.example (box.hosting.example [203.0.113.5]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
 
+    /// The sender findings of a message with these headers, but for the weightless
+    /// `sender.free_mailbox` note (tested on its own), so each test names only what it is about.
     fn ids_for(headers: &str, identities: &[&str]) -> Vec<&'static str> {
+        all_ids_for(headers, identities).into_iter().filter(|&id| id != "sender.free_mailbox").collect()
+    }
+
+    fn all_ids_for(headers: &str, identities: &[&str]) -> Vec<&'static str> {
         let subject = if headers.contains("Subject:") { "" } else { "Subject: x\r\n" };
         let raw = format!("{headers}{subject}\r\nx\r\n");
         test_support::sorted_ids(&test_support::run(&raw, identities, check))
+    }
+
+    #[test]
+    fn free_mailboxes_are_noted() {
+        let h = |from: &str| all_ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(h("John Smith <john.smith@gmail.com>"), ["sender.free_mailbox"]);
+        assert_eq!(h("山田 <yamada@yahoo.co.jp>"), ["sender.free_mailbox"]);
+        // The provider's own servers are not mailboxes anyone can open.
+        assert!(h("Yahoo! JAPAN <alerts@mail.yahoo.co.jp>").is_empty());
+        assert!(h("Shop <news@shop.example.com>").is_empty());
     }
 
     #[test]
