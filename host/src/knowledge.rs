@@ -5,12 +5,13 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
-use anyhow::{Context as _, Result, ensure};
+use anyhow::{Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::checks::links::lookalike::edit_distance;
 use crate::domain;
+use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -135,13 +136,16 @@ pub struct Knowledge {
     pub organisation_words: Vec<String>,
 }
 
-const BRANDS: &str = include_str!("../data/brands.toml");
-const PROVIDERS: &str = include_str!("../data/providers.toml");
-const WEB: &str = include_str!("../data/web.toml");
-
 static BUILTIN: LazyLock<Knowledge> = LazyLock::new(|| {
+    let load = || {
+        Knowledge::from_tables(
+            tables::from_json(builtin_json!("brands"), "brands.toml")?,
+            tables::from_json(builtin_json!("providers"), "providers.toml")?,
+            tables::from_json(builtin_json!("web"), "web.toml")?,
+        )
+    };
     // Validated by a unit test, so this cannot fail in a released binary.
-    Knowledge::parse(BRANDS, PROVIDERS, WEB).expect("built-in knowledge is valid")
+    load().expect("built-in knowledge is valid")
 });
 
 /// NFKC + lower case: full-width `ＫＡＧＯＹＡ` and half-width katakana compare equal to their usual forms.
@@ -226,10 +230,16 @@ impl Knowledge {
         &BUILTIN
     }
 
+    /// Knowledge from the TOML text of `brands.toml`, `providers.toml` and `web.toml`.
     pub fn parse(brands: &str, providers: &str, web: &str) -> Result<Knowledge> {
-        let brands: BrandFile = toml::from_str(brands).context("brands.toml does not parse")?;
-        let providers: ProviderFile = toml::from_str(providers).context("providers.toml does not parse")?;
-        let web: WebFile = toml::from_str(web).context("web.toml does not parse")?;
+        Knowledge::from_tables(
+            tables::from_toml(brands, "brands.toml")?,
+            tables::from_toml(providers, "providers.toml")?,
+            tables::from_toml(web, "web.toml")?,
+        )
+    }
+
+    fn from_tables(brands: BrandFile, providers: ProviderFile, web: WebFile) -> Result<Knowledge> {
         let mut domain_owner = HashMap::new();
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
@@ -583,10 +593,15 @@ impl Knowledge {
 mod tests {
     use super::*;
 
+    const BRANDS: &str = include_str!("../data/brands.toml");
+    const PROVIDERS: &str = include_str!("../data/providers.toml");
+    const WEB: &str = include_str!("../data/web.toml");
+
     #[test]
     fn builtin_knowledge_loads_and_validates() {
         let kb = Knowledge::parse(BRANDS, PROVIDERS, WEB).unwrap();
         assert!(kb.brands.len() >= 5);
+        assert_eq!(Knowledge::builtin().brands.len(), kb.brands.len(), "the embedded tables are the files");
     }
 
     #[test]

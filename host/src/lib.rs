@@ -16,6 +16,7 @@ pub mod protocol;
 pub mod report;
 pub mod rules;
 pub mod scan;
+pub mod tables;
 
 use mail_parser::MessageParser;
 

@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result, bail, ensure};
 use serde::Deserialize;
 
 use crate::model::{Category, Evidence, Finding, Lang, Level, RenderedFinding, Severity};
+use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -93,18 +94,16 @@ struct FindingFile {
     finding: Vec<Rule>,
 }
 
-/// The built-in tables, embedded in the binary.
-const SCORING: &str = include_str!("../data/scoring.toml");
-const LABELS: &str = include_str!("../data/labels.toml");
+/// The built-in finding tables by category, embedded in the binary (as JSON, see `tables`).
 const FINDINGS: [(&str, &str); 8] = [
-    ("sender", include_str!("../data/findings/sender.toml")),
-    ("received", include_str!("../data/findings/received.toml")),
-    ("auth", include_str!("../data/findings/auth.toml")),
-    ("links", include_str!("../data/findings/links.toml")),
-    ("content", include_str!("../data/findings/content.toml")),
-    ("attachments", include_str!("../data/findings/attachments.toml")),
-    ("server", include_str!("../data/findings/server.toml")),
-    ("limits", include_str!("../data/findings/limits.toml")),
+    ("sender", builtin_json!("findings/sender")),
+    ("received", builtin_json!("findings/received")),
+    ("auth", builtin_json!("findings/auth")),
+    ("links", builtin_json!("findings/links")),
+    ("content", builtin_json!("findings/content")),
+    ("attachments", builtin_json!("findings/attachments")),
+    ("server", builtin_json!("findings/server")),
+    ("limits", builtin_json!("findings/limits")),
 ];
 
 /// `data/labels.toml`: Japanese names of evidence labels.
@@ -123,8 +122,16 @@ pub struct Rules {
 }
 
 static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
+    let load = || {
+        let findings = FINDINGS.iter().map(|(category, json)| tables::from_json(json, &format!("{category}.toml")));
+        Rules::from_tables(
+            tables::from_json(builtin_json!("scoring"), "scoring.toml")?,
+            tables::from_json(builtin_json!("labels"), "labels.toml")?,
+            findings.collect::<Result<_>>()?,
+        )
+    };
     // The embedded table is validated by a unit test, so this cannot fail in a released binary.
-    Rules::parse(SCORING, LABELS, &FINDINGS.map(|(_, text)| text)).expect("built-in rule tables are valid")
+    load().expect("built-in rule tables are valid")
 });
 
 /// Groups may name other groups as `@name` (one level deep), so a wide set is written as the union of
@@ -165,23 +172,26 @@ impl Rules {
         &BUILTIN
     }
 
+    /// Rules from the TOML text of `scoring.toml`, `labels.toml` and finding tables.
     pub fn parse(scoring: &str, labels: &str, findings: &[&str]) -> Result<Rules> {
-        let labels: LabelFile = toml::from_str(labels).context("labels.toml does not parse")?;
+        let findings =
+            findings.iter().enumerate().map(|(i, text)| tables::from_toml(text, &format!("finding table #{i}")));
+        Rules::from_tables(
+            tables::from_toml(scoring, "scoring.toml")?,
+            tables::from_toml(labels, "labels.toml")?,
+            findings.collect::<Result<_>>()?,
+        )
+    }
+
+    fn from_tables(file: ScoringFile, labels: LabelFile, findings: Vec<FindingFile>) -> Result<Rules> {
         ensure!(labels.ja.values().all(|v| !v.trim().is_empty()), "labels.toml has an empty translation");
-        let file: ScoringFile = toml::from_str(scoring).context("scoring.toml does not parse")?;
         let s = &file.scoring;
         ensure!(
             0 < s.suspicious && s.suspicious < s.dangerous && s.dangerous <= s.max,
             "scoring thresholds out of order"
         );
         let mut by_id = HashMap::new();
-        let mut rules = Vec::new();
-        for (i, text) in findings.iter().enumerate() {
-            let part: FindingFile =
-                toml::from_str(text).with_context(|| format!("finding table #{i} does not parse"))?;
-            rules.extend(part.finding);
-        }
-        for rule in rules {
+        for rule in findings.into_iter().flat_map(|part| part.finding) {
             let prefix = format!("{}.", serde_json::to_value(rule.category)?.as_str().unwrap_or_default());
             ensure!(rule.id.starts_with(&prefix), "finding {} must start with its category {prefix}", rule.id);
             for text in [&rule.title, &rule.explanation] {
@@ -405,10 +415,9 @@ mod tests {
 
     #[test]
     fn builtin_rules_load_and_validate() {
-        let rules = Rules::parse(SCORING, LABELS, &FINDINGS.map(|(_, text)| text)).unwrap();
-        assert!(rules.ids().count() >= 2);
-        for (category, text) in FINDINGS {
-            let part: FindingFile = toml::from_str(text).unwrap();
+        assert!(Rules::builtin().ids().count() >= 2);
+        for (category, json) in FINDINGS {
+            let part: FindingFile = tables::from_json(json, category).unwrap();
             assert!(
                 part.finding.iter().all(|r| r.id.starts_with(&format!("{category}."))),
                 "{category}.toml holds another category"
@@ -448,7 +457,7 @@ dangerous = { en = "{top}", ja = "{top}" }
             .iter()
             .filter(|(c, _)| *c == "content")
             .flat_map(|(_, t)| {
-                let part: FindingFile = toml::from_str(t).unwrap();
+                let part: FindingFile = tables::from_json(t, "content").unwrap();
                 part.finding.into_iter().map(|r| &*Box::leak(r.id.into_boxed_str()))
             })
             .filter(|id| !shown.contains(id))

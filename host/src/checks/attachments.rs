@@ -13,6 +13,7 @@ use crate::checks::content::{scan_html, visible};
 use crate::knowledge::Knowledge;
 use crate::message::{MessageView, content_type_of};
 use crate::model::Finding;
+use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Clone)]
 pub struct Attachment<'a> {
@@ -103,11 +104,10 @@ pub struct AttachmentRules {
     families: Vec<Family>,
 }
 
-const ATTACHMENTS: &str = include_str!("../../data/attachments.toml");
-
 static BUILTIN: LazyLock<AttachmentRules> = LazyLock::new(|| {
+    let table = tables::from_json(builtin_json!("attachments"), "attachments.toml");
     // Validated by a unit test, so this cannot fail in a released binary.
-    AttachmentRules::parse(ATTACHMENTS).expect("built-in attachments.toml is valid")
+    table.and_then(AttachmentRules::from_table).expect("built-in attachments.toml is valid")
 });
 
 fn extension_set(list: &[String], what: &str) -> Result<HashSet<String>> {
@@ -136,8 +136,12 @@ impl AttachmentRules {
         &BUILTIN
     }
 
+    /// Attachment rules from the TOML text of `attachments.toml`.
     pub fn parse(text: &str) -> Result<AttachmentRules> {
-        let file: AttachmentFile = toml::from_str(text).context("attachments.toml does not parse")?;
+        AttachmentRules::from_table(tables::from_toml(text, "attachments.toml")?)
+    }
+
+    fn from_table(file: AttachmentFile) -> Result<AttachmentRules> {
         let mut families = Vec::new();
         let mut family_of_ext = HashSet::new();
         let mut family_of_type = HashSet::new();
@@ -456,6 +460,8 @@ mod tests {
         "attachments.type_mismatch",
         "attachments.encrypted_archive",
     ];
+
+    const ATTACHMENTS: &str = include_str!("../../data/attachments.toml");
 
     #[test]
     fn builtin_table_loads_and_every_finding_has_a_rule() {

@@ -5,12 +5,13 @@
 
 use std::sync::LazyLock;
 
-use anyhow::{Context as _, Result, ensure};
+use anyhow::{Result, ensure};
 use serde::Deserialize;
 
 use crate::checks::content;
 use crate::message::{Addr, MessageView};
 use crate::model::Finding;
+use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -40,11 +41,10 @@ pub struct RandomText {
     max_shuffled_chars: usize,
 }
 
-const RANDOM_TEXT: &str = include_str!("../../../data/random_text.toml");
-
 static BUILTIN: LazyLock<RandomText> = LazyLock::new(|| {
+    let table = tables::from_json(builtin_json!("random_text"), "random_text.toml");
     // Validated by a unit test, so this cannot fail in a released binary.
-    RandomText::parse(RANDOM_TEXT).expect("built-in random_text.toml is valid")
+    table.and_then(RandomText::from_table).expect("built-in random_text.toml is valid")
 });
 
 /// Longest token judged: longer runs are encoded data, not a word or an address anyone reads.
@@ -59,8 +59,14 @@ impl RandomText {
         &BUILTIN
     }
 
+    /// Letter statistics from the TOML text of `random_text.toml` (tables under test; the binary
+    /// embeds the built-in one).
+    #[cfg(test)]
     pub fn parse(text: &str) -> Result<RandomText> {
-        let file: RandomTextFile = toml::from_str(text).context("random_text.toml does not parse")?;
+        RandomText::from_table(tables::from_toml(text, "random_text.toml")?)
+    }
+
+    fn from_table(file: RandomTextFile) -> Result<RandomText> {
         let mut rare = [false; 26 * 26];
         for pair in file.rare_bigrams.split_whitespace() {
             let bytes = pair.as_bytes();
@@ -228,6 +234,8 @@ fn random_from(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) -> bool 
 mod tests {
     use super::*;
     use crate::checks::test_support::{run, sorted_ids};
+
+    const RANDOM_TEXT: &str = include_str!("../../../data/random_text.toml");
 
     #[test]
     fn builtin_table_loads_and_bad_tables_are_rejected() {
