@@ -12,6 +12,8 @@ use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
+mod hidden;
+
 use crate::checks::links::LinkSource;
 use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
@@ -53,6 +55,16 @@ struct LureFile {
     bulk_footer: PhraseList,
     image_only: ImageOnly,
     image_hosts: ImageHosts,
+    hidden_filler: HiddenFillerLimits,
+}
+
+/// When hidden text is filler (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct HiddenFillerLimits {
+    min_random_tokens: usize,
+    min_words: usize,
+    min_unrelated_share: f64,
 }
 
 /// Public image-upload sites (see `data/lures.toml`).
@@ -122,6 +134,7 @@ pub struct Lures {
     greeting_head_chars: usize,
     image_only_max_words: usize,
     image_hosts: Vec<String>,
+    hidden_filler: HiddenFillerLimits,
 }
 
 const LURES: &str = include_str!("../../data/lures.toml");
@@ -235,6 +248,13 @@ impl Lures {
                 }),
             "image_hosts must be lower-case domain names"
         );
+        let filler = file.hidden_filler;
+        ensure!(
+            filler.min_random_tokens >= 1
+                && filler.min_words >= 10
+                && (0.0..=1.0).contains(&filler.min_unrelated_share),
+            "hidden_filler: min_random_tokens >= 1, min_words >= 10, min_unrelated_share in 0..1"
+        );
         Ok(Lures {
             lure_ids,
             body,
@@ -251,6 +271,7 @@ impl Lures {
             greeting_head_chars: greeting.head_chars,
             image_only_max_words: file.image_only.max_words,
             image_hosts,
+            hidden_filler: filler,
         })
     }
 
@@ -752,6 +773,8 @@ pub struct HtmlScan {
     pub hrefs: Vec<String>,
     /// `src`s of images.
     pub images: Vec<String>,
+    /// Text that CSS hides from the reader (see [`hidden`]), pieces separated by spaces.
+    pub hidden: String,
 }
 
 /// A form and the fields it asks for.
@@ -832,15 +855,17 @@ fn entity(rest: &str) -> Option<(char, usize)> {
 /// One linear pass over an HTML body: the visible text, forms, scripts, meta refresh and links.
 pub fn scan_html(html: &str) -> HtmlScan {
     let mut scan = HtmlScan { text: String::with_capacity(html.len() / 2), ..HtmlScan::default() };
+    let rules = hiding_rules(html);
+    let mut visibility = hidden::Visibility::default();
     let mut rest = html;
     // The markup characters looked for are ASCII: searching bytes finds the same char boundaries.
     while let Some(pos) = memchr::memchr2(b'<', b'&', rest.as_bytes()) {
-        scan.text.push_str(&rest[..pos]);
+        scan.push_text(&rest[..pos], visibility.hidden());
         rest = &rest[pos..];
         if rest.starts_with('&') {
             match entity(rest) {
                 Some((c, len)) => {
-                    scan.text.push(c);
+                    scan.push_text(c.encode_utf8(&mut [0; 4]), visibility.hidden());
                     rest = &rest[len..];
                 }
                 None => {
@@ -871,11 +896,14 @@ pub fn scan_html(html: &str) -> HtmlScan {
             name = &lowered;
         }
         if closing {
+            visibility.close(name);
             if !INLINE_TAGS.contains(&name) {
                 scan.text.push('\n');
             }
             continue;
         }
+        let self_closing = inside.ends_with('/');
+        visibility.open(&rules, name, attribute(inside, "style"), attribute(inside, "class"), self_closing);
         match name {
             // Not shown: code, style sheets, and the raw text of `<noframes>` and `<noembed>` (where a
             // decoy `<style>` hides the rest of the message from filters that take it for one).
@@ -932,8 +960,43 @@ pub fn scan_html(html: &str) -> HtmlScan {
             scan.text.push('\n');
         }
     }
-    scan.text.push_str(rest);
+    scan.push_text(rest, visibility.hidden());
     scan
+}
+
+/// The style-sheet rules of every `<style>` element of a body, wherever it stands: a rule applies to
+/// elements before it too.
+fn hiding_rules(html: &str) -> hidden::HidingRules {
+    let mut rules = hidden::HidingRules::default();
+    let mut rest = html;
+    while let Some(at) = find_ignore_case(rest, "<style") {
+        rest = &rest[at + 1..];
+        let Some(end) = tag_end(rest.as_bytes()) else { break };
+        rest = &rest[end + 1..];
+        let sheet_end = find_closing(rest, "style");
+        rules.add_sheet(&rest[..sheet_end]);
+        rest = &rest[sheet_end..];
+    }
+    rules
+}
+
+/// Most bytes of hidden text kept from one body.
+const MAX_HIDDEN_BYTES: usize = 16 * 1024;
+
+impl HtmlScan {
+    /// Text as it comes: all of it is the body's text; what CSS hides is also kept apart.
+    fn push_text(&mut self, text: &str, hidden: bool) {
+        self.text.push_str(text);
+        if hidden && !text.trim().is_empty() && self.hidden.len() < MAX_HIDDEN_BYTES {
+            let room = MAX_HIDDEN_BYTES - self.hidden.len();
+            let mut cut = text.len().min(room);
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            self.hidden.push_str(&text[..cut]);
+            self.hidden.push(' ');
+        }
+    }
 }
 
 /// Offset of the `>` that ends the tag starting at `tag[0]` (`<`): the first one outside quotes.
@@ -1012,6 +1075,8 @@ struct Reading {
     /// Words of text in the HTML bodies (counted up to the image-only limit) and their images' `src`s.
     html_words: usize,
     html_images: Vec<String>,
+    /// The first HTML body's hidden filler, if any.
+    hidden_filler: Option<HiddenFiller>,
 }
 
 impl Reading {
@@ -1061,6 +1126,9 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         let scan = scan_html(html);
         reading.html_words += count_words(&scan.text, lures.image_only_max_words);
         reading.html_images.extend(scan.images);
+        if reading.hidden_filler.is_none() {
+            reading.hidden_filler = hidden_filler(&scan.hidden, &scan.text, &lures.hidden_filler);
+        }
         reading.add(lures, &scan.text, Place::Body);
         for form in scan.forms {
             let fields: Vec<String> = form.fields.into_iter().filter(|f| lures.is_credential_field(f)).collect();
@@ -1083,6 +1151,16 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         out.push(hit.finding("content.bulk_footer"));
     }
     image_only(view, kb, lures, &reading, out);
+    if let Some(filler) = &reading.hidden_filler {
+        out.push(
+            Finding::new("content.hidden_text")
+                .arg("words", filler.words.to_string())
+                .evidence("Hidden text", visible(&filler.example))
+                .evidence("Words hidden", filler.words.to_string())
+                .evidence("Not in the visible text", filler.unrelated.to_string())
+                .evidence("Machine-made tokens", filler.random_tokens.to_string()),
+        );
+    }
     image_sharing_host(lures, &reading, out);
     if let Some(phrase) = &reading.urgent_subject {
         out.push(
@@ -1114,6 +1192,53 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         out.push(Finding::new("content.script").evidence("Script", visible(script)));
     }
     random_subject_code(view, out);
+}
+
+/// Hidden text that is filler: its words, those absent from the visible text, machine-made tokens.
+#[derive(Debug)]
+struct HiddenFiller {
+    words: usize,
+    unrelated: usize,
+    random_tokens: usize,
+    example: String,
+}
+
+/// Characters of hidden text shown as evidence.
+const HIDDEN_EXAMPLE_CHARS: usize = 120;
+
+/// Judges the hidden text of a body (`text` is all its text, hidden included; see `data/lures.toml`).
+fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Option<HiddenFiller> {
+    if hidden.is_empty() {
+        return None;
+    }
+    let random = RandomText::builtin();
+    let tokens = || hidden.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some());
+    let random_tokens = tokens().filter(|t| t.len() >= 6 && random.is_random_local_part(t)).count();
+    let words = tokens().count();
+    let mut unrelated = 0;
+    if words >= limits.min_words {
+        // Each word of the whole text, less its hidden occurrences, is what the reader sees.
+        let mut shown: std::collections::HashMap<String, isize> = std::collections::HashMap::new();
+        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()) {
+            *shown.entry(word.to_lowercase()).or_default() += 1;
+        }
+        for word in tokens() {
+            *shown.entry(word.to_lowercase()).or_default() -= 1;
+        }
+        unrelated = tokens().filter(|w| shown.get(&w.to_lowercase()).is_none_or(|n| *n <= 0)).count();
+    }
+    let unrelated_prose = words >= limits.min_words && unrelated as f64 >= limits.min_unrelated_share * words as f64;
+    if random_tokens < limits.min_random_tokens && !unrelated_prose {
+        return None;
+    }
+    let example: String = hidden
+        .split_whitespace()
+        .flat_map(|w| [w, " "])
+        .collect::<String>()
+        .chars()
+        .take(HIDDEN_EXAMPLE_CHARS)
+        .collect();
+    Some(HiddenFiller { words, unrelated, random_tokens, example: example.trim_end().to_string() })
 }
 
 /// Words in `text`, counted up to `limit`: runs of two or more letters or digits, and each CJK
@@ -1320,6 +1445,7 @@ mod tests {
             "content.obfuscated_text",
             "content.recipient_in_subject",
             "content.recipient_greeting",
+            "content.hidden_text",
         ]) {
             let rule = rules.get(id).unwrap_or_else(|| panic!("{id} has no rule in findings/content.toml"));
             assert!(!rule.deceptive, "{id}: wording is never deceptive");
@@ -1332,12 +1458,15 @@ mod tests {
                   [machine_translated]\nphrases=['z']\nparticles='の'\nsimplified_chinese='们'\nmin_cues=1\nmin_particle_spaces=2\n\
                   [credential_form]\nfield_names=['pass']\n\
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
-                  [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n";
+                  [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n\
+                  [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['x']\n{ok}")).is_err(), "dup across lists");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=[' ']\n{ok}")).is_err());
+        let bad_share = ok.replace("min_unrelated_share=0.7", "min_unrelated_share=7");
+        assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_share}")).is_err());
     }
 
     #[test]
@@ -1616,6 +1745,42 @@ mod tests {
         let own_logo = picture.replace("img.example.net", "img.example.com");
         assert!(html_findings(&own_logo).is_empty(), "the sender's own logo (a@example.com)");
         assert!(html_findings(&picture.replace("https://offer.example.com/x", "#top")).is_empty(), "no web link");
+    }
+
+    #[test]
+    fn hidden_filler_text_but_not_a_preview_line_or_a_mobile_column() {
+        let story = "The old miller walked along the river every morning, counting the herons that stood in the \
+                     shallows and wondering whether the winter would come early this year, as his father had \
+                     always said it did when the swallows left before the harvest festival was over, and the \
+                     village children believed every word of it.";
+        let visible = "<p>Our spring catalogue is out, with new tools for the garden and the kitchen.</p>";
+        let found =
+            html_findings(&format!("<html><body>{visible}<div style='display:none'>{story}</div></body></html>"));
+        assert_eq!(ids(&found), ["content.hidden_text"]);
+        assert_eq!(found[0].args, [("words", "54".to_string())]);
+        // The same story in a style-sheet class, in a zero-size font, in white on white.
+        for hide in [
+            "<style>.x{font-size:0px}</style><span class=x>",
+            "<span style='color:#fff;background-color:#FFF'>",
+            "<span style='max-height:0;overflow:hidden'>",
+        ] {
+            let html = format!("<html><body>{visible}{hide}{story}</span></body></html>");
+            assert_eq!(ids(&html_findings(&html)), ["content.hidden_text"], "{hide}");
+        }
+        // Tokens that make each copy unique.
+        let tokens = format!("{visible}<span style='opacity:0'>k3vq9x1t7 b7r2mw5z9 p4d8s2qz6</span>");
+        assert_eq!(ids(&html_findings(&tokens)), ["content.hidden_text"]);
+        // A preview line, a mobile-only column repeating the visible text, text shown again by a child.
+        for html in [
+            format!("<div style='display:none;max-height:0'>Spring sale: 20% off garden tools</div>{visible}"),
+            format!("<p>{story}</p><div style='display:none'>{story}</div>"),
+            format!("{visible}<td style='font-size:0'><span style='font-size:14px'>{story}</span></td>"),
+            format!(
+                "{visible}<style>@media (max-width:600px) {{ .m {{ display:none }} }}</style><p class=m>{story}</p>"
+            ),
+        ] {
+            assert!(html_findings(&html).is_empty(), "{html}");
+        }
     }
 
     #[test]

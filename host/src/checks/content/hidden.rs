@@ -1,0 +1,310 @@
+//! Which text of an HTML body a reader cannot see: inside elements that CSS hides (`display:none`,
+//! `visibility:hidden`, `opacity:0`, `font-size:0`, a box of a pixel or less that clips its content,
+//! text in the colour of its own background), whether by an inline `style` or by a style-sheet rule
+//! on a tag name or a class. Rules inside `@media` blocks are left out: they apply only on some
+//! screens (a newsletter's mobile-only column is hidden on desktops, not from the reader).
+//!
+//! The scanner reports each start and end tag; the open elements are kept on a stack of bounded depth,
+//! each with what it inherits, so every step costs a constant amount of work.
+
+/// Deepest element stack kept: past it, elements are not tracked (hostile nesting stays bounded).
+const MAX_DEPTH: usize = 256;
+/// Most tag names and classes taken from style sheets.
+const MAX_RULES: usize = 64;
+/// Longest style attribute or style sheet read.
+const MAX_STYLE_BYTES: usize = 64 * 1024;
+
+/// Elements that have no content and no end tag: they never go on the stack.
+const VOID: [&str; 16] = [
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track",
+    "wbr", "frame",
+];
+
+/// What a CSS declaration block says about visibility.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct Style {
+    /// `display:none`, `opacity:0`, a clipped box of a pixel or less, colour = background: nothing
+    /// inside can be shown again.
+    gone: bool,
+    /// `visibility` set: `Some(true)` when hidden (a descendant may set it visible again).
+    invisible: Option<bool>,
+    /// `font-size` set: `Some(true)` when zero (a descendant may set a size again).
+    zero_font: Option<bool>,
+}
+
+fn is_zero_length(value: &str) -> bool {
+    let number = value.trim_end_matches(|c: char| c.is_ascii_alphabetic() || c == '%');
+    !number.is_empty() && number.bytes().all(|b| b == b'0' || b == b'.')
+}
+
+fn at_most_one_pixel(value: &str) -> bool {
+    is_zero_length(value) || value == "1px"
+}
+
+impl Style {
+    /// Reads `prop: value; …` (lower-cased, spaces and `!important` ignored).
+    fn parse(declarations: &str) -> Style {
+        let mut style = Style::default();
+        let (mut tiny_box, mut clipped) = (false, false);
+        let (mut color, mut background) = (None, None);
+        let declarations = &declarations[..floor_boundary(declarations, MAX_STYLE_BYTES)];
+        for declaration in declarations.split(';') {
+            let Some((property, value)) = declaration.split_once(':') else { continue };
+            let property = property.trim().to_ascii_lowercase();
+            let value: String = value
+                .to_ascii_lowercase()
+                .replace("!important", "")
+                .chars()
+                .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+                .collect();
+            match property.as_str() {
+                "display" => style.gone |= value == "none",
+                "opacity" => style.gone |= is_zero_length(&value),
+                "visibility" => style.invisible = Some(value == "hidden" || value == "collapse"),
+                "font-size" => style.zero_font = Some(is_zero_length(&value)),
+                "width" | "height" | "max-width" | "max-height" => tiny_box |= at_most_one_pixel(&value),
+                "overflow" => clipped |= value == "hidden",
+                "color" => color = Some(value),
+                "background" | "background-color" => background = Some(value),
+                _ => {}
+            }
+        }
+        let opaque = |c: &str| !matches!(c, "" | "transparent" | "inherit" | "initial" | "currentcolor" | "none");
+        style.gone |= tiny_box && clipped;
+        style.gone |= color.is_some_and(|c| opaque(&c) && background.as_deref() == Some(c.as_str()));
+        style
+    }
+
+    fn hides_anything(&self) -> bool {
+        self.gone || self.invisible == Some(true) || self.zero_font == Some(true)
+    }
+
+    /// This style applied on top of another (a rule, then the inline style).
+    fn then(mut self, over: &Style) -> Style {
+        self.gone |= over.gone;
+        self.invisible = over.invisible.or(self.invisible);
+        self.zero_font = over.zero_font.or(self.zero_font);
+        self
+    }
+}
+
+fn floor_boundary(s: &str, max: usize) -> usize {
+    let mut cut = s.len().min(max);
+    while !s.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    cut
+}
+
+/// Style-sheet rules that hide whole elements, by tag name or class.
+#[derive(Debug, Default)]
+pub struct HidingRules {
+    tags: Vec<(String, Style)>,
+    classes: Vec<(String, Style)>,
+}
+
+impl HidingRules {
+    /// Reads one style sheet: rules of simple selectors (`q`, `.preheader`, `span.x` counts as `.x`)
+    /// whose declarations hide. `@media` and other at-rule blocks are skipped whole; comments dropped.
+    pub fn add_sheet(&mut self, css: &str) {
+        let css = &css[..floor_boundary(css, MAX_STYLE_BYTES)];
+        let mut rest = css;
+        while let Some(open) = rest.find('{') {
+            let selectors = &rest[..open];
+            let after = &rest[open + 1..];
+            let selectors = selectors.rsplit("*/").next().unwrap_or(selectors).trim();
+            if selectors.starts_with('@') {
+                // An at-rule block: skip to its matching brace.
+                let mut depth = 1usize;
+                let mut end = after.len();
+                for (i, b) in after.bytes().enumerate() {
+                    match b {
+                        b'{' => depth += 1,
+                        b'}' => {
+                            depth -= 1;
+                            if depth == 0 {
+                                end = i + 1;
+                                break;
+                            }
+                        }
+                        _ => {}
+                    }
+                }
+                rest = &after[end..];
+                continue;
+            }
+            let close = after.find('}').unwrap_or(after.len());
+            let style = Style::parse(&after[..close]);
+            rest = after.get(close + 1..).unwrap_or_default();
+            if !style.hides_anything() {
+                continue;
+            }
+            for selector in selectors.split(',').map(str::trim) {
+                let simple =
+                    |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+                let (tag, class) = selector.split_once('.').map_or((selector, None), |(t, c)| (t, Some(c)));
+                let list = match class {
+                    Some(c) if simple(c) && (tag.is_empty() || simple(tag)) => (&mut self.classes, c),
+                    None if simple(tag) => (&mut self.tags, tag),
+                    _ => continue,
+                };
+                if list.0.len() < MAX_RULES {
+                    list.0.push((list.1.to_ascii_lowercase(), style.clone()));
+                }
+            }
+        }
+    }
+
+    fn style_of(&self, tag: &str, classes: &str) -> Style {
+        let mut style = Style::default();
+        for (_, s) in self.tags.iter().filter(|(t, _)| t == tag) {
+            style = style.then(s);
+        }
+        for class in classes.split_ascii_whitespace() {
+            for (_, s) in self.classes.iter().filter(|(c, _)| c.eq_ignore_ascii_case(class)) {
+                style = style.then(s);
+            }
+        }
+        style
+    }
+}
+
+/// One open element and the visibility it passes on to its content.
+struct Frame {
+    name: String,
+    gone: bool,
+    invisible: bool,
+    zero_font: bool,
+}
+
+/// The open elements of an HTML body, with what they hide.
+#[derive(Default)]
+pub struct Visibility {
+    stack: Vec<Frame>,
+    /// Elements past `MAX_DEPTH` that were not pushed, so their end tags are not matched wrongly.
+    untracked: usize,
+}
+
+impl Visibility {
+    /// Whether text at this point is hidden from the reader.
+    pub fn hidden(&self) -> bool {
+        self.stack.last().is_some_and(|f| f.gone || f.invisible || f.zero_font)
+    }
+
+    /// A start tag: `name` lower-case, `style` and `class` its attributes.
+    pub fn open(
+        &mut self,
+        rules: &HidingRules,
+        name: &str,
+        style: Option<&str>,
+        class: Option<&str>,
+        self_closing: bool,
+    ) {
+        if self_closing || VOID.contains(&name) {
+            return;
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            self.untracked += 1;
+            return;
+        }
+        let own = rules.style_of(name, class.unwrap_or_default()).then(&style.map(Style::parse).unwrap_or_default());
+        let parent = self.stack.last();
+        self.stack.push(Frame {
+            name: name.to_string(),
+            gone: own.gone || parent.is_some_and(|p| p.gone),
+            invisible: own.invisible.unwrap_or(parent.is_some_and(|p| p.invisible)),
+            zero_font: own.zero_font.unwrap_or(parent.is_some_and(|p| p.zero_font)),
+        });
+    }
+
+    /// An end tag closes the nearest open element of its name (and those left open inside it).
+    pub fn close(&mut self, name: &str) {
+        if self.untracked > 0 {
+            self.untracked -= 1;
+            return;
+        }
+        if let Some(at) = self.stack.iter().rposition(|f| f.name == name) {
+            self.stack.truncate(at);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn declarations_that_hide() {
+        assert!(Style::parse("display: none !important").gone);
+        assert!(Style::parse("opacity:0.0").gone);
+        assert!(Style::parse("max-height:0px; overflow:hidden").gone);
+        assert!(!Style::parse("max-height:0px").gone, "not clipped");
+        assert!(Style::parse("color:#FFF;background-color:#fff").gone);
+        assert!(!Style::parse("color:rgb(0,0,0);background-color:transparent").gone);
+        assert_eq!(Style::parse("font-size:0px").zero_font, Some(true));
+        assert_eq!(Style::parse("font-size:13px").zero_font, Some(false));
+        assert_eq!(Style::parse("visibility:hidden").invisible, Some(true));
+        assert!(!Style::parse("width:100%;height:auto;display:block").hides_anything());
+    }
+
+    #[test]
+    fn descendants_may_show_text_again_unless_it_is_gone() {
+        let rules = HidingRules::default();
+        let mut v = Visibility::default();
+        v.open(&rules, "td", Some("font-size:0"), None, false);
+        assert!(v.hidden());
+        v.open(&rules, "span", Some("font-size:14px"), None, false);
+        assert!(!v.hidden(), "the inline-block gap trick: children set their size");
+        v.close("span");
+        v.open(&rules, "div", Some("display:none"), None, false);
+        v.open(&rules, "p", Some("font-size:14px;visibility:visible"), None, false);
+        assert!(v.hidden());
+        v.close("div");
+        assert!(v.hidden(), "back in the zero-size cell");
+        v.close("td");
+        assert!(!v.hidden());
+        v.close("td");
+        v.open(&rules, "br", Some("display:none"), None, false);
+        assert!(!v.hidden(), "void elements hold nothing");
+    }
+
+    #[test]
+    fn style_sheet_rules_by_tag_and_class_but_not_in_media_queries() {
+        let mut rules = HidingRules::default();
+        rules.add_sheet(
+            "h4{color:blue} q{display:none} /* x */ .pre, span.tiny {font-size:0}\n\
+             @media screen and (max-width:600px) { .desktop { display:none } .m { width:0 } }\n\
+             .after { visibility: hidden }",
+        );
+        let hidden = |tag: &str, class: Option<&str>| {
+            let mut v = Visibility::default();
+            v.open(&rules, tag, None, class, false);
+            v.hidden()
+        };
+        assert!(hidden("q", None));
+        assert!(hidden("div", Some("x PRE")));
+        assert!(hidden("span", Some("tiny")));
+        assert!(hidden("p", Some("after")));
+        assert!(!hidden("div", Some("desktop")));
+        assert!(!hidden("h4", None));
+    }
+
+    #[test]
+    fn hostile_nesting_and_sheets_stay_bounded() {
+        let rules = HidingRules::default();
+        let mut v = Visibility::default();
+        for _ in 0..100_000 {
+            v.open(&rules, "div", Some("display:none"), None, false);
+        }
+        assert!(v.stack.len() <= MAX_DEPTH);
+        for _ in 0..100_000 {
+            v.close("div");
+        }
+        assert!(!v.hidden());
+        let mut many = HidingRules::default();
+        many.add_sheet(&".a{display:none}".repeat(10_000));
+        many.add_sheet(&"@media{{{{".repeat(10_000));
+        many.add_sheet("}}}{{{");
+        assert!(many.classes.len() <= MAX_RULES);
+    }
+}
