@@ -2,12 +2,14 @@
 //! bodies, links, the Received chain and Authentication-Results.
 
 use std::borrow::Cow;
+use std::cell::OnceCell;
 use std::time::Instant;
 
 use mail_parser::{Address, MessagePart, MimeHeaders, PartType};
 
-use crate::checks::{attachments::Attachment, auth::AuthResult, links::Link, received::Hop};
+use crate::checks::{attachments::Attachment, auth::AuthResult, links::Link, received::Hop, sender::Claims};
 use crate::domain;
+use crate::knowledge::Knowledge;
 use crate::model::Context;
 use crate::{Limits, checks};
 
@@ -89,6 +91,8 @@ pub struct MessageView<'a> {
     pub links_omitted: usize,
     /// When the analysis runs out of time (`Limits::time_budget`); see [`MessageView::out_of_time`].
     pub deadline: Instant,
+    /// See [`MessageView::sender_claims`].
+    sender_claims: OnceCell<Claims<'static>>,
 }
 
 impl<'a> MessageView<'a> {
@@ -104,6 +108,14 @@ impl<'a> MessageView<'a> {
     /// the remaining checkers are skipped (and the verdict says so).
     pub fn out_of_time(&self) -> bool {
         Instant::now() >= self.deadline
+    }
+
+    /// The brands the From line speaks for, worked out on the first call: the sender, links and
+    /// received checkers all ask, and it is the costliest part of the sender's checks. One analysis
+    /// uses one `kb` (the tables live as long as the process); a later call with another gets the
+    /// first one's answer.
+    pub fn sender_claims(&self, kb: &'static Knowledge) -> &Claims<'static> {
+        self.sender_claims.get_or_init(|| Claims::of(self, kb))
     }
 
     /// Whether an address is one of the user's own.
@@ -205,6 +217,7 @@ impl<'a> MessageView<'a> {
             links_omitted,
             deadline,
             headers,
+            sender_claims: OnceCell::new(),
         };
         view.origin = checks::received::origin(&view);
         view.auth = checks::auth::parse(&view);

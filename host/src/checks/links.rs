@@ -138,7 +138,7 @@ fn link_finding(id: &'static str, link: &Link) -> Finding {
     f
 }
 
-pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
     let sender = Sender::of(view);
     let claimed: Vec<&Brand> = view
         .from

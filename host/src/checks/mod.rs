@@ -13,7 +13,9 @@ pub mod received;
 pub mod sender;
 pub mod server;
 
-type Checker = fn(&MessageView, &Knowledge, &mut Vec<Finding>);
+/// The knowledge tables live as long as the process, so the view can keep what a checker worked out
+/// from them (`MessageView::sender_claims`).
+type Checker = fn(&MessageView, &'static Knowledge, &mut Vec<Finding>);
 
 const CHECKERS: [(&str, Checker); 7] = [
     ("sender", sender::check),
@@ -28,7 +30,7 @@ const CHECKERS: [(&str, Checker); 7] = [
 /// Runs every checker over the view, until the view's time budget is spent; returns the findings and
 /// the names of the checkers skipped or cut short for lack of time (a checker's long loops stop
 /// when the budget is spent, so one that ends out of time may not have finished).
-pub fn run_all(view: &MessageView, kb: &Knowledge) -> (Vec<Finding>, Vec<&'static str>) {
+pub fn run_all(view: &MessageView, kb: &'static Knowledge) -> (Vec<Finding>, Vec<&'static str>) {
     let mut out = Vec::new();
     let mut skipped = Vec::new();
     for (name, check) in CHECKERS {
@@ -49,7 +51,7 @@ pub(crate) mod test_support {
     use crate::model::Context;
 
     /// Runs `check` over `raw` (parsed and viewed as `analyze` does), for a user with `identities`.
-    pub fn run(raw: &str, identities: &[&str], check: fn(&MessageView, &Knowledge, &mut Vec<Finding>)) -> Vec<Finding> {
+    pub fn run(raw: &str, identities: &[&str], check: Checker) -> Vec<Finding> {
         let parsed = mail_parser::MessageParser::new().parse(raw.as_bytes()).expect("test message parses");
         let ctx = Context {
             identities: identities.iter().map(|s| s.to_string()).collect(),

@@ -217,7 +217,7 @@ pub fn via_mailing_list(view: &MessageView) -> bool {
     view.header("List-Id").is_some() || view.header("List-Post").is_some()
 }
 
-pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
     let Some(hop) = view.origin.and_then(|i| view.hops.get(i)) else { return };
     check_helo(hop, view, kb, out);
     if via_mailing_list(view) {

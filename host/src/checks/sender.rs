@@ -221,11 +221,31 @@ fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec
     brands
 }
 
+/// The brands the From line speaks for, as several checks ask: see [`MessageView::sender_claims`].
+#[derive(Debug, Default)]
+pub struct Claims<'k> {
+    /// Brands the display name speaks for (`display_brands`).
+    display: Vec<&'k Brand>,
+    /// The brand the display name imitates without naming it, and how (`imitated_brand`).
+    imitated: Option<(&'k Brand, &'static str)>,
+    /// The display name names the sender's own domain (`names_its_own_domain`).
+    names_own_domain: bool,
+}
+
+impl<'k> Claims<'k> {
+    pub(crate) fn of(view: &MessageView, kb: &'k Knowledge) -> Claims<'k> {
+        let Some(from) = &view.from else { return Claims::default() };
+        let display = display_brands(view, from, kb);
+        let imitated = imitated_brand(view, from, kb, &display);
+        Claims { display, imitated, names_own_domain: names_its_own_domain(view, from, kb) }
+    }
+}
+
 /// The brands a message presents itself as: named in the From display name, or owning the From
 /// domain (free mailbox domains such as gmail.com belong to their users, not to the brand).
-pub fn claimed_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
+pub fn claimed_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let Some(from) = &view.from else { return Vec::new() };
-    let mut brands = display_brands(view, from, kb);
+    let mut brands = view.sender_claims(kb).display.clone();
     let free = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     add_brands(&mut brands, from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r)));
     brands
@@ -322,21 +342,21 @@ fn check_malformed_from(view: &MessageView, out: &mut Vec<Finding>) {
     }
 }
 
-pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
     check_malformed_from(view, out);
     let Some(from) = &view.from else { return };
-    // Worked out once: most checks below ask which brands the display name speaks for.
-    let display = display_brands(view, from, kb);
-    check_brand_name(view, from, kb, &display, out);
-    check_brand_subject(view, from, kb, &display, out);
-    check_lookalike_domain(from, kb, &display, out);
+    let claims = view.sender_claims(kb);
+    let display = &claims.display;
+    check_brand_name(view, from, kb, claims, out);
+    check_brand_subject(view, from, kb, display, out);
+    check_lookalike_domain(from, kb, display, out);
     check_shown_address(view, from, out);
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
     check_addressee(view, out);
-    check_organisation_freemail(view, from, kb, &display, out);
+    check_organisation_freemail(view, from, kb, display, out);
     check_disguised_name(view, from, out);
-    check_lookalike_name(view, from, kb, &display, out);
+    check_lookalike_name(view, from, claims, out);
     check_platform_subdomain(from, kb, out);
     check_abused_tld(from, kb, out);
     check_free_mailbox(from, kb, out);
@@ -448,11 +468,11 @@ pub(crate) fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowled
 }
 
 /// The display name speaks for a brand, but the address is not on the brand's domains.
-fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, display: &[&Brand], out: &mut Vec<Finding>) {
-    if names_its_own_domain(view, from, kb) {
+fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, claims: &Claims, out: &mut Vec<Finding>) {
+    if claims.names_own_domain {
         return;
     }
-    let Some(brand) = display.iter().copied().find(|b| !speaks_for(view, from, kb, b)) else {
+    let Some(brand) = claims.display.iter().copied().find(|b| !speaks_for(view, from, kb, b)) else {
         return;
     };
     let name = shown_name(view, from).unwrap_or_default();
@@ -485,10 +505,10 @@ fn speaks_for(view: &MessageView, from: &Addr, kb: &Knowledge, brand: &Brand) ->
 /// The display name imitates a brand it does not name: look-alike letters (`PayPaI`, `Amaz0n`,
 /// `Iedger`) or a one-letter misspelling of a long name (`Mircosoft`). Nobody misspells their own
 /// company; the sender's own domain name is theirs to write.
-fn check_lookalike_name(view: &MessageView, from: &Addr, kb: &Knowledge, display: &[&Brand], out: &mut Vec<Finding>) {
+fn check_lookalike_name(view: &MessageView, from: &Addr, claims: &Claims, out: &mut Vec<Finding>) {
     let Some(name) = display_name(view, from) else { return };
-    let Some((brand, how)) = imitated_brand(view, from, kb, display) else { return };
-    if names_its_own_domain(view, from, kb) {
+    let Some((brand, how)) = claims.imitated else { return };
+    if claims.names_own_domain {
         return;
     }
     out.push(
@@ -598,13 +618,12 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Bran
 /// The brands a message presents itself as where the reader looks first: the display name (by name,
 /// look-alike or misspelling; not when it names the sender's own domain) and the subject's claims.
 /// Links elsewhere in such a mail are off-brand (`links.off_brand`).
-pub fn presented_brands<'k>(view: &MessageView, kb: &'k Knowledge) -> Vec<&'k Brand> {
+pub fn presented_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let mut brands = Vec::new();
-    if let Some(from) = view.from.as_ref().filter(|f| !names_its_own_domain(view, f, kb)) {
-        let display = display_brands(view, from, kb);
-        let imitated = imitated_brand(view, from, kb, &display).map(|(brand, _)| brand);
-        add_brands(&mut brands, display);
-        add_brands(&mut brands, imitated);
+    let claims = view.sender_claims(kb);
+    if !claims.names_own_domain {
+        add_brands(&mut brands, claims.display.iter().copied());
+        add_brands(&mut brands, claims.imitated.map(|(brand, _)| brand));
     }
     if let Some(subject) = view.subject.as_deref() {
         add_brands(&mut brands, subject_brands(&visible_subject(subject), kb).into_iter().map(|(_, b)| b));
