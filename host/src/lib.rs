@@ -237,7 +237,7 @@ impl<'r> Iterator for HeaderFields<'r> {
         let start = self.pos;
         let mut end = start;
         while let Some(rest) = self.raw.get(end..).filter(|r| !r.is_empty()) {
-            let line = rest.iter().position(|b| *b == b'\n').map_or(rest, |i| &rest[..=i]);
+            let line = memchr::memchr(b'\n', rest).map_or(rest, |i| &rest[..=i]);
             let ends_field = if end == start {
                 line.iter().all(|b| *b == b'\r' || *b == b'\n')
             } else {
