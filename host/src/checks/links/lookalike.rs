@@ -104,8 +104,12 @@ pub fn check<'k>(
     if !label.is_ascii() && !label.as_str().is_single_script() {
         return Some(Lookalike { kind: Kind::MixedScript, brand: None, brand_domain: None });
     }
-    let is_claimed = |b: &BrandLabel| kb.brands.get(b.brand).is_some_and(claimed);
-    if let Some(b) = index.labels.iter().find(|b| is_claimed(b) && is_typo_of(&label, &b.label)) {
+    // Asked once per brand, not once per label of each of its domains.
+    let claimed_brands: Vec<bool> = kb.brands.iter().map(claimed).collect();
+    let is_claimed = |b: &BrandLabel| claimed_brands.get(b.brand).copied().unwrap_or(false);
+    if claimed_brands.contains(&true)
+        && let Some(b) = index.labels.iter().find(|b| is_claimed(b) && is_typo_of(&label, &b.label))
+    {
         return found(Kind::Typo, b);
     }
     for (brand, token) in kb.brands_tokened_in(&label) {
