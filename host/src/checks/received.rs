@@ -63,9 +63,20 @@ impl Hop {
 
 /// Collapses folding whitespace and shortens a header value for display.
 pub fn evidence_text(raw: &str) -> String {
-    let mut out = String::new();
+    // Headers are mostly ASCII, where a split on bytes finds the same words (the vertical tab aside:
+    // `char::is_whitespace` counts it, `u8::is_ascii_whitespace` does not) at a fraction of the cost.
+    if raw.is_ascii() && !raw.contains('\x0B') {
+        shortened(raw.split_ascii_whitespace(), raw.len())
+    } else {
+        shortened(raw.split_whitespace(), raw.len())
+    }
+}
+
+/// Words joined by single spaces, cut after `MAX_EVIDENCE_CHARS` characters; `len` bounds the size.
+fn shortened<'t>(words: impl Iterator<Item = &'t str>, len: usize) -> String {
+    let mut out = String::with_capacity(len.min(MAX_EVIDENCE_CHARS + 3));
     let mut chars = 0;
-    for word in raw.split_whitespace() {
+    for word in words {
         if chars >= MAX_EVIDENCE_CHARS {
             out.push('…');
             break;
