@@ -2,6 +2,7 @@
 //! the plain text for `http://`, `https://` and `www.` URLs. Every loop advances its cursor, so the
 //! work is linear in the input whatever the markup looks like.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
@@ -81,7 +82,12 @@ pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Li
 /// Trims what browsers ignore around and inside a URL attribute (spaces, tabs, newlines).
 fn clean_url(raw: &str) -> String {
     let trimmed = raw.trim_matches(|c: char| c.is_whitespace() || c.is_control());
-    let mut url: String = trimmed.chars().filter(|c| !matches!(c, '\t' | '\n' | '\r')).collect();
+    let breaks = ['\t', '\n', '\r'];
+    let mut url: String = if trimmed.contains(breaks) {
+        trimmed.chars().filter(|c| !breaks.contains(c)).collect()
+    } else {
+        trimmed.into()
+    };
     if url.len() > MAX_URL_BYTES {
         let mut cut = MAX_URL_BYTES;
         while !url.is_char_boundary(cut) {
@@ -101,13 +107,13 @@ pub(super) fn make_link(
     text: Option<String>,
     source: LinkSource,
 ) -> Option<Link> {
-    let lower_start: String = url.chars().take(12).flat_map(char::to_lowercase).collect();
-    let parse_as = if lower_start.starts_with("www.") {
-        format!("http://{url}")
+    // Only `W` lower-cases to `w`: an ASCII comparison finds the same prefix.
+    let parse_as: Cow<str> = if url.get(..4).is_some_and(|start| start.eq_ignore_ascii_case("www.")) {
+        format!("http://{url}").into()
     } else if url.starts_with("//") {
-        format!("http:{url}")
+        format!("http:{url}").into()
     } else {
-        url.clone()
+        url.as_str().into()
     };
     // A host with control or invisible characters does not resolve as written; what is left once
     // they are dropped is where the sender meant to send the reader, and the link is judged by that.
