@@ -904,6 +904,11 @@ pub fn scan_html(html: &str) -> HtmlScan {
         }
         let self_closing = inside.ends_with('/');
         visibility.open(&rules, name, attribute(inside, "style"), attribute(inside, "class"), self_closing);
+        if let Some(src) = background_image(inside)
+            && scan.images.len() < MAX_HTML_ITEMS
+        {
+            scan.images.push(src.to_string());
+        }
         match name {
             // Not shown: code, style sheets, and the raw text of `<noframes>` and `<noembed>` (where a
             // decoy `<style>` hides the rest of the message from filters that take it for one).
@@ -962,6 +967,19 @@ pub fn scan_html(html: &str) -> HtmlScan {
     }
     scan.push_text(rest, visibility.hidden());
     scan
+}
+
+/// A picture set as an element's background (`style="background:url(…)"` or `background="…"`): it
+/// shows like an `<img>`, and image spam uses it so that there is no `<img>` to count.
+fn background_image(inside: &str) -> Option<&str> {
+    if let Some(style) = attribute(inside, "style")
+        && let Some(at) = find_ignore_case(style, "url(")
+    {
+        let value = &style[at + 4..];
+        let value = value.split(')').next().unwrap_or_default();
+        return Some(value.trim().trim_matches(|c| c == '"' || c == '\'' || c == ' '));
+    }
+    attribute(inside, "background").filter(|b| !b.trim().is_empty())
 }
 
 /// The style-sheet rules of every `<style>` element of a body, wherever it stands: a rule applies to
@@ -1788,6 +1806,14 @@ mod tests {
         assert_eq!(
             scan_html("<p><img src='x.png'><IMG SRC=\"cid:logo\"><img alt=x></p>").images,
             ["x.png", "cid:logo", ""]
+        );
+        assert_eq!(
+            scan_html(
+                "<div style=\"width:600px; background: url('https://i.example.net/a.png') no-repeat\"></div>\
+                 <td background=b.jpg><p style='color:red'>x</p></td><div style='background:URL(c.gif)'>"
+            )
+            .images,
+            ["https://i.example.net/a.png", "b.jpg", "c.gif"]
         );
         assert_eq!(scan_html(&"<img src=a>".repeat(1000)).images.len(), MAX_HTML_ITEMS);
     }
