@@ -762,7 +762,8 @@ impl Lures {
 /// What the HTML scan saw besides the text.
 #[derive(Debug, Default)]
 pub struct HtmlScan {
-    /// The text a reader sees: tags removed, entities decoded, blocks on their own lines.
+    /// The text a reader sees: tags removed, entities decoded, blocks on their own lines; without
+    /// the text CSS hides (that is in `hidden`).
     pub text: String,
     pub forms: Vec<Form>,
     /// Description of the first script: its `src`, or the start of its code.
@@ -1004,8 +1005,9 @@ const MAX_HIDDEN_BYTES: usize = 16 * 1024;
 impl HtmlScan {
     /// Text as it comes: all of it is the body's text; what CSS hides is also kept apart.
     fn push_text(&mut self, text: &str, hidden: bool) {
-        self.text.push_str(text);
-        if hidden && !text.trim().is_empty() && self.hidden.len() < MAX_HIDDEN_BYTES {
+        if !hidden {
+            self.text.push_str(text);
+        } else if !text.trim().is_empty() && self.hidden.len() < MAX_HIDDEN_BYTES {
             let room = MAX_HIDDEN_BYTES - self.hidden.len();
             let mut cut = text.len().min(room);
             while !text.is_char_boundary(cut) {
@@ -1148,6 +1150,11 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
             reading.hidden_filler = hidden_filler(&scan.hidden, &scan.text, &lures.hidden_filler);
         }
         reading.add(lures, &scan.text, Place::Body);
+        // Hidden text is read apart: a preview line still shows in the message list, and hidden
+        // letters pushed inside visible words ("B<span hidden>x</span>anco") no longer break them.
+        if !scan.hidden.is_empty() {
+            reading.add(lures, &scan.hidden, Place::Body);
+        }
         for form in scan.forms {
             let fields: Vec<String> = form.fields.into_iter().filter(|f| lures.is_credential_field(f)).collect();
             if !fields.is_empty() {
@@ -1224,7 +1231,7 @@ struct HiddenFiller {
 /// Characters of hidden text shown as evidence.
 const HIDDEN_EXAMPLE_CHARS: usize = 120;
 
-/// Judges the hidden text of a body (`text` is all its text, hidden included; see `data/lures.toml`).
+/// Judges the hidden text of a body against its visible `text` (see `data/lures.toml`).
 fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Option<HiddenFiller> {
     if hidden.is_empty() {
         return None;
@@ -1235,15 +1242,12 @@ fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Optio
     let words = tokens().count();
     let mut unrelated = 0;
     if words >= limits.min_words {
-        // Each word of the whole text, less its hidden occurrences, is what the reader sees.
-        let mut shown: std::collections::HashMap<String, isize> = std::collections::HashMap::new();
-        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()) {
-            *shown.entry(word.to_lowercase()).or_default() += 1;
-        }
-        for word in tokens() {
-            *shown.entry(word.to_lowercase()).or_default() -= 1;
-        }
-        unrelated = tokens().filter(|w| shown.get(&w.to_lowercase()).is_none_or(|n| *n <= 0)).count();
+        let shown: HashSet<String> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().nth(1).is_some())
+            .map(str::to_lowercase)
+            .collect();
+        unrelated = tokens().filter(|w| !shown.contains(&w.to_lowercase())).count();
     }
     let unrelated_prose = words >= limits.min_words && unrelated as f64 >= limits.min_unrelated_share * words as f64;
     if random_tokens < limits.min_random_tokens && !unrelated_prose {
@@ -1785,6 +1789,12 @@ mod tests {
             let html = format!("<html><body>{visible}{hide}{story}</span></body></html>");
             assert_eq!(ids(&html_findings(&html)), ["content.hidden_text"], "{hide}");
         }
+        // Letters hidden inside a word do not break it; a hidden preview line is still read.
+        let split = "<p>Your account has been sus<span style='font-size:0'>zq</span>pended.</p>";
+        assert_eq!(scan_html(split).text.trim(), "Your account has been suspended.");
+        assert_eq!(ids(&html_findings(split)), ["content.lure_account_suspended"]);
+        let preview = "<div style='display:none'>Your account has been suspended</div><p>Hello</p>";
+        assert_eq!(ids(&html_findings(preview)), ["content.lure_account_suspended"]);
         // Tokens that make each copy unique.
         let tokens = format!("{visible}<span style='opacity:0'>k3vq9x1t7 b7r2mw5z9 p4d8s2qz6</span>");
         assert_eq!(ids(&html_findings(&tokens)), ["content.hidden_text"]);
