@@ -4,13 +4,13 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use anyhow::{Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
 use crate::checks::links::lookalike::edit_distance;
 use crate::domain;
+use crate::matcher::Matcher;
 use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Deserialize)]
@@ -100,11 +100,11 @@ pub struct Knowledge {
     /// Brand labels and their skeletons for look-alike checks: derived from `brands` on first use.
     lookalike: OnceLock<crate::checks::links::lookalike::Index>,
     domain_owner: HashMap<String, usize>,
-    names: AhoCorasick,
+    names: Matcher,
     name_brand: Vec<usize>,
     name_ascii: Vec<bool>,
     /// Look-alike keys (`lookalike_key`) of the ASCII names, and the brand of each.
-    lookalike_names: AhoCorasick,
+    lookalike_names: Matcher,
     lookalike_name_brand: Vec<usize>,
     /// Look-alike keys of single-word ASCII names long enough for a one-letter misspelling to still
     /// point at them.
@@ -116,7 +116,7 @@ pub struct Knowledge {
     solo_names: HashMap<String, usize>,
     /// Hyphenated first labels of brand domains (`etc-meisai`, `smbc-card`), and the brand of each.
     domain_labels: HashMap<String, usize>,
-    tokens: AhoCorasick,
+    tokens: Matcher,
     token_brand: Vec<usize>,
     hosting: HashSet<String>,
     mail_service: HashSet<String>,
@@ -360,11 +360,8 @@ impl Knowledge {
                 MIN_SPELLED_NAME - 1
             );
         }
-        // Searched in short texts (names, host labels): the quickest kind to build (see `content::Lures`).
-        let nfa = || AhoCorasick::builder().kind(Some(AhoCorasickKind::NoncontiguousNFA)).clone();
-        let names_ac = nfa().match_kind(MatchKind::Standard).build(&names)?;
-        let lookalike_ac = nfa().build(&lookalike_names)?;
-        let tokens_ac = nfa().build(&tokens)?;
+        let (names_ac, lookalike_ac, tokens_ac) =
+            (Matcher::new(&names)?, Matcher::new(&lookalike_names)?, Matcher::new(&tokens)?);
         Ok(Knowledge {
             lookalike: OnceLock::new(),
             brands: brands.brand,
@@ -431,7 +428,7 @@ impl Knowledge {
     fn collect_named(&self, folded: &str, ascii_names: bool, found: &mut Vec<usize>) {
         let bytes = folded.as_bytes();
         for m in self.names.find_overlapping_iter(folded) {
-            let idx = m.pattern().as_usize();
+            let idx = m.pattern();
             if self.name_ascii[idx] {
                 let before_ok = m.start() == 0 || !is_word_byte(bytes[m.start() - 1]);
                 let after_ok = m.end() == bytes.len() || !is_word_byte(bytes[m.end()]);
@@ -496,7 +493,7 @@ impl Knowledge {
         for m in self.lookalike_names.find_overlapping_iter(&key) {
             let before_ok = m.start() == 0 || !is_word_byte(bytes[m.start() - 1]);
             let after_ok = m.end() == bytes.len() || !is_word_byte(bytes[m.end()]);
-            let brand = &self.brands[self.lookalike_name_brand[m.pattern().as_usize()]];
+            let brand = &self.brands[self.lookalike_name_brand[m.pattern()]];
             let new = !named.iter().chain(&found).any(|b| b.id == brand.id);
             if before_ok && after_ok && new {
                 found.push(brand);
@@ -540,7 +537,7 @@ impl Knowledge {
     pub fn brands_tokened_in<'t>(&self, text: &'t str) -> Vec<(&Brand, &'t str)> {
         let mut found: Vec<(&Brand, &'t str)> = Vec::new();
         for m in self.tokens.find_overlapping_iter(text) {
-            let brand = &self.brands[self.token_brand[m.pattern().as_usize()]];
+            let brand = &self.brands[self.token_brand[m.pattern()]];
             if !found.iter().any(|(b, _)| b.id == brand.id) {
                 found.push((brand, &text[m.start()..m.end()]));
             }

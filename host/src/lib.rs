@@ -9,6 +9,7 @@ pub mod domain;
 pub mod eval;
 pub mod install;
 pub mod knowledge;
+pub mod matcher;
 pub mod message;
 pub mod model;
 pub mod native;
