@@ -7,7 +7,6 @@
 use std::collections::HashSet;
 use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
 use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
@@ -17,8 +16,10 @@ mod hidden;
 use crate::checks::links::LinkSource;
 use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
+use crate::matcher::Matcher;
 use crate::message::MessageView;
 use crate::model::Finding;
+use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -120,9 +121,9 @@ struct Phrase<C> {
 pub struct Lures {
     /// Finding id per lure category, `content.lure_<id>`.
     lure_ids: Vec<&'static str>,
-    body: AhoCorasick,
+    body: Matcher,
     body_phrases: Vec<Phrase<Cue>>,
-    subject: AhoCorasick,
+    subject: Matcher,
     subject_phrases: Vec<Phrase<()>>,
     particles: Vec<char>,
     simplified_chinese: HashSet<char>,
@@ -137,11 +138,10 @@ pub struct Lures {
     hidden_filler: HiddenFillerLimits,
 }
 
-const LURES: &str = include_str!("../../data/lures.toml");
-
 static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
+    let table = tables::from_json(builtin_json!("lures"), "lures.toml");
     // Validated by a unit test, so this cannot fail in a released binary.
-    Lures::parse(LURES).expect("built-in lures.toml is valid")
+    table.and_then(Lures::from_table).expect("built-in lures.toml is valid")
 });
 
 impl Lures {
@@ -149,8 +149,12 @@ impl Lures {
         &BUILTIN
     }
 
+    /// Lures from the TOML text of `lures.toml`.
     pub fn parse(text: &str) -> Result<Lures> {
-        let file: LureFile = toml::from_str(text).context("lures.toml does not parse")?;
+        Lures::from_table(tables::from_toml(text, "lures.toml")?)
+    }
+
+    fn from_table(file: LureFile) -> Result<Lures> {
         let mut seen = HashSet::new();
         let mut compile = |raw: &str| -> Result<(String, bool, bool)> {
             let folded = fold(raw).text;
@@ -193,16 +197,7 @@ impl Lures {
                 body_phrases.push(Phrase { cue, bounded_start, bounded_end });
             }
         }
-        // The build is most of a cold start (spawned by Thunderbird, it answers within ~10 ms). A
-        // noncontiguous NFA builds in a fifteenth of a DFA's time and scans at half its speed; the
-        // contiguous one scans no faster and takes a third longer to build.
-        let build = |patterns: &[String]| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::Standard)
-                .kind(Some(AhoCorasickKind::NoncontiguousNFA))
-                .build(patterns)
-                .context("phrase automaton")
-        };
+        let build = |patterns: &[String]| Matcher::new(patterns).context("phrase automaton");
         let body = build(&patterns)?;
 
         // Subject phrases are a separate list: a word like "urgent" alarms in a subject, not in a body.
@@ -717,7 +712,7 @@ struct Hits {
 impl Lures {
     fn scan(&self, folded: &str, place: Place, hits: &mut Hits) {
         for m in self.body.find_overlapping_iter(folded) {
-            let Some(phrase) = self.body_phrases.get(m.pattern().as_usize()) else { continue };
+            let Some(phrase) = self.body_phrases.get(m.pattern()) else { continue };
             if !bounded(folded, m.start(), m.end(), (phrase.bounded_start, phrase.bounded_end)) {
                 continue;
             }
@@ -752,7 +747,7 @@ impl Lures {
             .find_overlapping_iter(folded)
             .find(|m| {
                 self.subject_phrases
-                    .get(m.pattern().as_usize())
+                    .get(m.pattern())
                     .is_some_and(|p| bounded(folded, m.start(), m.end(), (p.bounded_start, p.bounded_end)))
             })
             .map(|m| folded[m.start()..m.end()].to_string())
@@ -1452,6 +1447,8 @@ fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) 
 mod tests {
     use super::*;
     use crate::rules::Rules;
+
+    const LURES: &str = include_str!("../../data/lures.toml");
 
     #[test]
     fn builtin_lures_load_and_every_finding_has_a_rule() {
