@@ -58,7 +58,24 @@ impl Index {
 
 /// UTS #39 skeleton, lower-cased: the skeleton keeps case (`0` becomes `O`), host names do not.
 fn folded_skeleton(label: &str) -> String {
+    // Host labels are mostly ASCII, whose characters have skeletons of their own: looked up.
+    if label.is_ascii() {
+        let skeletons = ascii_folded_skeletons();
+        return label.bytes().filter_map(|b| skeletons.get(usize::from(b))).map(String::as_str).collect();
+    }
+    folded_skeleton_of_any(label)
+}
+
+fn folded_skeleton_of_any(label: &str) -> String {
     skeleton(label).flat_map(char::to_lowercase).collect()
+}
+
+/// The folded skeleton of each ASCII character. No ASCII character's skeleton holds a character that
+/// combines with others, so the skeleton of ASCII text is its characters' put together (a test
+/// checks); the index of brand labels, built at every start, skips the normaliser.
+fn ascii_folded_skeletons() -> &'static [String] {
+    static SKELETONS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    SKELETONS.get_or_init(|| (0..128u8).map(|b| folded_skeleton_of_any(&char::from(b).to_string())).collect())
 }
 
 fn first_label(domain: &str) -> &str {
@@ -193,6 +210,21 @@ fn has_added_words(label: &str, token: &str, lure_words: &[String]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ascii_labels_get_the_skeleton_of_their_characters_put_together() {
+        let all_ascii: String = (0..128u8).map(char::from).collect();
+        for label in [all_ascii.as_str(), "rnicrosoft", "paypa1", "amaz0n-1ogin", "xn--80ak6aa92e", "100%"] {
+            assert_eq!(folded_skeleton(label), folded_skeleton_of_any(label), "{label:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_ascii_label_gets_the_same_skeleton_both_ways(label in "[\\x00-\\x7f]{0,24}") {
+            proptest::prop_assert_eq!(folded_skeleton(&label), folded_skeleton_of_any(&label));
+        }
+    }
 
     fn kind(domain: &str) -> Option<(Kind, Option<String>)> {
         let kb = crate::checks::links::test_knowledge();
