@@ -78,23 +78,27 @@ pub fn find_address(url: &str, addresses: &[String]) -> Option<Found> {
 
 /// `%XX` sequences to bytes (invalid ones kept as written), read as UTF-8 with replacement.
 pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = |b: Option<&u8>| b.and_then(|b| (*b as char).to_digit(16));
-        match (bytes[i], hex(bytes.get(i + 1)), hex(bytes.get(i + 2))) {
-            (b'%', Some(hi), Some(lo)) => {
+    let mut out = Vec::with_capacity(s.len());
+    // The text between escapes is copied as it is, found with memchr.
+    let mut rest = s.as_bytes();
+    while let Some(at) = memchr::memchr(b'%', rest) {
+        let (before, escape) = rest.split_at(at);
+        out.extend_from_slice(before);
+        let hex = |i: usize| escape.get(i).and_then(|b| (*b as char).to_digit(16));
+        let used = match (hex(1), hex(2)) {
+            (Some(hi), Some(lo)) => {
                 out.push((hi * 16 + lo) as u8);
-                i += 3;
+                3
             }
-            (b, _, _) => {
-                out.push(b);
-                i += 1;
+            _ => {
+                out.push(b'%');
+                1
             }
-        }
+        };
+        rest = escape.get(used..).unwrap_or_default();
     }
-    String::from_utf8_lossy(&out).into_owned()
+    out.extend_from_slice(rest);
+    String::from_utf8(out).unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
 }
 
 fn is_base64_char(c: char) -> bool {
@@ -160,6 +164,15 @@ mod tests {
             found("https://x.example/r?to=https%3A%2F%2Fy%2F%3Fm%3Dhiroshi%2540example.jp").unwrap().0,
             Encoding::Percent
         );
+    }
+
+    #[test]
+    fn percent_escapes_decode_and_broken_ones_stay_as_written() {
+        assert_eq!(percent_decode("a%41b%4"), "aAb%4");
+        assert_eq!(percent_decode("%%41%"), "%A%");
+        assert_eq!(percent_decode("%zz%E3%81%82"), "%zzあ");
+        assert_eq!(percent_decode("%ff-"), "\u{FFFD}-");
+        assert_eq!(percent_decode("no escapes"), "no escapes");
     }
 
     #[test]
