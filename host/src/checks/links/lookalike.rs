@@ -154,32 +154,45 @@ fn is_typo_of(label: &str, brand: &str) -> bool {
     label != brand && edit_distance(label, brand, max) <= max
 }
 
-/// Optimal-string-alignment distance (a swap of neighbours counts as one edit), giving up early
-/// (returning `max + 1`) when the lengths alone rule a match out.
+/// Optimal-string-alignment distance (a swap of neighbours counts as one edit) of the first 64
+/// characters of each, giving up early (returning `max + 1`) when the lengths alone rule a match out.
 pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> usize {
-    let a: Vec<char> = a.chars().take(64).collect();
-    let b: Vec<char> = b.chars().take(64).collect();
+    const MAX_CHARS: usize = 64;
+    // On the stack: the look-alike checks compare a few thousand short words per message.
+    let (mut a_buf, mut b_buf) = (['\0'; MAX_CHARS], ['\0'; MAX_CHARS]);
+    let a = first_chars(a, &mut a_buf);
+    let b = first_chars(b, &mut b_buf);
     if a.len().abs_diff(b.len()) > max {
         return max + 1;
     }
-    let width = b.len() + 1;
-    let mut d = vec![0usize; (a.len() + 1) * width];
-    for (j, cell) in d.iter_mut().take(width).enumerate() {
+    // Row i of the table needs rows i-1 and i-2 only: three rows, used in turn.
+    let mut rows = [[0usize; MAX_CHARS + 1]; 3];
+    for (j, cell) in rows[0].iter_mut().take(b.len() + 1).enumerate() {
         *cell = j;
     }
     for i in 1..=a.len() {
-        d[i * width] = i;
+        let (row, above, two_above) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[row][0] = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v =
-                (d[(i - 1) * width + j] + 1).min(d[i * width + j - 1] + 1).min(d[(i - 1) * width + j - 1] + cost);
+            let mut v = (rows[above][j] + 1).min(rows[row][j - 1] + 1).min(rows[above][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(d[(i - 2) * width + j - 2] + 1);
+                v = v.min(rows[two_above][j - 2] + 1);
             }
-            d[i * width + j] = v;
+            rows[row][j] = v;
         }
     }
-    d[a.len() * width + b.len()]
+    rows[a.len() % 3][b.len()]
+}
+
+/// The first characters of `text` that fit in `buf`.
+fn first_chars<'b>(text: &str, buf: &'b mut [char]) -> &'b [char] {
+    let mut len = 0;
+    for (slot, c) in buf.iter_mut().zip(text.chars()) {
+        *slot = c;
+        len += 1;
+    }
+    &buf[..len]
 }
 
 /// The brand token stands as a word of its own in the label (`amazon-security`, `login-paypal2`), or
@@ -255,6 +268,12 @@ mod tests {
         assert!(unclaimed.is_none());
         assert_eq!(edit_distance("kitten", "sitting", 5), 3);
         assert_eq!(edit_distance("abcd", "abdc", 2), 1);
+        assert_eq!(edit_distance("", "abc", 3), 3);
+        assert_eq!(edit_distance("ca", "abc", 3), 3, "a swap is not followed by an insertion between");
+        assert_eq!(edit_distance("αβγδ", "αγβδ", 2), 1);
+        assert_eq!(edit_distance("abcdef", "ab", 1), 2, "lengths alone rule it out");
+        // Only the first 64 characters count.
+        assert_eq!(edit_distance(&"a".repeat(70), &format!("{}b", "a".repeat(64)), 2), 0);
     }
 
     #[test]
