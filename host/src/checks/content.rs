@@ -815,11 +815,19 @@ fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
 
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
-    if n.is_empty() || h.len() < n.len() {
-        return None;
+    let (&first, rest) = n.split_first()?;
+    // Needles are short attribute and tag names, so this stays linear in the haystack; the places
+    // where one may start are found by its first byte, with memchr (every tag is searched so).
+    let mut from = 0;
+    while let Some(at) = memchr::memchr2(first.to_ascii_lowercase(), first.to_ascii_uppercase(), h.get(from..)?) {
+        let start = from + at;
+        // Too near the end for the needle: so is every later start.
+        if h.get(start + 1..start + n.len())?.eq_ignore_ascii_case(rest) {
+            return Some(start);
+        }
+        from = start + 1;
     }
-    // Needles are short attribute and tag names, so this stays linear in the haystack.
-    (0..=h.len() - n.len()).find(|&i| h[i..i + n.len()].eq_ignore_ascii_case(n))
+    None
 }
 
 /// Decodes one entity at the start of `rest` (which begins with `&`); returns the text and its length.
@@ -1449,6 +1457,17 @@ mod tests {
     use crate::rules::Rules;
 
     const LURES: &str = include_str!("../../data/lures.toml");
+
+    #[test]
+    fn names_are_found_in_any_case_at_their_first_place() {
+        assert_eq!(find_ignore_case("a HREF=x href", "href"), Some(2));
+        assert_eq!(find_ignore_case("xhhrefHREF", "HREF"), Some(2));
+        assert_eq!(find_ignore_case("ＨREF href", "href"), Some(7), "byte offsets, past other scripts");
+        assert_eq!(find_ignore_case("ab h", "href"), None);
+        assert_eq!(find_ignore_case("hre", "href"), None);
+        assert_eq!(find_ignore_case("", "a"), None);
+        assert_eq!(find_ignore_case("abc", ""), None);
+    }
 
     #[test]
     fn builtin_lures_load_and_every_finding_has_a_rule() {
