@@ -51,21 +51,24 @@ impl Style {
         for declaration in declarations.split(';') {
             let Some((property, value)) = declaration.split_once(':') else { continue };
             let property = property.trim().to_ascii_lowercase();
-            let value: String = value
-                .to_ascii_lowercase()
-                .replace("!important", "")
-                .chars()
-                .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
-                .collect();
+            // Worked out only for the properties read below: most (fonts, margins) are not.
+            let value = || -> String {
+                value
+                    .to_ascii_lowercase()
+                    .replace("!important", "")
+                    .chars()
+                    .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
+                    .collect()
+            };
             match property.as_str() {
-                "display" => style.gone |= value == "none",
-                "opacity" => style.gone |= is_zero_length(&value),
-                "visibility" => style.invisible = Some(value == "hidden" || value == "collapse"),
-                "font-size" => style.zero_font = Some(is_zero_length(&value)),
-                "width" | "height" | "max-width" | "max-height" => tiny_box |= at_most_one_pixel(&value),
-                "overflow" => clipped |= value == "hidden",
-                "color" => color = Some(value),
-                "background" | "background-color" => background = Some(value),
+                "display" => style.gone |= value() == "none",
+                "opacity" => style.gone |= is_zero_length(&value()),
+                "visibility" => style.invisible = Some(matches!(value().as_str(), "hidden" | "collapse")),
+                "font-size" => style.zero_font = Some(is_zero_length(&value())),
+                "width" | "height" | "max-width" | "max-height" => tiny_box |= at_most_one_pixel(&value()),
+                "overflow" => clipped |= value() == "hidden",
+                "color" => color = Some(value()),
+                "background" | "background-color" => background = Some(value()),
                 _ => {}
             }
         }
