@@ -673,17 +673,51 @@ fn bounded(text: &str, start: usize, end: usize, phrase: (bool, bool)) -> bool {
 /// Characters of context shown on each side of a phrase, within its sentence.
 const CONTEXT_CHARS: usize = 30;
 
-/// The sentence around a phrase (cut at sentence ends and at `CONTEXT_CHARS`), for evidence.
+/// Whether `c` ends a sentence, given the character after it: a full stop in "0.7495 BTC" or
+/// "example.com" does not.
+fn ends_sentence(c: char, next: Option<char>) -> bool {
+    match c {
+        '。' | '！' | '？' | '\n' => true,
+        '.' | '!' | '?' => next.is_none_or(char::is_whitespace),
+        _ => false,
+    }
+}
+
+/// The sentence around a phrase, for evidence: cut at sentence ends, and at `CONTEXT_CHARS` on each
+/// side, marked "…" there so that a cut word does not read as the sender's.
 fn sentence_around(text: &str, start: usize, end: usize) -> String {
-    let is_end = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '\n');
-    let before: String = {
-        let head: Vec<char> = text[..start].chars().rev().take_while(|c| !is_end(*c)).take(CONTEXT_CHARS).collect();
-        head.into_iter().rev().collect()
-    };
-    let after: String = text[end..].chars().take_while(|c| !is_end(*c)).take(CONTEXT_CHARS).collect();
+    let mut from = start;
+    let mut next = text[start..].chars().next();
+    let mut cut_before = false;
+    for (taken, (i, c)) in text[..start].char_indices().rev().enumerate() {
+        if ends_sentence(c, next) {
+            break;
+        }
+        if taken == CONTEXT_CHARS {
+            cut_before = true;
+            break;
+        }
+        (from, next) = (i, Some(c));
+    }
+    let mut to = end;
+    let mut cut_after = false;
+    let mut after = text[end..].char_indices().peekable();
+    let mut taken = 0;
+    while let Some((i, c)) = after.next() {
+        if ends_sentence(c, after.peek().map(|&(_, next)| next)) {
+            break;
+        }
+        if taken == CONTEXT_CHARS {
+            cut_after = true;
+            break;
+        }
+        to = end + i + c.len_utf8();
+        taken += 1;
+    }
     // Rules and decorations ("=====", "■") before the words are not part of the sentence.
-    let before = before.trim_start_matches(|c: char| !c.is_alphanumeric());
-    format!("{before}{}{}", &text[start..end], after.trim_end())
+    let before = text[from..start].trim_start_matches(|c: char| !c.is_alphanumeric());
+    let (open, close) = (if cut_before { "…" } else { "" }, if cut_after { "…" } else { "" });
+    format!("{open}{before}{}{}{close}", &text[start..end], text[end..to].trim_end())
 }
 
 /// A phrase found: the phrase itself, its sentence and where it was.
@@ -1457,6 +1491,31 @@ mod tests {
     use crate::rules::Rules;
 
     const LURES: &str = include_str!("../../data/lures.toml");
+
+    /// `sentence_around` of the first occurrence of `phrase` in `text`.
+    fn quoted(text: &str, phrase: &str) -> String {
+        let start = text.find(phrase).expect("phrase in text");
+        sentence_around(text, start, start + phrase.len())
+    }
+
+    #[test]
+    fn evidence_quotes_the_phrase_within_its_sentence() {
+        assert_eq!(quoted("Hello. Your account is suspended. Click here.", "suspended"), "Your account is suspended");
+        assert_eq!(quoted("== ■ 口座が凍結されました。至急", "凍結"), "口座が凍結されました");
+        // Full stops inside numbers and domains do not end the sentence.
+        assert_eq!(quoted("You have 0.7495 btc to withdraw", "withdraw"), "You have 0.7495 btc to withdraw");
+        assert_eq!(quoted("log in at example.com now! or else", "log in"), "log in at example.com now");
+    }
+
+    #[test]
+    fn evidence_cut_in_a_long_sentence_is_marked() {
+        let text = "完全なメールボックスメモリスペースがほぼ満杯であるため、5つの受信メールが返されました";
+        let quote = quoted(text, "受信メールが返され");
+        assert!(quote.starts_with('…') && !quote.ends_with('…'), "{quote}");
+        assert_eq!(quote.chars().count(), 1 + CONTEXT_CHARS + "受信メールが返されました".chars().count());
+        let long = format!("please {} verify your account {}", "x".repeat(40), "y".repeat(40));
+        assert_eq!(quoted(&long, "verify"), format!("…{} verify your account {}…", "x".repeat(29), "y".repeat(16)));
+    }
 
     #[test]
     fn names_are_found_in_any_case_at_their_first_place() {
