@@ -92,7 +92,7 @@ pub struct MessageView<'a> {
     /// When the analysis runs out of time (`Limits::time_budget`); see [`MessageView::out_of_time`].
     pub deadline: Instant,
     /// See [`MessageView::sender_claims`].
-    sender_claims: OnceCell<Claims<'static>>,
+    sender_claims: OnceCell<(&'static Knowledge, Claims<'static>)>,
 }
 
 impl<'a> MessageView<'a> {
@@ -112,10 +112,12 @@ impl<'a> MessageView<'a> {
 
     /// The brands the From line speaks for, worked out on the first call: the sender, links and
     /// received checkers all ask, and it is the costliest part of the sender's checks. One analysis
-    /// uses one `kb` (the tables live as long as the process); a later call with another gets the
-    /// first one's answer.
+    /// uses one `kb` (the tables live as long as the process): asking with another is a bug, caught in
+    /// debug builds, as the answer would be the first one's.
     pub fn sender_claims(&self, kb: &'static Knowledge) -> &Claims<'static> {
-        self.sender_claims.get_or_init(|| Claims::of(self, kb))
+        let (first_kb, claims) = self.sender_claims.get_or_init(|| (kb, Claims::of(self, kb)));
+        debug_assert!(std::ptr::eq(*first_kb, kb), "sender claims asked of two knowledge tables");
+        claims
     }
 
     /// Whether an address is one of the user's own.
