@@ -29,6 +29,10 @@ cargo test --workspace --locked
 step "fuzz targets compile (cargo check)"
 cargo check --locked --manifest-path fuzz/Cargo.toml --bins
 
+# Likewise the criterion benchmark, which `cargo test` does not build.
+step "benchmark compiles (cargo check --benches)"
+cargo check --locked -p mekiki --benches
+
 step "extension unit tests (node --test)"
 npm ci --no-audit --no-fund --loglevel=error
 npm test
