@@ -221,13 +221,16 @@ fn off_brand(
 ) {
     let from_registrable = view.from.as_ref().and_then(|f| f.registrable.as_deref());
     for brand in claimed {
-        if sender.authenticated && from_registrable.is_some_and(|r| brand.owns_domain(r)) {
+        let sent_by_brand = from_registrable.is_some_and(|r| brand.owns_domain(r));
+        if sender.authenticated && sent_by_brand {
             continue;
         }
         let elsewhere = links.iter().map(Cow::as_ref).find(|link| {
             let (Some(host), Some(_)) = (link.host_ascii.as_deref(), &link.parsed) else { return false };
             let known_owner = link.registrable.as_deref().is_some_and(|r| kb.brand_of_domain(r).is_some());
-            !known_owner && !sender.owns(link, kb) && !kb.is_link_protection(host)
+            // The sender's own site is no excuse when the sender is not the brand it claims to be.
+            let own_excused = sent_by_brand && sender.owns(link, kb);
+            !known_owner && !own_excused && !kb.is_link_protection(host)
         });
         if let Some(link) = elsewhere {
             hits.add(
@@ -621,6 +624,23 @@ mod tests {
         assert!(!off("\"Hanako Sato\" <a@example.net>"));
         assert!(!off("\"Example Apple Fans\" <a@example.net>"));
         // (A subject's claim is covered by the golden fixture sender-list-subject-brand.)
+    }
+
+    #[test]
+    fn off_brand_counts_the_senders_own_site_unless_the_sender_is_the_brand() {
+        let html = "<a href=\"https://url1.news-example.net/ls/click?x=1\">Update now</a>";
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=news-example.net; \
+                    dmarc=pass header.from=news-example.net\r\n";
+        let off = |from: &str| link_ids(auth, from, html).contains(&"links.off_brand".to_string());
+        // Authenticated as news-example.net, named Ledger: its own site is not Ledger's.
+        assert!(off("Ledger <noreply@news-example.net>"));
+        assert!(!off("Newsletter <noreply@news-example.net>"));
+        // The brand's own authenticated mail linking to its own site.
+        let own = html.replace("news-example.net", "ledger.com");
+        assert!(
+            !link_ids(&auth.replace("news-example.net", "ledger.com"), "Ledger <news@ledger.com>", &own)
+                .contains(&"links.off_brand".to_string())
+        );
     }
 
     #[test]
