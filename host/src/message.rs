@@ -192,7 +192,8 @@ impl<'a> MessageView<'a> {
         }
 
         let attachments = checks::attachments::collect(message, limits);
-        let (links, links_omitted) = checks::links::extract(&html, &text, limits);
+        let (mut links, mut links_omitted) = checks::links::extract(&html, &text, limits);
+        links_omitted += checks::links::add_document_links(&attachments, &mut links, limits);
         let hops = checks::received::chain(message);
 
         let mut view = MessageView {

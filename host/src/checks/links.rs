@@ -1,5 +1,6 @@
 //! Links in the HTML and text bodies: where they really go, and how they hide it.
 
+mod document;
 mod encoded;
 mod extract;
 pub mod lookalike;
@@ -23,6 +24,8 @@ pub enum LinkSource {
     Form,
     Text,
     Src,
+    /// A link action in an attached PDF.
+    Document,
 }
 
 impl LinkSource {
@@ -32,6 +35,7 @@ impl LinkSource {
             LinkSource::Form => "form",
             LinkSource::Text => "text",
             LinkSource::Src => "src",
+            LinkSource::Document => "document",
         }
     }
 }
@@ -135,7 +139,35 @@ fn link_finding(id: &'static str, link: &Link) -> Finding {
     if let Some(r) = &link.registrable {
         f = f.evidence("Registrable domain", r.clone());
     }
+    if link.source == LinkSource::Document {
+        f = f.evidence("Link in attachment", "PDF");
+    }
     f
+}
+
+/// Adds the links of the attached PDF documents to the body's, up to `limits.max_links` in all;
+/// returns how many were left out.
+pub fn add_document_links(
+    attachments: &[crate::checks::attachments::Attachment],
+    links: &mut Vec<Link>,
+    limits: &crate::Limits,
+) -> usize {
+    let mut omitted = 0;
+    let mut seen: Option<std::collections::HashSet<String>> = None;
+    for attachment in attachments.iter().filter(|a| document::is_pdf(a.bytes)) {
+        for link in document::pdf_links(attachment.bytes) {
+            let seen = seen.get_or_insert_with(|| links.iter().map(|l| l.url.clone()).collect());
+            if !seen.insert(link.url.clone()) {
+                continue;
+            }
+            if links.len() >= limits.max_links {
+                omitted += 1;
+            } else {
+                links.push(link);
+            }
+        }
+    }
+    omitted
 }
 
 pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
