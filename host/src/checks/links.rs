@@ -236,8 +236,27 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             text_mismatch(link, parsed, kb, &sender, own, &mut hits);
         }
     }
-    off_brand(view, &links, kb, &sender, &super::sender::presented_brands(view, kb), &mut hits);
+    off_brand(view, &links, kb, &sender, &off_brand_claims(view, kb), &mut hits);
     hits.emit(out);
+}
+
+/// The brands a mail claims for `links.off_brand`: those it presents itself as (sender name, subject),
+/// and the brand whose own address is the From address when the mail came in from a server that is
+/// not the brand's (a forged brand address). An employee writing from the brand's own servers about
+/// other sites claims nothing.
+fn off_brand_claims(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
+    let mut claims = super::sender::presented_brands(view, kb);
+    let forged = view
+        .from
+        .as_ref()
+        .filter(|f| !f.domain.as_deref().is_some_and(|d| super::sender::is_free_mailbox(kb, d)))
+        .and_then(|f| f.registrable.as_deref())
+        .and_then(|r| kb.brand_of_domain(r))
+        .filter(|b| super::received::sent_from_outside(view, kb, b));
+    if let Some(brand) = forged.filter(|b| !claims.iter().any(|c| c.id == b.id)) {
+        claims.push(brand);
+    }
+    claims
 }
 
 /// The mail claims to be a brand (sender name or subject) but its links lead elsewhere. Links to any
@@ -656,6 +675,19 @@ mod tests {
         assert!(!off("\"Hanako Sato\" <a@example.net>"));
         assert!(!off("\"Example Apple Fans\" <a@example.net>"));
         // (A subject's claim is covered by the golden fixture sender-list-subject-brand.)
+    }
+
+    #[test]
+    fn a_brand_address_sent_from_elsewhere_claims_the_brand() {
+        let html = "<a href=\"https://secure-update.example.net/signin/\">Update</a>";
+        let off = |top: &str, from: &str| link_ids(top, from, html).contains(&"links.off_brand".to_string());
+        // eBay's own address, sent from a server that is not eBay's: its links should be eBay's.
+        assert!(off("", "<aw-confirm@ebay.com>"));
+        // From eBay's own server, an employee may link anywhere; a free mailbox claims no provider.
+        let ebay_server = "Received: from mxout.ebay.com (mxout.ebay.com [66.135.197.1])\r\n\tby mx.example.jp \
+                           (Postfix) with ESMTPS id 2; Tue, 14 Jan 2025 09:12:34 +0900\r\n";
+        assert!(!off(ebay_server, "Jane Doe <jdoe@ebay.com>"));
+        assert!(!off("", "Jane Doe <jane.doe@gmail.com>"));
     }
 
     #[test]

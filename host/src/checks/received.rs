@@ -10,7 +10,7 @@ use mail_parser::{HeaderName, Host};
 
 use crate::checks::{auth, sender};
 use crate::domain;
-use crate::knowledge::Knowledge;
+use crate::knowledge::{Brand, Knowledge};
 use crate::message::MessageView;
 use crate::model::Finding;
 
@@ -236,17 +236,8 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     }
     check_home_connection(hop, kb, out);
     let origin_name = hop.sender_name();
-    if origin_name.is_some_and(|n| kb.is_mail_service(n)) {
-        // Brands send through mail service providers all the time; the auth checker judges those.
-        return;
-    }
-    let origin_registrable = origin_name.and_then(domain::registrable);
     let claimed = sender::claimed_brands(view, kb);
-    let Some(brand) = claimed.iter().find(|b| {
-        !origin_registrable.as_deref().is_some_and(|r| b.owns_domain(r)) && !auth::brand_authenticated(view, kb, b)
-    }) else {
-        return;
-    };
+    let Some(brand) = claimed.into_iter().find(|b| sent_from_outside(view, kb, b)) else { return };
     let label = hop.sender_label();
     out.push(
         Finding::new("received.origin_not_brand")
@@ -263,6 +254,19 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
                 .evidence("Origin", label),
         );
     }
+}
+
+/// The message came in from a server that is not the brand's own, and nothing the brand signs vouches
+/// for it. Mail through a mailing list or a mail service provider is not judged here: brands send
+/// through providers all the time, and the auth checker judges those.
+pub fn sent_from_outside(view: &MessageView, kb: &Knowledge, brand: &Brand) -> bool {
+    let Some(hop) = view.origin.and_then(|i| view.hops.get(i)) else { return false };
+    let origin_name = hop.sender_name();
+    if via_mailing_list(view) || origin_name.is_some_and(|n| kb.is_mail_service(n)) {
+        return false;
+    }
+    let origin_registrable = origin_name.and_then(domain::registrable);
+    !origin_registrable.as_deref().is_some_and(|r| brand.owns_domain(r)) && !auth::brand_authenticated(view, kb, brand)
 }
 
 /// Words that providers put in the names of their customers' home and mobile connections.
