@@ -827,24 +827,88 @@ const INLINE_TAGS: [&str; 20] = [
     "sup", "u", "wbr", "label",
 ];
 
-/// Value of attribute `name` in the inside of a tag (`a href="x" …`), unquoted.
-fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-    let bytes = tag.as_bytes();
-    let mut from = 0;
-    while let Some(pos) = find_ignore_case(&tag[from..], name).map(|p| p + from) {
-        from = pos + name.len();
-        let preceded = pos == 0 || bytes.get(pos - 1).is_some_and(|b| b.is_ascii_whitespace() || *b == b'/');
-        let rest = tag[from..].trim_start();
-        if !preceded || !rest.starts_with('=') {
-            continue;
+/// The attributes of a start tag that the scan reads, from one pass over the inside of the tag
+/// (`a href="x" …`), values unquoted. Each is the first `name=` (any case, spaces around `=`) at the
+/// start or after a space or `/`, wherever it stands: inside another attribute's quoted value too.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Attributes<'t> {
+    style: Option<&'t str>,
+    class: Option<&'t str>,
+    background: Option<&'t str>,
+    src: Option<&'t str>,
+    href: Option<&'t str>,
+    action: Option<&'t str>,
+    kind: Option<&'t str>,
+    name: Option<&'t str>,
+    id: Option<&'t str>,
+    placeholder: Option<&'t str>,
+    http_equiv: Option<&'t str>,
+    content: Option<&'t str>,
+}
+
+/// Longest attribute name in [`Attributes`] (`placeholder`).
+const LONGEST_ATTRIBUTE: usize = 11;
+
+impl<'t> Attributes<'t> {
+    fn of(tag: &'t str) -> Attributes<'t> {
+        let mut attributes = Attributes::default();
+        // Each name is found from the `=` after it: found with memchr, where most of a tag is values.
+        for equals in memchr::memchr_iter(b'=', tag.as_bytes()) {
+            // `=` is ASCII, so a character boundary.
+            let before = tag[..equals].trim_end().as_bytes();
+            // A name runs back to where `char::is_whitespace`, `=` or `/` does (or a non-ASCII
+            // character, which no name has); the bound keeps the work per `=` constant.
+            let len = before
+                .iter()
+                .rev()
+                .take(LONGEST_ATTRIBUTE + 1)
+                .take_while(|&&b| b.is_ascii() && !is_ascii_space(b) && b != b'=' && b != b'/')
+                .count();
+            let start = before.len() - len;
+            let preceded = start == 0 || before[start - 1].is_ascii_whitespace() || before[start - 1] == b'/';
+            if let Some(slot) = attributes.slot(&before[start..]).filter(|slot| preceded && slot.is_none()) {
+                *slot = Some(attribute_value(&tag[equals + 1..]));
+            }
         }
-        let value = rest[1..].trim_start();
-        return Some(match value.chars().next() {
-            Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
-            _ => value.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default(),
-        });
+        attributes
     }
-    None
+
+    /// Where the value of attribute `name` (any case) goes, if it is one of those read.
+    fn slot(&mut self, name: &[u8]) -> Option<&mut Option<&'t str>> {
+        let mut lower = [0; LONGEST_ATTRIBUTE];
+        Some(match ascii_lowercase_in(name, &mut lower)? {
+            b"style" => &mut self.style,
+            b"class" => &mut self.class,
+            b"background" => &mut self.background,
+            b"src" => &mut self.src,
+            b"href" => &mut self.href,
+            b"action" => &mut self.action,
+            b"type" => &mut self.kind,
+            b"name" => &mut self.name,
+            b"id" => &mut self.id,
+            b"placeholder" => &mut self.placeholder,
+            b"http-equiv" => &mut self.http_equiv,
+            b"content" => &mut self.content,
+            _ => return None,
+        })
+    }
+}
+
+/// `name` lower-cased (ASCII) in `buf`, if it fits: compared with short names without allocating.
+fn ascii_lowercase_in<'b>(name: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
+    let lower = buf.get_mut(..name.len())?;
+    lower.copy_from_slice(name);
+    lower.make_ascii_lowercase();
+    Some(lower)
+}
+
+/// An attribute's value from just after its `=`: quoted, or up to a space or `>`.
+fn attribute_value(after_equals: &str) -> &str {
+    let value = after_equals.trim_start();
+    match value.chars().next() {
+        Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
+        _ => value.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default(),
+    }
 }
 
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
@@ -927,22 +991,24 @@ pub fn scan_html(html: &str) -> HtmlScan {
         let closing = inside.starts_with('/');
         let name_part = inside.trim_start_matches('/');
         let name_len = name_part.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name_part.len());
-        let mut name = &name_part[..name_len];
+        let written_name = &name_part[..name_len];
+        let mut name = written_name;
         let lowered;
         if name.bytes().any(|b| b.is_ascii_uppercase()) {
             lowered = name.to_ascii_lowercase();
             name = &lowered;
         }
         if closing {
-            visibility.close(name);
+            visibility.close(written_name);
             if !INLINE_TAGS.contains(&name) {
                 scan.text.push('\n');
             }
             continue;
         }
         let self_closing = inside.ends_with('/');
-        visibility.open(&rules, name, attribute(inside, "style"), attribute(inside, "class"), self_closing);
-        if let Some(src) = background_image(inside)
+        let attributes = Attributes::of(inside);
+        visibility.open(&rules, written_name, attributes.style, attributes.class, self_closing);
+        if let Some(src) = background_image(&attributes)
             && scan.images.len() < MAX_HTML_ITEMS
         {
             scan.images.push(src.to_string());
@@ -953,7 +1019,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
             "script" | "style" | "noframes" | "noembed" => {
                 let body_end = find_closing(rest, name);
                 if name == "script" && scan.script.is_none() {
-                    scan.script = Some(match attribute(inside, "src") {
+                    scan.script = Some(match attributes.src {
                         Some(src) => format!("<script src=\"{src}\">"),
                         None => {
                             let code: String = rest[..body_end]
@@ -971,29 +1037,28 @@ pub fn scan_html(html: &str) -> HtmlScan {
                 continue;
             }
             "form" if scan.forms.len() < MAX_HTML_ITEMS => {
-                let action = attribute(inside, "action").unwrap_or_default().to_string();
+                let action = attributes.action.unwrap_or_default().to_string();
                 scan.forms.push(Form { action, fields: Vec::new() });
             }
             "input" | "select" | "textarea" => {
                 // Fields count toward the last form opened: forms are rarely nested or left open.
                 if let Some(form) = scan.forms.last_mut().filter(|f| f.fields.len() < MAX_HTML_ITEMS) {
-                    let kind = attribute(inside, "type").unwrap_or(name).to_ascii_lowercase();
-                    let label =
-                        ["name", "id", "placeholder"].iter().find_map(|a| attribute(inside, a)).unwrap_or_default();
+                    let kind = attributes.kind.unwrap_or(name).to_ascii_lowercase();
+                    let label = attributes.name.or(attributes.id).or(attributes.placeholder).unwrap_or_default();
                     form.fields.push(format!("{kind}:{}", label.to_lowercase()));
                 }
             }
             "meta"
                 if scan.meta_refresh.is_none()
-                    && attribute(inside, "http-equiv").is_some_and(|v| v.eq_ignore_ascii_case("refresh")) =>
+                    && attributes.http_equiv.is_some_and(|v| v.eq_ignore_ascii_case("refresh")) =>
             {
-                scan.meta_refresh = Some(attribute(inside, "content").unwrap_or_default().to_string());
+                scan.meta_refresh = Some(attributes.content.unwrap_or_default().to_string());
             }
             "img" if scan.images.len() < MAX_HTML_ITEMS => {
-                scan.images.push(attribute(inside, "src").unwrap_or_default().to_string());
+                scan.images.push(attributes.src.unwrap_or_default().to_string());
             }
             "a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
-                if let Some(href) = attribute(inside, "href") {
+                if let Some(href) = attributes.href {
                     scan.hrefs.push(href.to_string());
                 }
             }
@@ -1009,15 +1074,15 @@ pub fn scan_html(html: &str) -> HtmlScan {
 
 /// A picture set as an element's background (`style="background:url(…)"` or `background="…"`): it
 /// shows like an `<img>`, and image spam uses it so that there is no `<img>` to count.
-fn background_image(inside: &str) -> Option<&str> {
-    if let Some(style) = attribute(inside, "style")
+fn background_image<'t>(attributes: &Attributes<'t>) -> Option<&'t str> {
+    if let Some(style) = attributes.style
         && let Some(at) = find_ignore_case(style, "url(")
     {
         let value = &style[at + 4..];
         let value = value.split(')').next().unwrap_or_default();
         return Some(value.trim().trim_matches(|c| c == '"' || c == '\'' || c == ' '));
     }
-    attribute(inside, "background").filter(|b| !b.trim().is_empty())
+    attributes.background.filter(|b| !b.trim().is_empty())
 }
 
 /// The style-sheet rules of every `<style>` element of a body, wherever it stands: a rule applies to
@@ -1526,6 +1591,65 @@ mod tests {
         assert_eq!(find_ignore_case("hre", "href"), None);
         assert_eq!(find_ignore_case("", "a"), None);
         assert_eq!(find_ignore_case("abc", ""), None);
+    }
+
+    /// One attribute found by its own search over the tag, as the scan read them one by one before
+    /// [`Attributes::of`]: what that must agree with.
+    fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
+        let bytes = tag.as_bytes();
+        let mut from = 0;
+        while let Some(pos) = find_ignore_case(&tag[from..], name).map(|p| p + from) {
+            from = pos + name.len();
+            let preceded = pos == 0 || bytes.get(pos - 1).is_some_and(|b| b.is_ascii_whitespace() || *b == b'/');
+            let rest = tag[from..].trim_start();
+            if preceded && let Some(value) = rest.strip_prefix('=') {
+                return Some(attribute_value(value));
+            }
+        }
+        None
+    }
+
+    fn attributes_one_by_one(tag: &str) -> Attributes<'_> {
+        Attributes {
+            style: attribute(tag, "style"),
+            class: attribute(tag, "class"),
+            background: attribute(tag, "background"),
+            src: attribute(tag, "src"),
+            href: attribute(tag, "href"),
+            action: attribute(tag, "action"),
+            kind: attribute(tag, "type"),
+            name: attribute(tag, "name"),
+            id: attribute(tag, "id"),
+            placeholder: attribute(tag, "placeholder"),
+            http_equiv: attribute(tag, "http-equiv"),
+            content: attribute(tag, "content"),
+        }
+    }
+
+    #[test]
+    fn attributes_are_read_in_one_pass_as_one_by_one() {
+        for tag in [
+            r#"a HREF = "https://x.example/" class=btn style='color:red'"#,
+            "td/background=b.jpg\u{0B}style\u{0B}=\u{A0}x",
+            r#"input type=password name="pw" id=p placeholder='Password'"#,
+            r#"img title="x src=a.png" src=b.png"#,
+            "meta http-equiv=Refresh content=\"0;url=https://e.example/\"",
+            "a hrefx=1 href/=2 xhref=3 href",
+            "p style=\u{3042}style=x",
+        ] {
+            assert_eq!(Attributes::of(tag), attributes_one_by_one(tag), "{tag}");
+        }
+        assert_eq!(Attributes::of("a HREF = 'x' href=y").href, Some("x"));
+        assert_eq!(Attributes::of(&"/".repeat(1_000_000)), Attributes::default());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn attributes_in_one_pass_agree_with_one_by_one(
+            tag in "(style|class|src|type|id|HREF|name|=|/| |\t|\u{0B}|\u{A0}|\"|'|x|>|\u{3042}){0,24}"
+        ) {
+            proptest::prop_assert_eq!(Attributes::of(&tag), attributes_one_by_one(&tag));
+        }
     }
 
     #[test]

@@ -13,6 +13,8 @@ const MAX_DEPTH: usize = 256;
 const MAX_RULES: usize = 64;
 /// Longest style attribute or style sheet read.
 const MAX_STYLE_BYTES: usize = 64 * 1024;
+/// Longest CSS property read (`background-color`); longer ones are no concern here.
+const LONGEST_PROPERTY: usize = 16;
 
 /// Elements that have no content and no end tag: they never go on the stack.
 const VOID: [&str; 16] = [
@@ -50,25 +52,19 @@ impl Style {
         let declarations = &declarations[..floor_boundary(declarations, MAX_STYLE_BYTES)];
         for declaration in declarations.split(';') {
             let Some((property, value)) = declaration.split_once(':') else { continue };
-            let property = property.trim().to_ascii_lowercase();
+            let mut lower = [0; LONGEST_PROPERTY];
+            let property = super::ascii_lowercase_in(property.trim().as_bytes(), &mut lower).unwrap_or_default();
             // Worked out only for the properties read below: most (fonts, margins) are not.
-            let value = || -> String {
-                value
-                    .to_ascii_lowercase()
-                    .replace("!important", "")
-                    .chars()
-                    .filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'')
-                    .collect()
-            };
-            match property.as_str() {
-                "display" => style.gone |= value() == "none",
-                "opacity" => style.gone |= is_zero_length(&value()),
-                "visibility" => style.invisible = Some(matches!(value().as_str(), "hidden" | "collapse")),
-                "font-size" => style.zero_font = Some(is_zero_length(&value())),
-                "width" | "height" | "max-width" | "max-height" => tiny_box |= at_most_one_pixel(&value()),
-                "overflow" => clipped |= value() == "hidden",
-                "color" => color = Some(value()),
-                "background" | "background-color" => background = Some(value()),
+            let value = || css_value(value);
+            match property {
+                b"display" => style.gone |= value() == "none",
+                b"opacity" => style.gone |= is_zero_length(&value()),
+                b"visibility" => style.invisible = Some(matches!(value().as_str(), "hidden" | "collapse")),
+                b"font-size" => style.zero_font = Some(is_zero_length(&value())),
+                b"width" | b"height" | b"max-width" | b"max-height" => tiny_box |= at_most_one_pixel(&value()),
+                b"overflow" => clipped |= value() == "hidden",
+                b"color" => color = Some(value()),
+                b"background" | b"background-color" => background = Some(value()),
                 _ => {}
             }
         }
@@ -88,6 +84,26 @@ impl Style {
         self.invisible = over.invisible.or(self.invisible);
         self.zero_font = over.zero_font.or(self.zero_font);
         self
+    }
+}
+
+/// A CSS value lower-cased, without `!important` (in any case), then without spaces and quotes; in
+/// one pass and one allocation.
+fn css_value(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    let mut rest = value;
+    loop {
+        let important = super::find_ignore_case(rest, "!important");
+        let (kept, after) = match important {
+            Some(at) => (&rest[..at], &rest[at + "!important".len()..]),
+            None => (rest, ""),
+        };
+        let shown = kept.chars().filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'');
+        out.extend(shown.map(|c| c.to_ascii_lowercase()));
+        if important.is_none() {
+            return out;
+        }
+        rest = after;
     }
 }
 
@@ -160,7 +176,7 @@ impl HidingRules {
 
     fn style_of(&self, tag: &str, classes: &str) -> Style {
         let mut style = Style::default();
-        for (_, s) in self.tags.iter().filter(|(t, _)| t == tag) {
+        for (_, s) in self.tags.iter().filter(|(t, _)| t.eq_ignore_ascii_case(tag)) {
             style = style.then(s);
         }
         for class in classes.split_ascii_whitespace() {
@@ -173,8 +189,9 @@ impl HidingRules {
 }
 
 /// One open element and the visibility it passes on to its content.
-struct Frame {
-    name: String,
+struct Frame<'h> {
+    /// As the HTML writes it: tag names are ASCII, compared in any case.
+    name: &'h str,
     gone: bool,
     invisible: bool,
     zero_font: bool,
@@ -182,28 +199,28 @@ struct Frame {
 
 /// The open elements of an HTML body, with what they hide.
 #[derive(Default)]
-pub struct Visibility {
-    stack: Vec<Frame>,
+pub struct Visibility<'h> {
+    stack: Vec<Frame<'h>>,
     /// Elements past `MAX_DEPTH` that were not pushed, so their end tags are not matched wrongly.
     untracked: usize,
 }
 
-impl Visibility {
+impl<'h> Visibility<'h> {
     /// Whether text at this point is hidden from the reader.
     pub fn hidden(&self) -> bool {
         self.stack.last().is_some_and(|f| f.gone || f.invisible || f.zero_font)
     }
 
-    /// A start tag: `name` lower-case, `style` and `class` its attributes.
+    /// A start tag: `name` in any case, `style` and `class` its attributes.
     pub fn open(
         &mut self,
         rules: &HidingRules,
-        name: &str,
+        name: &'h str,
         style: Option<&str>,
         class: Option<&str>,
         self_closing: bool,
     ) {
-        if self_closing || VOID.contains(&name) {
+        if self_closing || VOID.iter().any(|void| void.eq_ignore_ascii_case(name)) {
             return;
         }
         if self.stack.len() >= MAX_DEPTH {
@@ -213,7 +230,7 @@ impl Visibility {
         let own = rules.style_of(name, class.unwrap_or_default()).then(&style.map(Style::parse).unwrap_or_default());
         let parent = self.stack.last();
         self.stack.push(Frame {
-            name: name.to_string(),
+            name,
             gone: own.gone || parent.is_some_and(|p| p.gone),
             invisible: own.invisible.unwrap_or(parent.is_some_and(|p| p.invisible)),
             zero_font: own.zero_font.unwrap_or(parent.is_some_and(|p| p.zero_font)),
@@ -226,7 +243,7 @@ impl Visibility {
             self.untracked -= 1;
             return;
         }
-        if let Some(at) = self.stack.iter().rposition(|f| f.name == name) {
+        if let Some(at) = self.stack.iter().rposition(|f| f.name.eq_ignore_ascii_case(name)) {
             self.stack.truncate(at);
         }
     }
@@ -248,6 +265,18 @@ mod tests {
         assert_eq!(Style::parse("font-size:13px").zero_font, Some(false));
         assert_eq!(Style::parse("visibility:hidden").invisible, Some(true));
         assert!(!Style::parse("width:100%;height:auto;display:block").hides_anything());
+    }
+
+    #[test]
+    fn css_values_are_read_as_lower_case_without_important_spaces_and_quotes() {
+        let as_before = |value: &str| -> String {
+            let lowered = value.to_ascii_lowercase().replace("!important", "");
+            lowered.chars().filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'').collect()
+        };
+        for value in [" None !IMPORTANT", "'Arial' , sans", "!imp'ortant x", "! important", "!!importantimportant", ""]
+        {
+            assert_eq!(css_value(value), as_before(value), "{value:?}");
+        }
     }
 
     #[test]
