@@ -41,23 +41,28 @@ impl Collector {
     /// `written` is the attribute as the HTML writes it, `raw_url` the same with references decoded.
     fn push(&mut self, raw_url: &str, written: Option<&str>, text: Option<String>, source: LinkSource) {
         let url = clean_url(raw_url);
-        let written_host = written.map(|w| undecoded(w, host_range(raw_url)).to_string());
-        let Some(link) = make_link(url, written_host, text, source) else { return };
+        // Repeats are dropped before the URL is parsed: whether it parses depends on the URL alone, and
+        // only links that did are remembered.
+        let url_hash = hash_of(&url);
         // The text part of a multipart/alternative mail repeats the HTML's URLs: one entry is enough.
-        if source == LinkSource::Text && self.seen_urls.contains(&hash_of(&link.url)) {
+        if source == LinkSource::Text && self.seen_urls.contains(&url_hash) {
             return;
         }
-        let key = hash_of((&link.url, &link.text, source.as_str()));
-        // Past the cap the set stops growing (bounded memory); the omitted count may then overcount repeats.
-        let bounded = self.seen.len() < self.max.saturating_mul(4).max(64);
-        if self.seen.contains(&key) || (bounded && !self.seen.insert(key)) {
+        let key = hash_of((&url, &text, source.as_str()));
+        if self.seen.contains(&key) {
             return;
+        }
+        let written_host = written.map(|w| undecoded(w, host_range(raw_url)).to_string());
+        let Some(link) = make_link(url, written_host, text, source) else { return };
+        // Past the cap the set stops growing (bounded memory); the omitted count may then overcount repeats.
+        if self.seen.len() < self.max.saturating_mul(4).max(64) {
+            self.seen.insert(key);
         }
         if self.links.len() >= self.max {
             self.omitted += 1;
             return;
         }
-        self.seen_urls.insert(hash_of(&link.url));
+        self.seen_urls.insert(url_hash);
         self.links.push(link);
     }
 }
@@ -500,15 +505,14 @@ fn visible_text(raw: &str) -> String {
     let decoded = decode_entities(raw);
     let mut text = String::new();
     let mut count = 0;
-    for word in decoded.split(char::is_whitespace).filter(|w| !w.is_empty()) {
-        let word: String = word.chars().filter(|c| !is_invisible(*c)).collect();
-        if word.is_empty() {
-            continue;
-        }
-        if !text.is_empty() {
-            text.push(' ');
-        }
-        for c in word.chars() {
+    for word in decoded.split(char::is_whitespace) {
+        // A word of nothing but invisible characters is no word: the space goes before a visible one.
+        let mut first = true;
+        for c in word.chars().filter(|c| !is_invisible(*c)) {
+            if first && !text.is_empty() {
+                text.push(' ');
+            }
+            first = false;
             if count >= MAX_TEXT_CHARS {
                 return text;
             }
@@ -709,6 +713,14 @@ mod tests {
         assert_eq!(links[0].host.as_deref(), Some("evil.example.net"));
         assert_eq!(links[0].registrable.as_deref(), Some("example.net"));
         assert_eq!(links[0].source, LinkSource::Href);
+    }
+
+    #[test]
+    fn anchor_text_drops_invisible_characters_and_words_made_only_of_them() {
+        assert_eq!(visible_text("  pay\u{200B}pal \u{200B}\u{FEFF} &#8203; log&shy;in\n "), "paypal login");
+        assert_eq!(visible_text("\u{200B} a"), "a");
+        // Cut at `MAX_TEXT_CHARS` characters of words, after the space before the next one.
+        assert_eq!(visible_text(&"ab ".repeat(200)), format!("{} ", ["ab"; MAX_TEXT_CHARS / 2].join(" ")));
     }
 
     #[test]
