@@ -205,7 +205,64 @@ fn from_domain_failure<'v>(view: &'v MessageView) -> Option<&'v AuthResult> {
     })
 }
 
+/// Bytes of a From line searched for the address it shows.
+const MAX_SHOWN_FROM_BYTES: usize = 2048;
+
+/// The last address a From line shows the reader (`Gadget-Retter,(<noreply@dhl.de>)`,
+/// `"Support" <"noreply@shop.example">`), read leniently: a local part and a domain name around an `@`.
+fn shown_address(raw: &str) -> Option<(String, String)> {
+    let mut cut = raw.len().min(MAX_SHOWN_FROM_BYTES);
+    while !raw.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let raw = &raw[..cut];
+    let local_char = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
+    let domain_char = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
+    let mut found = None;
+    for (at, _) in raw.match_indices('@') {
+        let before = &raw[..at];
+        let local_start =
+            before.char_indices().rev().find(|&(_, c)| !local_char(c)).map_or(0, |(i, c)| i + c.len_utf8());
+        let after = &raw[at + 1..];
+        let domain = after[..after.find(|c: char| !domain_char(c)).unwrap_or(after.len())].trim_end_matches('.');
+        let local = &before[local_start..];
+        if !local.is_empty() && domain.contains('.') && domain::registrable(domain).is_some() {
+            found = Some((format!("{local}@{domain}"), domain.to_ascii_lowercase()));
+        }
+    }
+    found
+}
+
+/// A From line malformed on purpose shows the reader a company's address (`Gadget-Retter,(<noreply@dhl.de>)`)
+/// that mail programs and the recipient's server cannot take as the sender, so nothing checks it:
+/// the recipient's server recorded its checks, and none of them vouches for that domain.
+fn check_malformed_shown_address(view: &MessageView, out: &mut Vec<Finding>) {
+    if !sender::from_is_malformed(view) || received::via_mailing_list(view) || trusted(view).next().is_none() {
+        return;
+    }
+    let Some((address, shown_domain)) = view.header("From").and_then(shown_address) else { return };
+    let Some(registrable) = domain::registrable(&shown_domain) else { return };
+    if view.is_recipient_domain(&shown_domain) {
+        return;
+    }
+    let vouched = trusted(view).any(|r| {
+        r.result == "pass"
+            && matches!(r.method.as_str(), "dkim" | "spf" | "dmarc")
+            && r.domain.as_deref().and_then(domain::registrable).is_some_and(|d| d == registrable)
+    });
+    if !vouched {
+        out.push(
+            Finding::new("auth.malformed_from_unverified")
+                .arg("address", address.clone())
+                .arg("domain", registrable)
+                .evidence("Shown address", address)
+                .evidence("From", view.header("From").map(evidence_text).unwrap_or_default()),
+        );
+    }
+}
+
 pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+    check_malformed_shown_address(view, out);
     let Some(from) = &view.from else { return };
     let Some(registrable) = from.registrable.as_deref() else { return };
     if trusted(view).next().is_none() {
@@ -392,6 +449,41 @@ mod tests {
         assert_eq!(auth.len(), 1);
         assert_eq!(auth[0].authserv_id.as_deref(), Some("mx.google.com"));
         assert!(!auth[0].trusted);
+    }
+
+    #[test]
+    fn a_broken_from_line_showing_an_unverified_address() {
+        let none = "Authentication-Results: spf=none (sender IP is 203.0.113.5) smtp.helo=ip-203-0-113-5.example.id; \
+                    dkim=none (message not signed) header.d=none;dmarc=none action=none header.from=;\r\n";
+        let headers = format!("{TOP}{none}{}", origin_hop("ip-203-0-113-5.example.id", "203.0.113.5"));
+        let ids = |from: &str| run(&headers, from).1;
+        for from in [
+            "Gadget-Retter,(<noreply@parcel-example.de>)",
+            "\"Kundenbetreuung\" <\"noreply@shop-example.de\">",
+            "Ermäßigt, Schlaflösung <service@shop-example.de>",
+        ] {
+            assert!(ids(from).contains(&"auth.malformed_from_unverified"), "{from}");
+        }
+        // A well-formed line is judged by the other checks; nothing to show when no address is shown.
+        assert!(!ids("Shop <service@shop-example.de>").contains(&"auth.malformed_from_unverified"));
+        assert!(!ids("Gadget-Retter,(no address here)").contains(&"auth.malformed_from_unverified"));
+        // The recipient's server vouches for the shown domain, or recorded nothing at all.
+        let pass = headers.replace("header.from=;", "header.from=;dkim=pass header.d=shop-example.de");
+        assert!(!run(&pass, "\"K\" <\"noreply@shop-example.de\">").1.contains(&"auth.malformed_from_unverified"));
+        assert!(!run(TOP, "Gadget-Retter,(<noreply@parcel-example.de>)").1.contains(&"auth.malformed_from_unverified"));
+    }
+
+    #[test]
+    fn shown_address_reads_the_last_address_leniently() {
+        assert_eq!(
+            shown_address("X,(<a.b@mail.example.de>)"),
+            Some(("a.b@mail.example.de".into(), "mail.example.de".into()))
+        );
+        assert_eq!(shown_address("Grüße <a@x.example.com.>").map(|a| a.1), Some("x.example.com".into()));
+        assert_eq!(shown_address("phishing@pot <phishing@pot>"), None);
+        // A letter of several bytes just before the @ ends the local part.
+        assert_eq!(shown_address("Schlaflösung@'Schlaflösung-x.example.com"), None);
+        assert_eq!(shown_address(&"é@".repeat(5000)), None);
     }
 
     #[test]

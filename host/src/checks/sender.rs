@@ -330,14 +330,17 @@ fn is_valid_address(addr: &Addr) -> bool {
 /// Every real mail system writes exactly one valid sender address; a From line that lists text
 /// without an address (`Amazon Prime, jehd <x@y>`), several senders or a broken address is made
 /// to show the reader something the address does not back.
+pub fn from_is_malformed(view: &MessageView) -> bool {
+    match (&view.from, view.header("From")) {
+        (_, None) | (None, _) => true,
+        (Some(from), Some(raw)) => from_mailbox_count(raw) > 1 || !is_valid_address(from),
+    }
+}
+
 fn check_malformed_from(view: &MessageView, out: &mut Vec<Finding>) {
     let raw = view.header("From");
     let shown = raw.map(received::evidence_text).unwrap_or_else(|| "(none)".to_string());
-    let malformed = match (&view.from, raw) {
-        (_, None) | (None, _) => true,
-        (Some(from), Some(raw)) => from_mailbox_count(raw) > 1 || !is_valid_address(from),
-    };
-    if malformed {
+    if from_is_malformed(view) {
         out.push(Finding::new("sender.malformed_from").arg("from", shown.clone()).evidence("From", shown));
     }
 }
