@@ -1,8 +1,10 @@
 //! Attachments: risky file types, disguised names, attached web pages (fake sign-in pages, HTML
 //! smuggling), content that is not what its name or type says, password-protected archives.
 
+use std::cell::Cell;
 use std::collections::HashSet;
 use std::sync::LazyLock;
+use std::time::Instant;
 
 use anyhow::{Context as _, Result, ensure};
 use mail_parser::{MimeHeaders, PartType};
@@ -12,7 +14,7 @@ use crate::Limits;
 use crate::checks::content::{scan_html, visible};
 use crate::knowledge::Knowledge;
 use crate::message::{MessageView, content_type_of};
-use crate::model::Finding;
+use crate::model::{Context, Finding, Level};
 use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Clone)]
@@ -310,6 +312,65 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
         }
         check_one(rules, attachment, out);
     }
+    check_attached_messages(view, out);
+}
+
+thread_local! {
+    /// Set while an attached message is analyzed: the messages attached to it are not opened again,
+    /// so the work stays within one extra analysis per attached message.
+    static IN_ATTACHED_MESSAGE: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Attached messages analyzed per message (a digest may carry dozens of ordinary ones).
+const MAX_MESSAGES_ANALYZED: usize = 5;
+
+/// Clears `IN_ATTACHED_MESSAGE` however the analysis ends.
+struct AttachedMessageGuard;
+
+impl Drop for AttachedMessageGuard {
+    fn drop(&mut self) {
+        IN_ATTACHED_MESSAGE.set(false);
+    }
+}
+
+/// A message forwarded as an attachment (message/rfc822) is a message of its own that the reader
+/// opens and whose links they click: it is analyzed as such, for the same user and within what is
+/// left of the time budget, and a phishing verdict on it is reported on the message carrying it.
+fn check_attached_messages(view: &MessageView, out: &mut Vec<Finding>) {
+    if IN_ATTACHED_MESSAGE.get() {
+        return;
+    }
+    let messages =
+        view.attachments.iter().filter(|a| matches!(a.content_type.as_str(), "message/rfc822" | "message/global"));
+    for attachment in messages.take(MAX_MESSAGES_ANALYZED) {
+        let remaining = view.deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return;
+        }
+        let limits = Limits { time_budget: remaining, ..Limits::default() };
+        let identities = if view.identities_given { view.recipients.clone() } else { Vec::new() };
+        let ctx = Context { identities, ..Context::default() };
+        IN_ATTACHED_MESSAGE.set(true);
+        let verdict = {
+            let _guard = AttachedMessageGuard;
+            crate::analyze_with(attachment.bytes, &ctx, &limits)
+        };
+        if verdict.level != Level::Dangerous {
+            continue;
+        }
+        let subject = verdict.facts.subject.clone().unwrap_or_default();
+        let from = verdict.facts.from.as_ref().map(|m| m.address.clone()).unwrap_or_default();
+        let ids: Vec<&str> = verdict.findings.iter().filter(|f| f.score > 0).map(|f| f.id.as_str()).collect();
+        out.push(
+            Finding::new("attachments.phishing_message")
+                .arg("subject", visible(&subject))
+                .evidence("Attached message", visible(&subject))
+                .evidence("Its sender", from)
+                .evidence("Its findings", ids.join(", "))
+                .evidence("Its score", verdict.score.to_string()),
+        );
+        return;
+    }
 }
 
 fn check_one(rules: &AttachmentRules, attachment: &Attachment, out: &mut Vec<Finding>) {
@@ -450,7 +511,8 @@ mod tests {
     use super::*;
     use crate::rules::Rules;
 
-    const IDS: [&str; 8] = [
+    const IDS: [&str; 9] = [
+        "attachments.phishing_message",
         "attachments.executable",
         "attachments.macro_document",
         "attachments.double_extension",
@@ -492,6 +554,33 @@ mod tests {
     }
 
     use crate::checks::test_support::sorted_ids as ids;
+
+    /// A mail from a colleague carrying `inner` as an attached message.
+    fn forwarded(inner: &str) -> String {
+        format!(
+            "From: Taro <taro@example.org>\r\nTo: hanako@example.org\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n\
+             Content-Type: multipart/mixed; boundary=\"o\"\r\n\r\n--o\r\nContent-Type: text/plain\r\n\r\nSee below.\r\n\
+             --o\r\nContent-Type: message/rfc822\r\n\r\n{inner}\r\n--o--\r\n"
+        )
+    }
+
+    const PHISH: &str = "From: \"PayPal Service\" <service@secure-example.net>\r\nTo: taro@example.org\r\n\
+        Subject: Your account has been limited\r\nMIME-Version: 1.0\r\nContent-Type: text/html\r\n\r\n\
+        <p>Your account has been limited. Please verify your account.</p>\
+        <a href=\"https://paypal.account-verify-example.top/login\">https://www.paypal.com/signin</a>\r\n";
+
+    #[test]
+    fn an_attached_phishing_message_is_reported_on_the_mail_carrying_it() {
+        let found = |raw: &str| ids(&crate::checks::test_support::run(raw, &["hanako@example.org"], check));
+        assert_eq!(found(&forwarded(PHISH)), ["attachments.phishing_message"]);
+        // Two levels down it is still one of the mail's attachments.
+        assert_eq!(found(&forwarded(&forwarded(PHISH))), ["attachments.phishing_message"]);
+        let benign = "From: Jiro <jiro@example.org>\r\nTo: taro@example.org\r\nSubject: lunch\r\n\r\nNoon?\r\n";
+        assert!(found(&forwarded(benign)).is_empty());
+        // The guard is cleared after each attached message: the next mail is examined in full.
+        assert!(!IN_ATTACHED_MESSAGE.get());
+        assert_eq!(found(&forwarded(PHISH)), ["attachments.phishing_message"]);
+    }
 
     #[test]
     fn programs_and_disguised_names() {
