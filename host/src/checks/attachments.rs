@@ -321,8 +321,10 @@ thread_local! {
     static IN_ATTACHED_MESSAGE: Cell<bool> = const { Cell::new(false) };
 }
 
-/// Attached messages analyzed per message (a digest may carry dozens of ordinary ones).
+/// Attached messages analyzed per message (a digest may carry dozens of ordinary ones), and the
+/// largest analyzed: parsing one again costs memory in proportion, and phishing mails are small.
 const MAX_MESSAGES_ANALYZED: usize = 5;
+const MAX_ATTACHED_MESSAGE_BYTES: usize = 2 * 1024 * 1024;
 
 /// Clears `IN_ATTACHED_MESSAGE` however the analysis ends.
 struct AttachedMessageGuard;
@@ -340,8 +342,10 @@ fn check_attached_messages(view: &MessageView, out: &mut Vec<Finding>) {
     if IN_ATTACHED_MESSAGE.get() {
         return;
     }
-    let messages =
-        view.attachments.iter().filter(|a| matches!(a.content_type.as_str(), "message/rfc822" | "message/global"));
+    let messages = view.attachments.iter().filter(|a| {
+        matches!(a.content_type.as_str(), "message/rfc822" | "message/global")
+            && a.bytes.len() <= MAX_ATTACHED_MESSAGE_BYTES
+    });
     for attachment in messages.take(MAX_MESSAGES_ANALYZED) {
         let remaining = view.deadline.saturating_duration_since(Instant::now());
         if remaining.is_zero() {
@@ -577,6 +581,9 @@ mod tests {
         assert_eq!(found(&forwarded(&forwarded(PHISH))), ["attachments.phishing_message"]);
         let benign = "From: Jiro <jiro@example.org>\r\nTo: taro@example.org\r\nSubject: lunch\r\n\r\nNoon?\r\n";
         assert!(found(&forwarded(benign)).is_empty());
+        // Too large to parse a second time.
+        let padded = format!("{PHISH}{}", "<p>padding</p>\r\n".repeat(MAX_ATTACHED_MESSAGE_BYTES / 16));
+        assert!(found(&forwarded(&padded)).is_empty());
         // The guard is cleared after each attached message: the next mail is examined in full.
         assert!(!IN_ATTACHED_MESSAGE.get());
         assert_eq!(found(&forwarded(PHISH)), ["attachments.phishing_message"]);
