@@ -8,9 +8,10 @@ use memchr::memmem;
 use super::extract::make_link;
 use super::{Link, LinkSource};
 
-/// Links taken from one document, and attempts at reading one (each reads at most `MAX_STRING_BYTES`).
+/// Links taken from one document, and attempts at reading one in all the documents of a message (each
+/// reads at most `MAX_STRING_BYTES`, so the work per message stays bounded however many are attached).
 const MAX_LINKS_PER_DOCUMENT: usize = 50;
-const MAX_ATTEMPTS_PER_DOCUMENT: usize = 500;
+pub const MAX_ATTEMPTS_PER_MESSAGE: usize = 500;
 /// Longest PDF string read as a URI, in bytes of the file.
 const MAX_STRING_BYTES: usize = 8 * 1024;
 /// Where the `%PDF-` header may start: readers accept some junk before it.
@@ -21,19 +22,26 @@ pub fn is_pdf(bytes: &[u8]) -> bool {
     memmem::find(&bytes[..bytes.len().min(HEADER_WINDOW)], b"%PDF-").is_some()
 }
 
-/// The links a PDF's link actions open, in file order, without repeats.
-pub fn pdf_links(bytes: &[u8]) -> Vec<Link> {
+/// The links a PDF's link actions open, in file order, without repeats; each string read takes one of
+/// `attempts_left`.
+pub fn pdf_links(bytes: &[u8], attempts_left: &mut usize) -> Vec<Link> {
     let mut links: Vec<Link> = Vec::new();
-    for (attempt, at) in memmem::find_iter(bytes, b"/URI").enumerate() {
-        if attempt >= MAX_ATTEMPTS_PER_DOCUMENT || links.len() >= MAX_LINKS_PER_DOCUMENT {
+    for at in memmem::find_iter(bytes, b"/URI") {
+        if *attempts_left == 0 || links.len() >= MAX_LINKS_PER_DOCUMENT {
             break;
         }
         let rest = bytes.get(at + 4..).unwrap_or_default();
         let start = rest.iter().position(|&b| !is_pdf_space(b)).unwrap_or(rest.len());
         let value = &rest[start..];
         let uri = match value {
-            [b'(', body @ ..] => literal_string(body),
-            [b'<', next, ..] if *next != b'<' => hex_string(&value[1..]),
+            [b'(', body @ ..] => {
+                *attempts_left -= 1;
+                literal_string(body)
+            }
+            [b'<', next, ..] if *next != b'<' => {
+                *attempts_left -= 1;
+                hex_string(&value[1..])
+            }
             _ => None,
         };
         let Some(link) = uri.and_then(|u| make_link(u, None, None, LinkSource::Document)) else { continue };
@@ -145,7 +153,7 @@ mod tests {
     use super::*;
 
     fn urls(pdf: &[u8]) -> Vec<String> {
-        pdf_links(pdf).into_iter().map(|l| l.url).collect()
+        pdf_links(pdf, &mut MAX_ATTEMPTS_PER_MESSAGE.clone()).into_iter().map(|l| l.url).collect()
     }
 
     #[test]
@@ -159,7 +167,10 @@ mod tests {
             urls(pdf),
             ["https://login.example.net/a(1)", "https://x.example.org", "https://pay.example.site/?id=1"]
         );
-        assert!(pdf_links(pdf).iter().all(|l| l.source == LinkSource::Document));
+        assert!(pdf_links(pdf, &mut 10).iter().all(|l| l.source == LinkSource::Document));
+        // The attempts are shared: a spent budget reads nothing more.
+        assert!(pdf_links(pdf, &mut 0).is_empty());
+        assert_eq!(pdf_links(pdf, &mut 1).len(), 1);
     }
 
     #[test]
