@@ -8,6 +8,9 @@ use anyhow::{Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
+mod keys;
+
+pub use self::keys::{fold, lookalike_key};
 use crate::checks::links::lookalike::edit_distance;
 use crate::domain;
 use crate::matcher::Matcher;
@@ -148,41 +151,6 @@ static BUILTIN: LazyLock<Knowledge> = LazyLock::new(|| {
     load().expect("built-in knowledge is valid")
 });
 
-/// NFKC + lower case: full-width `ＫＡＧＯＹＡ` and half-width katakana compare equal to their usual forms.
-pub fn fold(text: &str) -> String {
-    // ASCII is NFKC already and lower-cases byte by byte: most names and subjects skip the normaliser.
-    if text.is_ascii() {
-        return text.to_ascii_lowercase();
-    }
-    text.nfkc().flat_map(char::to_lowercase).collect()
-}
-
-/// Letters a reader cannot tell apart, made equal: UTS #39 skeleton (`0`→`O`, `I`→`l`, `m`→`rn`),
-/// lower-cased and mapped again (lower case makes new `m`s), with `i` and `l` merged (an upper-case
-/// `I` reads as either). `PayPaI`, `Amaz0n` and `Iedger` get the keys of PayPal, Amazon and Ledger.
-pub fn lookalike_key(text: &str) -> String {
-    // Names and subjects are mostly ASCII, whose letters have ASCII keys of their own: looked up.
-    if text.is_ascii() {
-        let keys = ascii_lookalike_keys();
-        return text.bytes().filter_map(|b| keys.get(usize::from(b))).map(String::as_str).collect();
-    }
-    lookalike_key_of_any(text)
-}
-
-fn lookalike_key_of_any(text: &str) -> String {
-    let once: String = unicode_security::skeleton(text).flat_map(char::to_lowercase).collect();
-    let twice = unicode_security::skeleton(&once).flat_map(char::to_lowercase);
-    twice.map(|c| if c == 'i' { 'l' } else { c }).collect()
-}
-
-/// The look-alike key of each ASCII character. Every step of the key maps ASCII characters one by
-/// one, to characters that combine with none (`%` becomes `°/₀`, the rest stay ASCII), so the key of
-/// ASCII text is its characters' keys put together (a test checks).
-fn ascii_lookalike_keys() -> &'static [String] {
-    static KEYS: OnceLock<Vec<String>> = OnceLock::new();
-    KEYS.get_or_init(|| (0..128u8).map(|b| lookalike_key_of_any(&char::from(b).to_string())).collect())
-}
-
 /// Shortest single-word name that a one-letter misspelling still points at: shorter ones have too
 /// many innocent neighbours (`Visa`/`Vista`).
 const MIN_SPELLED_NAME: usize = 6;
@@ -263,8 +231,8 @@ impl Knowledge {
                 let folded = fold(name);
                 ensure!(folded.chars().count() >= 2, "brand {}: name {name:?} is too short to match safely", brand.id);
                 name_ascii.push(folded.is_ascii());
-                if folded.is_ascii() && folded.len() >= 4 {
-                    lookalike_names.push(lookalike_key(name));
+                if let Some(key) = keys::searched_lookalike_key(name, &folded) {
+                    lookalike_names.push(key);
                     lookalike_name_brand.push(i);
                 }
                 if folded.len() >= MIN_SPELLED_NAME && folded.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -698,21 +666,6 @@ mod tests {
         assert_eq!(ids("SMBC-CARD お知らせ"), ["smbc"]);
         for ordinary in ["etc meisai", "e-mail team", "x-etc-meisai-y", ""] {
             assert!(ids(ordinary).is_empty(), "{ordinary}");
-        }
-    }
-
-    #[test]
-    fn ascii_text_gets_the_lookalike_key_of_its_characters_put_together() {
-        let all_ascii: String = (0..128u8).map(char::from).collect();
-        for text in [all_ascii.as_str(), "PayPaI Amaz0n rnicrosoft 1ndeed |edger 100% \"M\"", "WaIIet-m0n1tor"] {
-            assert_eq!(lookalike_key(text), lookalike_key_of_any(text), "{text:?}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn any_ascii_text_gets_the_same_lookalike_key_both_ways(text in "[\\x00-\\x7f]{0,24}") {
-            proptest::prop_assert_eq!(lookalike_key(&text), lookalike_key_of_any(&text));
         }
     }
 

@@ -1,0 +1,375 @@
+//! Folding text for phrase matching (see `data/lures.toml`): NFKC, lower case, accents and look-alike
+//! letters undone, invisible characters dropped, spaces inside Japanese removed; noticing disguises
+//! and machine-translation cues on the way. Self-contained (std and unicode-normalization only):
+//! build.rs folds the built-in phrases with this same code to lay out their automata.
+
+use std::collections::HashSet;
+
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
+
+pub(super) fn is_kana(c: char) -> bool {
+    matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}')
+}
+
+pub(super) fn is_han(c: char) -> bool {
+    matches!(c, '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}')
+}
+
+/// Japanese script or punctuation: spaces between two of these are not word separators.
+fn is_japanese(c: char) -> bool {
+    is_kana(c) || is_han(c) || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF60}')
+}
+
+/// Characters that render as nothing: used to split words so filters miss them.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
+}
+
+/// Combining marks left after NFKC (nothing composed them): accents stacked on letters to disguise them.
+fn is_combining(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0489}' | '\u{0591}'..='\u{05BD}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0711}' | '\u{0730}'..='\u{074A}'
+        | '\u{1AB0}'..='\u{1AFF}' | '\u{1DC0}'..='\u{1DFF}' | '\u{20D0}'..='\u{20FF}' | '\u{FE20}'..='\u{FE2F}')
+}
+
+/// Cyrillic and Greek letters that look like Latin ones.
+fn latin_lookalike(c: char) -> Option<char> {
+    Some(match c {
+        'а' | 'А' | 'α' | 'Α' => 'a',
+        'В' | 'Β' => 'b',
+        'с' | 'С' | 'ϲ' => 'c',
+        'ԁ' => 'd',
+        'е' | 'Е' | 'Ε' => 'e',
+        'һ' | 'Н' | 'Η' => 'h',
+        'і' | 'І' | 'ι' | 'Ι' => 'i',
+        'ј' | 'Ј' => 'j',
+        'К' | 'κ' | 'Κ' => 'k',
+        'ӏ' => 'l',
+        'М' | 'Μ' => 'm',
+        'Ν' => 'n',
+        'о' | 'О' | 'ο' | 'Ο' => 'o',
+        'р' | 'Р' | 'ρ' | 'Ρ' => 'p',
+        'ԛ' => 'q',
+        'ѕ' | 'Ѕ' => 's',
+        'Т' | 'Τ' => 't',
+        'ν' => 'v',
+        'ԝ' => 'w',
+        'х' | 'Х' | 'Χ' => 'x',
+        'у' | 'У' | 'Υ' => 'y',
+        'Ζ' => 'z',
+        _ => return None,
+    })
+}
+
+/// Latin letter with its accents removed (`é` → `e`), so "atencao" and "atenção" read the same.
+fn strip_accent(c: char) -> char {
+    if !matches!(c, '\u{00C0}'..='\u{024F}') {
+        return c;
+    }
+    let mut base = c;
+    let mut first = true;
+    unicode_normalization::char::decompose_canonical(c, |d| {
+        if first && d.is_ascii() {
+            base = d;
+        }
+        first = false;
+    });
+    base
+}
+
+/// Letters from the Mathematical Alphanumeric Symbols and enclosed/squared letter blocks: styled
+/// "𝙎𝙚𝙘𝙪𝙧𝙚" that NFKC turns back into ASCII, used to dodge filters.
+fn is_styled_letter(c: char) -> bool {
+    matches!(c, '\u{1D400}'..='\u{1D7FF}' | '\u{1F130}'..='\u{1F189}' | '\u{24B6}'..='\u{24E9}')
+}
+
+/// Shows invisible, combining and look-alike characters as `⟨U+XXXX⟩` so the user can see the trick.
+pub fn visible(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if is_invisible(c) || is_combining(c) || latin_lookalike(c).is_some() || c.is_control() {
+            out.push_str(&format!("⟨U+{:04X}⟩", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Longest word kept for evidence of look-alike letters.
+const MAX_EVIDENCE_WORD: usize = 60;
+
+/// Folded text and what was noticed while folding it.
+#[derive(Debug, Default)]
+pub struct Folded {
+    pub text: String,
+    /// Letters disguised with look-alikes, invisible or combining characters inside Latin words.
+    pub disguised: usize,
+    /// The first disguised word, made visible.
+    pub disguised_word: Option<String>,
+    /// Spaces before a particle between Japanese characters ("5つ の受信").
+    pub particle_spaces: usize,
+    pub particle_example: Option<String>,
+    /// The text contains kana, i.e. it is Japanese.
+    pub has_kana: bool,
+    pub simplified: usize,
+    pub simplified_example: Option<char>,
+}
+
+/// Folds text for matching (see `data/lures.toml`) and records disguise and translation cues.
+pub fn fold(text: &str) -> Folded {
+    fold_with(text, &[], &HashSet::new())
+}
+
+pub(super) fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Folded {
+    let mut folder = Folder::new(text.len(), particles, simplified);
+    // NFKC never joins characters across ASCII whitespace, so text is normalised word by word and
+    // only where needed: ASCII and already-normal words (most text) skip the costly normaliser.
+    // An ASCII whitespace byte is never part of a multi-byte character: chunks are cut on bytes.
+    let mut rest = text;
+    while !rest.is_empty() {
+        // The ASCII text before the next non-ASCII byte, up to its last whitespace (all of it at the
+        // end of the text), is a run of whole ASCII chunks: folded at once.
+        let ascii = ascii_prefix_len(rest.as_bytes());
+        let run = if ascii == rest.len() {
+            ascii
+        } else {
+            rest.as_bytes()[..ascii].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1)
+        };
+        if run > 0 {
+            let (chunks, after) = rest.split_at(run);
+            folder.push_ascii(chunks);
+            rest = after;
+            continue;
+        }
+        let end = rest.bytes().position(|b| b.is_ascii_whitespace()).map_or(rest.len(), |i| i + 1);
+        let (chunk, after) = rest.split_at(end);
+        rest = after;
+        folder.styled_letters(chunk);
+        if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
+            chunk.chars().for_each(|c| folder.push(c));
+        } else {
+            chunk.nfkc().for_each(|c| folder.push(c));
+        }
+    }
+    folder.finish()
+}
+
+/// Length of the ASCII start of `bytes`, tested 16 bytes at a time (most text is ASCII).
+fn ascii_prefix_len(bytes: &[u8]) -> usize {
+    let blocks = bytes.chunks_exact(16).take_while(|block| block.is_ascii()).count() * 16;
+    let tail = bytes.get(blocks..).unwrap_or_default();
+    blocks + tail.iter().position(|b| !b.is_ascii()).unwrap_or(tail.len())
+}
+
+/// `char::is_whitespace` for an ASCII byte: the ASCII whitespace and the vertical tab.
+pub(super) fn is_ascii_space(b: u8) -> bool {
+    const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r' | 1 << b' ';
+    b <= b' ' && SPACES >> b & 1 == 1
+}
+
+/// The state of one folding pass (see [`fold`]).
+pub(super) struct Folder<'t> {
+    f: Folded,
+    particles: &'t [char],
+    simplified: &'t HashSet<char>,
+    pending_space: bool,
+    line_break: bool,
+    /// The last character written, and whether it was a real (not look-alike) Latin letter.
+    last: Option<char>,
+    last_latin: bool,
+    /// A disguise character was seen next to a Latin letter; it counts if a Latin letter follows.
+    disguise_pending: bool,
+    /// The current word as written, kept for evidence when it turns out disguised.
+    word: String,
+    word_len: usize,
+    word_disguised: bool,
+    /// Byte offset in the folded text of a particle that followed a dropped space.
+    particle_at: Option<usize>,
+}
+
+impl<'t> Folder<'t> {
+    pub(super) fn new(capacity: usize, particles: &'t [char], simplified: &'t HashSet<char>) -> Folder<'t> {
+        Folder {
+            f: Folded { text: String::with_capacity(capacity), ..Folded::default() },
+            particles,
+            simplified,
+            pending_space: false,
+            line_break: false,
+            last: None,
+            last_latin: false,
+            disguise_pending: false,
+            word: String::new(),
+            word_len: 0,
+            word_disguised: false,
+            particle_at: None,
+        }
+    }
+
+    /// Styled letters vanish under NFKC, so they are counted on the source.
+    pub(super) fn styled_letters(&mut self, chunk: &str) {
+        for c in chunk.chars().filter(|c| is_styled_letter(*c)) {
+            self.f.disguised += 1;
+            if self.f.disguised_word.is_none() {
+                let word = chunk.split(char::is_whitespace).find(|w| w.contains(c)).unwrap_or(chunk);
+                self.f.disguised_word = Some(word.chars().take(MAX_EVIDENCE_WORD).collect());
+            }
+        }
+    }
+
+    /// The folded text, once every character is pushed.
+    pub(super) fn finish(mut self) -> Folded {
+        self.end_word();
+        self.f
+    }
+
+    fn end_word(&mut self) {
+        if self.word_disguised && self.f.disguised_word.is_none() {
+            self.f.disguised_word = Some(visible(&self.word));
+        }
+        self.word.clear();
+        self.word_len = 0;
+        self.word_disguised = false;
+    }
+
+    fn disguised(&mut self) {
+        self.f.disguised += 1;
+        self.word_disguised = true;
+        self.disguise_pending = false;
+    }
+
+    /// [`Folder::push`] of each character of ASCII chunks. The chunks start after whitespace (or at
+    /// the start), so no disguise is pending and no word is open, and none can arise in ASCII. Only
+    /// the first letter goes through [`Folder::emit`] (the whitespace before it may join Japanese to a
+    /// digit); between two ASCII letters any run of whitespace becomes one space.
+    fn push_ascii(&mut self, chunks: &str) {
+        debug_assert!(self.word.is_empty() && !self.disguise_pending && !self.word_disguised);
+        let is_space = |b: &u8| is_ascii_space(*b);
+        let is_break = |b: &u8| *b == b'\n' || *b == b'\r';
+        let bytes = chunks.as_bytes();
+        let (Some(first), Some(last)) =
+            (bytes.iter().position(|b| !is_space(b)), bytes.iter().rposition(|b| !is_space(b)))
+        else {
+            self.pending_space |= !bytes.is_empty();
+            self.line_break |= bytes.iter().any(is_break);
+            return;
+        };
+        let (leading, words, trailing) = (&bytes[..first], &bytes[first..=last], &bytes[last + 1..]);
+        if !leading.is_empty() {
+            self.pending_space = true;
+            self.line_break |= leading.iter().any(is_break);
+        }
+        self.emit(char::from(words[0].to_ascii_lowercase()));
+        // The rest, word by word with one space between words, lower-cased at once.
+        let start = self.f.text.len();
+        // ASCII: every byte offset is a character boundary.
+        let mut rest = &chunks[first + 1..=last];
+        // The first word's own letters follow its first one.
+        let mut letter_after_letter = rest.bytes().next().is_some_and(|b| !is_ascii_space(b));
+        while !rest.is_empty() {
+            let word_end = rest.bytes().position(is_ascii_space).unwrap_or(rest.len());
+            self.f.text.push_str(&rest[..word_end]);
+            letter_after_letter |= word_end >= 2;
+            rest = &rest[word_end..];
+            let spaces = rest.bytes().position(|b| !is_ascii_space(b)).unwrap_or(rest.len());
+            if spaces > 0 && spaces < rest.len() {
+                self.f.text.push(' ');
+            }
+            rest = &rest[spaces..];
+        }
+        self.f.text[start..].make_ascii_lowercase();
+        // `emit` would have consumed a pending particle on the second letter of a word.
+        if letter_after_letter {
+            self.particle_at = None;
+        }
+        self.last = Some(char::from(bytes[last].to_ascii_lowercase()));
+        self.last_latin = bytes[last].is_ascii_alphabetic();
+        if !trailing.is_empty() {
+            self.pending_space = true;
+            self.line_break |= trailing.iter().any(is_break);
+        }
+    }
+
+    pub(super) fn push(&mut self, c: char) {
+        if c.is_whitespace() {
+            self.pending_space = true;
+            self.line_break |= c == '\n' || c == '\r';
+            self.disguise_pending = false;
+            self.end_word();
+            return;
+        }
+        if self.word_len < MAX_EVIDENCE_WORD {
+            self.word.push(c);
+            self.word_len += 1;
+        }
+        if c.is_ascii() {
+            let latin = c.is_ascii_alphabetic();
+            if self.disguise_pending && latin {
+                self.disguised();
+            }
+            self.disguise_pending = false;
+            self.emit(c.to_ascii_lowercase());
+            self.last_latin = latin;
+            return;
+        }
+        if is_invisible(c) || is_combining(c) {
+            // Soft hyphens are legitimate hyphenation hints in newsletters.
+            self.disguise_pending |= self.last_latin && !self.pending_space && c != '\u{00AD}';
+            return;
+        }
+        let lookalike = latin_lookalike(c);
+        // `strip_accent` first: it rules out most characters with a range test, `is_alphabetic` is a table search.
+        let genuine_latin = lookalike.is_none() && strip_accent(c) != c && c.is_alphabetic();
+        if lookalike.is_some() && self.last_latin && !self.pending_space {
+            self.disguised();
+        } else if lookalike.is_some() {
+            // Counts only if a real Latin letter follows: "Аmazon", not Russian "ответ".
+            self.disguise_pending = true;
+        } else if self.disguise_pending && genuine_latin {
+            self.disguised();
+        } else {
+            self.disguise_pending = false;
+        }
+        if is_kana(c) {
+            self.f.has_kana = true;
+        } else if is_han(c) && self.simplified.contains(&c) {
+            self.f.simplified += 1;
+            self.f.simplified_example.get_or_insert(c);
+        }
+        for lower in lookalike.unwrap_or(c).to_lowercase() {
+            self.emit(strip_accent(lower));
+        }
+        self.last_latin = genuine_latin;
+    }
+
+    /// Writes one folded character, deciding what the whitespace before it becomes.
+    fn emit(&mut self, c: char) {
+        if self.pending_space {
+            let joins = |a: char, b: char| {
+                (is_japanese(a) && (is_japanese(b) || b.is_ascii_digit())) || (a.is_ascii_digit() && is_japanese(b))
+            };
+            if let Some(prev) = self.last {
+                if !joins(prev, c) {
+                    self.f.text.push(' ');
+                } else if !self.line_break && (is_kana(prev) || is_han(prev)) && self.particles.contains(&c) {
+                    self.particle_at = Some(self.f.text.len());
+                }
+            }
+            self.pending_space = false;
+            self.line_break = false;
+        } else if let Some(at) = self.particle_at.take() {
+            // The particle is followed directly by more Japanese: "5つ の受信".
+            if is_japanese(c) && self.f.text.len() > at {
+                self.f.particle_spaces += 1;
+                if self.f.particle_example.is_none() {
+                    let head: Vec<char> = self.f.text[..at].chars().rev().take(4).collect();
+                    let before: String = head.into_iter().rev().collect();
+                    self.f.particle_example = Some(format!("{before} {}{c}", &self.f.text[at..]));
+                }
+            }
+        }
+        self.f.text.push(c);
+        self.last = Some(c);
+    }
+}

@@ -1,0 +1,68 @@
+//! The keys brand names are compared by: folded (NFKC, lower case) and look-alike (UTS #39
+//! skeleton). Self-contained (std and the unicode crates only): build.rs computes the keys of the
+//! built-in brand names with this same code to lay out their automata.
+
+use std::sync::OnceLock;
+
+use unicode_normalization::UnicodeNormalization;
+
+/// NFKC + lower case: full-width `ＫＡＧＯＹＡ` and half-width katakana compare equal to their usual forms.
+pub fn fold(text: &str) -> String {
+    // ASCII is NFKC already and lower-cases byte by byte: most names and subjects skip the normaliser.
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
+    text.nfkc().flat_map(char::to_lowercase).collect()
+}
+
+/// Letters a reader cannot tell apart, made equal: UTS #39 skeleton (`0`→`O`, `I`→`l`, `m`→`rn`),
+/// lower-cased and mapped again (lower case makes new `m`s), with `i` and `l` merged (an upper-case
+/// `I` reads as either). `PayPaI`, `Amaz0n` and `Iedger` get the keys of PayPal, Amazon and Ledger.
+pub fn lookalike_key(text: &str) -> String {
+    // Names and subjects are mostly ASCII, whose letters have ASCII keys of their own: looked up.
+    if text.is_ascii() {
+        let keys = ascii_lookalike_keys();
+        return text.bytes().filter_map(|b| keys.get(usize::from(b))).map(String::as_str).collect();
+    }
+    lookalike_key_of_any(text)
+}
+
+/// The look-alike key a brand name is searched by, if it is: ASCII names of four characters or more.
+/// `folded` is the name's [`fold`].
+pub fn searched_lookalike_key(name: &str, folded: &str) -> Option<String> {
+    (folded.is_ascii() && folded.len() >= 4).then(|| lookalike_key(name))
+}
+
+fn lookalike_key_of_any(text: &str) -> String {
+    let once: String = unicode_security::skeleton(text).flat_map(char::to_lowercase).collect();
+    let twice = unicode_security::skeleton(&once).flat_map(char::to_lowercase);
+    twice.map(|c| if c == 'i' { 'l' } else { c }).collect()
+}
+
+/// The look-alike key of each ASCII character. Every step of the key maps ASCII characters one by
+/// one, to characters that combine with none (`%` becomes `°/₀`, the rest stay ASCII), so the key of
+/// ASCII text is its characters' keys put together (a test checks).
+fn ascii_lookalike_keys() -> &'static [String] {
+    static KEYS: OnceLock<Vec<String>> = OnceLock::new();
+    KEYS.get_or_init(|| (0..128u8).map(|b| lookalike_key_of_any(&char::from(b).to_string())).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ascii_text_gets_the_lookalike_key_of_its_characters_put_together() {
+        let all_ascii: String = (0..128u8).map(char::from).collect();
+        for text in [all_ascii.as_str(), "PayPaI Amaz0n rnicrosoft 1ndeed |edger 100% \"M\"", "WaIIet-m0n1tor"] {
+            assert_eq!(lookalike_key(text), lookalike_key_of_any(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_ascii_text_gets_the_same_lookalike_key_both_ways(text in "[\\x00-\\x7f]{0,24}") {
+            proptest::prop_assert_eq!(lookalike_key(&text), lookalike_key_of_any(&text));
+        }
+    }
+}
