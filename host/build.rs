@@ -1,17 +1,38 @@
-//! Turns the data tables (`data/**/*.toml`, what people edit and review) into JSON in `OUT_DIR`,
-//! which the binary embeds: a process spawned for one message decodes JSON several times faster than
-//! TOML, and TOML parsing was most of a cold start. A file that is not valid TOML fails the build; the
-//! tables' own rules are checked where they are loaded (see `tables.rs`).
+//! Turns the data tables (`data/**/*.toml`, what people edit and review) into what the binary embeds:
+//! - each table as JSON in `OUT_DIR`: a process spawned for one message decodes JSON several times
+//!   faster than TOML, and TOML parsing was most of a cold start;
+//! - the Aho-Corasick automata of the brand names and lure phrases, laid out by `matcher.rs` from the
+//!   keys `knowledge/keys.rs` and `checks/content/fold.rs` compute (the same files the binary runs),
+//!   as Rust statics in `OUT_DIR/automata.rs`: laying them out was most of what remained.
+//!
+//! A file that is not valid TOML, or a pattern no automaton can hold, fails the build; the tables' own
+//! rules are checked where they are loaded (see `tables.rs`), and a test per table shows that the
+//! automata laid out here are the ones its loader would lay out at run time.
 
 use std::fs;
 use std::path::{Path, PathBuf};
+
+// Only the construction side of these modules runs here.
+#[allow(dead_code)]
+#[path = "src/matcher.rs"]
+mod matcher;
+#[allow(dead_code)]
+#[path = "src/knowledge/keys.rs"]
+mod name_keys;
+#[allow(dead_code)]
+#[path = "src/checks/content/fold.rs"]
+mod phrase_fold;
 
 fn main() {
     let data = Path::new("data");
     // A directory here makes Cargo rerun this script when any file under it changes or is added.
     println!("cargo::rerun-if-changed=data");
-    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("Cargo sets OUT_DIR")).join("data");
-    convert_tree(data, &out);
+    for module in ["src/matcher.rs", "src/checks/content/fold.rs", "src/knowledge/keys.rs"] {
+        println!("cargo::rerun-if-changed={module}");
+    }
+    let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("Cargo sets OUT_DIR"));
+    convert_tree(data, &out.join("data"));
+    write_automata(data, &out.join("automata.rs"));
 }
 
 fn convert_tree(from: &Path, to: &Path) {
@@ -22,11 +43,72 @@ fn convert_tree(from: &Path, to: &Path) {
         if path.is_dir() {
             convert_tree(&path, &to.join(path.file_name().unwrap_or_default()));
         } else if path.extension().is_some_and(|ext| ext == "toml") {
-            let text = fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let table: toml::Table = toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-            let json = serde_json::to_string(&table).expect("a TOML table is JSON");
+            let json = serde_json::to_string(&read_table(&path)).expect("a TOML table is JSON");
             let target = to.join(path.with_extension("json").file_name().unwrap_or_default());
             fs::write(&target, json).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
         }
     }
+}
+
+fn read_table(path: &Path) -> toml::Table {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    toml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The strings of `table[key]` (an array of strings), in order.
+fn strings<'t>(table: &'t toml::Table, key: &str, file: &str) -> impl Iterator<Item = &'t str> {
+    let array = table.get(key).and_then(toml::Value::as_array);
+    let array = array.unwrap_or_else(|| panic!("{file}: `{key}` must be an array of strings"));
+    array.iter().map(move |v| v.as_str().unwrap_or_else(|| panic!("{file}: `{key}` must hold strings")))
+}
+
+/// The tables of `table[key]` (an array of tables, or one table), in order.
+fn tables<'t>(table: &'t toml::Table, key: &str, file: &str) -> Vec<&'t toml::Table> {
+    match table.get(key) {
+        Some(toml::Value::Table(one)) => vec![one],
+        Some(toml::Value::Array(many)) => {
+            many.iter().map(|v| v.as_table().unwrap_or_else(|| panic!("{file}: `{key}` must hold tables"))).collect()
+        }
+        _ => panic!("{file}: `{key}` must be a table or an array of tables"),
+    }
+}
+
+/// The patterns of each automaton in the order the loaders list them (`Knowledge::from_tables`,
+/// `Lures::from_table`), laid out and written as statics.
+fn write_automata(data: &Path, target: &Path) {
+    let (brands_file, lures_file) = ("brands.toml", "lures.toml");
+    let brands = read_table(&data.join(brands_file));
+    let (mut names, mut lookalike_names, mut tokens) = (Vec::new(), Vec::new(), Vec::new());
+    for brand in tables(&brands, "brand", brands_file) {
+        for name in strings(brand, "names", brands_file) {
+            let folded = name_keys::fold(name);
+            lookalike_names.extend(name_keys::searched_lookalike_key(name, &folded));
+            names.push(folded);
+        }
+        if brand.contains_key("tokens") {
+            tokens.extend(strings(brand, "tokens", brands_file).map(str::to_string));
+        }
+    }
+
+    let lures = read_table(&data.join(lures_file));
+    let folded_phrases = |key| -> Vec<String> {
+        let lists = tables(&lures, key, lures_file).into_iter();
+        lists.flat_map(|list| strings(list, "phrases", lures_file).map(|p| phrase_fold::fold(p).text)).collect()
+    };
+    let body: Vec<String> =
+        ["lure", "urgency", "machine_translated", "bulk_footer"].into_iter().flat_map(folded_phrases).collect();
+    let subject = folded_phrases("urgent_subject");
+
+    let mut source = String::from("// Laid out by build.rs from data/brands.toml and data/lures.toml.\n");
+    for (name, patterns, file) in [
+        ("BRAND_NAMES", &names, brands_file),
+        ("BRAND_LOOKALIKE_NAMES", &lookalike_names, brands_file),
+        ("BRAND_TOKENS", &tokens, brands_file),
+        ("LURE_BODY", &body, lures_file),
+        ("LURE_SUBJECT", &subject, lures_file),
+    ] {
+        let matcher = matcher::Matcher::new(patterns).unwrap_or_else(|e| panic!("{file}: {name}: {e}"));
+        source.push_str(&matcher.write_rust(name));
+    }
+    fs::write(target, source).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
 }

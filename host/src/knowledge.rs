@@ -13,8 +13,8 @@ mod keys;
 pub use self::keys::{fold, lookalike_key};
 use crate::checks::links::lookalike::edit_distance;
 use crate::domain;
-use crate::matcher::Matcher;
-use crate::tables::{self, builtin_json};
+use crate::matcher::{Layout, Matcher};
+use crate::tables::{self, automata, builtin_json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -145,6 +145,7 @@ static BUILTIN: LazyLock<Knowledge> = LazyLock::new(|| {
             tables::from_json(builtin_json!("brands"), "brands.toml")?,
             tables::from_json(builtin_json!("providers"), "providers.toml")?,
             tables::from_json(builtin_json!("web"), "web.toml")?,
+            Layout::Prebuilt,
         )
     };
     // Validated by a unit test, so this cannot fail in a released binary.
@@ -204,10 +205,11 @@ impl Knowledge {
             tables::from_toml(brands, "brands.toml")?,
             tables::from_toml(providers, "providers.toml")?,
             tables::from_toml(web, "web.toml")?,
+            Layout::Now,
         )
     }
 
-    fn from_tables(brands: BrandFile, providers: ProviderFile, web: WebFile) -> Result<Knowledge> {
+    fn from_tables(brands: BrandFile, providers: ProviderFile, web: WebFile, layout: Layout) -> Result<Knowledge> {
         let mut domain_owner = HashMap::new();
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
@@ -328,8 +330,9 @@ impl Knowledge {
                 MIN_SPELLED_NAME - 1
             );
         }
-        let (names_ac, lookalike_ac, tokens_ac) =
-            (Matcher::new(&names)?, Matcher::new(&lookalike_names)?, Matcher::new(&tokens)?);
+        let names_ac = layout.matcher(&names, &automata::BRAND_NAMES)?;
+        let lookalike_ac = layout.matcher(&lookalike_names, &automata::BRAND_LOOKALIKE_NAMES)?;
+        let tokens_ac = layout.matcher(&tokens, &automata::BRAND_TOKENS)?;
         Ok(Knowledge {
             lookalike: OnceLock::new(),
             brands: brands.brand,
@@ -567,6 +570,15 @@ mod tests {
         let kb = Knowledge::parse(BRANDS, PROVIDERS, WEB).unwrap();
         assert!(kb.brands.len() >= 5);
         assert_eq!(Knowledge::builtin().brands.len(), kb.brands.len(), "the embedded tables are the files");
+    }
+
+    #[test]
+    fn prebuilt_automata_are_those_laid_out_from_the_files() {
+        let now = Knowledge::parse(BRANDS, PROVIDERS, WEB).unwrap();
+        let prebuilt = Knowledge::builtin();
+        assert!(now.names == prebuilt.names, "brand names: build.rs lists them differently from the loader");
+        assert!(now.lookalike_names == prebuilt.lookalike_names, "look-alike keys: build.rs differs from the loader");
+        assert!(now.tokens == prebuilt.tokens, "brand tokens: build.rs lists them differently from the loader");
     }
 
     #[test]

@@ -5,12 +5,18 @@
 //! Why not that crate: a process spawned for one message builds each automaton once and uses it once,
 //! and its builder (tuned for automata searched many times) was most of a cold start. This one is
 //! laid out in a single breadth-first pass over the sorted patterns, with no allocation per state.
+//! The automata of the built-in tables are laid out by build.rs with this same code and written into
+//! the binary ([`Matcher::write_rust`]): a cold start pays neither their construction nor the memory
+//! it writes, only the pages a search reads.
+
+use std::borrow::Cow;
+use std::fmt::Write as _;
 
 use anyhow::{Result, ensure};
 
 /// A state of the automaton: a prefix of one or more patterns.
-#[derive(Debug, Clone, Copy)]
-struct State {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct State {
     /// Its transitions are `bytes[first..end]` (sorted) leading to `targets[first..end]`.
     first: u32,
     end: u32,
@@ -29,6 +35,19 @@ struct State {
     depth: u32,
 }
 
+impl State {
+    /// A state from its fields in declaration order, as [`Matcher::write_rust`] writes them.
+    pub const fn from_fields(fields: [u32; 9]) -> State {
+        let [first, end, fail, output, report, row, ends_first, ends_end, depth] = fields;
+        State { first, end, fail, output, report, row, ends_first, ends_end, depth }
+    }
+
+    fn fields(&self) -> [u32; 9] {
+        let s = self;
+        [s.first, s.end, s.fail, s.output, s.report, s.row, s.ends_first, s.ends_end, s.depth]
+    }
+}
+
 const ROOT: u32 = 0;
 const NONE: u32 = u32::MAX;
 
@@ -37,14 +56,64 @@ const NONE: u32 = u32::MAX;
 /// links. Deeper states are few per text and have a child or two each.
 const DENSE_DEPTH: u32 = 2;
 
+/// An automaton: built at run time ([`Matcher::new`]), or laid out at build time and borrowed from
+/// the binary ([`Matcher::from_static`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Matcher {
-    states: Vec<State>,
-    bytes: Vec<u8>,
-    targets: Vec<u32>,
+    states: Cow<'static, [State]>,
+    bytes: Cow<'static, [u8]>,
+    targets: Cow<'static, [u32]>,
     /// Pattern ids by the state where they end, equal patterns by id.
-    ends: Vec<u32>,
+    ends: Cow<'static, [u32]>,
     /// 256 transitions per row, for the states of `DENSE_DEPTH` and less; the root's first.
-    rows: Vec<u32>,
+    rows: Cow<'static, [u32]>,
+}
+
+/// Where a table's automata come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Laid out now, from the table's patterns.
+    Now,
+    /// The built-in table's, laid out by build.rs from the same patterns (a test per table compares).
+    Prebuilt,
+}
+
+impl Layout {
+    /// The automaton of `patterns`, or `prebuilt` (which build.rs laid out from them).
+    pub fn matcher<P: AsRef<[u8]>>(self, patterns: &[P], prebuilt: &'static Matcher) -> Result<Matcher> {
+        match self {
+            Layout::Now => Matcher::new(patterns),
+            Layout::Prebuilt => Ok(prebuilt.clone()),
+        }
+    }
+}
+
+/// An automaton's arrays, borrowed once per search rather than through each `Cow` at every byte.
+#[derive(Clone, Copy)]
+struct Arrays<'m> {
+    states: &'m [State],
+    bytes: &'m [u8],
+    targets: &'m [u32],
+    ends: &'m [u32],
+    rows: &'m [u32],
+}
+
+impl Arrays<'_> {
+    /// The state after reading `byte` in `state`.
+    #[inline]
+    fn next(&self, mut state: u32, byte: u8) -> u32 {
+        loop {
+            let s = &self.states[state as usize];
+            if s.row != NONE {
+                return self.rows[s.row as usize * 256 + usize::from(byte)];
+            }
+            let (first, end) = (s.first as usize, s.end as usize);
+            if let Ok(i) = self.bytes[first..end].binary_search(&byte) {
+                return self.targets[first + i];
+            }
+            state = s.fail;
+        }
+    }
 }
 
 /// An occurrence of pattern `pattern` (its index in the list given to [`Matcher::new`]) at
@@ -82,13 +151,11 @@ impl Matcher {
         sorted.sort_by_key(|&id| patterns[id as usize]);
         let pattern = |at: usize| patterns[sorted[at] as usize];
 
-        let mut matcher = Matcher {
-            states: Vec::with_capacity(total + 1),
-            bytes: Vec::with_capacity(total),
-            targets: Vec::with_capacity(total),
-            ends: Vec::with_capacity(patterns.len()),
-            rows: vec![ROOT; 256],
-        };
+        let mut states = Vec::with_capacity(total + 1);
+        let mut bytes = Vec::with_capacity(total);
+        let mut targets = Vec::with_capacity(total);
+        let mut ends = Vec::with_capacity(patterns.len());
+        let mut rows = vec![ROOT; 256];
         let root = State {
             first: 0,
             end: 0,
@@ -100,7 +167,7 @@ impl Matcher {
             ends_end: 0,
             depth: 0,
         };
-        matcher.states.push(root);
+        states.push(root);
         // For each state, the run of `sorted` with the patterns longer than its prefix that start with it.
         let mut longer: Vec<(usize, usize)> = Vec::with_capacity(total + 1);
         longer.push((0, sorted.len()));
@@ -109,19 +176,24 @@ impl Matcher {
         // are complete before it gets one.
         let mut state = 0;
         while let Some(&(mut at, hi)) = longer.get(state) {
-            let depth = matcher.states[state].depth as usize;
-            let first = matcher.bytes.len() as u32;
+            let depth = states[state].depth as usize;
+            let first = bytes.len() as u32;
             while at < hi {
                 let byte = pattern(at)[depth];
                 let run_end = (at..hi).find(|&i| pattern(i)[depth] != byte).unwrap_or(hi);
                 let ending = (at..run_end).find(|&i| pattern(i).len() > depth + 1).unwrap_or(run_end);
-                let child = matcher.states.len() as u32;
-                let fail = if state == 0 { ROOT } else { matcher.next(matcher.states[state].fail, byte) };
-                let fail_state = matcher.states[fail as usize];
+                let child = states.len() as u32;
+                let fail = if state == 0 {
+                    ROOT
+                } else {
+                    let arrays = Arrays { states: &states, bytes: &bytes, targets: &targets, ends: &ends, rows: &rows };
+                    arrays.next(states[state].fail, byte)
+                };
+                let fail_state = states[fail as usize];
                 let output = if fail_state.ends_end > fail_state.ends_first { fail } else { fail_state.output };
-                let ends_first = matcher.ends.len() as u32;
-                matcher.ends.extend_from_slice(&sorted[at..ending]);
-                matcher.states.push(State {
+                let ends_first = ends.len() as u32;
+                ends.extend_from_slice(&sorted[at..ending]);
+                states.push(State {
                     first: 0,
                     end: 0,
                     fail,
@@ -129,65 +201,88 @@ impl Matcher {
                     report: if ending > at { child } else { output },
                     row: NONE,
                     ends_first,
-                    ends_end: matcher.ends.len() as u32,
+                    ends_end: ends.len() as u32,
                     depth: depth as u32 + 1,
                 });
                 longer.push((ending, run_end));
-                matcher.bytes.push(byte);
-                matcher.targets.push(child);
+                bytes.push(byte);
+                targets.push(child);
                 if state == 0 {
-                    matcher.rows[usize::from(byte)] = child;
+                    rows[usize::from(byte)] = child;
                 }
                 at = run_end;
             }
-            let laid_out = &mut matcher.states[state];
-            (laid_out.first, laid_out.end) = (first, matcher.bytes.len() as u32);
+            let laid_out = &mut states[state];
+            (laid_out.first, laid_out.end) = (first, bytes.len() as u32);
             state += 1;
         }
         // The other shallow states' rows: their failure state's (shallower, so done before) with their
         // own transitions written over it. States are numbered by depth.
-        for state in 1..matcher.states.len() {
-            let s = matcher.states[state];
+        for state in 1..states.len() {
+            let s = states[state];
             if s.depth > DENSE_DEPTH {
                 break;
             }
-            let row = matcher.rows.len();
-            let fail_row = matcher.states[s.fail as usize].row as usize * 256;
-            matcher.rows.extend_from_within(fail_row..fail_row + 256);
+            let row = rows.len();
+            let fail_row = states[s.fail as usize].row as usize * 256;
+            rows.extend_from_within(fail_row..fail_row + 256);
             for i in s.first as usize..s.end as usize {
-                matcher.rows[row + usize::from(matcher.bytes[i])] = matcher.targets[i];
+                rows[row + usize::from(bytes[i])] = targets[i];
             }
-            matcher.states[state].row = (row / 256) as u32;
+            states[state].row = (row / 256) as u32;
         }
-        Ok(matcher)
+        Ok(Matcher {
+            states: states.into(),
+            bytes: bytes.into(),
+            targets: targets.into(),
+            ends: ends.into(),
+            rows: rows.into(),
+        })
     }
 
-    /// The state after reading `byte` in `state`.
-    #[inline]
-    fn next(&self, mut state: u32, byte: u8) -> u32 {
-        loop {
-            let s = &self.states[state as usize];
-            if s.row != NONE {
-                return self.rows[s.row as usize * 256 + usize::from(byte)];
-            }
-            let (first, end) = (s.first as usize, s.end as usize);
-            if let Ok(i) = self.bytes[first..end].binary_search(&byte) {
-                return self.targets[first + i];
-            }
-            state = s.fail;
+    /// An automaton written by [`Matcher::write_rust`].
+    pub const fn from_static(
+        states: &'static [State],
+        bytes: &'static [u8],
+        targets: &'static [u32],
+        ends: &'static [u32],
+        rows: &'static [u32],
+    ) -> Matcher {
+        Matcher {
+            states: Cow::Borrowed(states),
+            bytes: Cow::Borrowed(bytes),
+            targets: Cow::Borrowed(targets),
+            ends: Cow::Borrowed(ends),
+            rows: Cow::Borrowed(rows),
         }
+    }
+
+    /// Rust source of a `static` named `name` holding this automaton (through [`Matcher::from_static`]),
+    /// for build.rs to write. The source names `Matcher` and `State`, which must be in scope.
+    pub fn write_rust(&self, name: &str) -> String {
+        let mut out = format!("pub static {name}: Matcher = Matcher::from_static(\n&[");
+        for state in self.states.iter() {
+            let _ = write!(out, "State::from_fields({:?}),", state.fields());
+        }
+        let (bytes, targets, ends, rows) = (&*self.bytes, &*self.targets, &*self.ends, &*self.rows);
+        let _ = writeln!(out, "],\n&{bytes:?},\n&{targets:?},\n&{ends:?},\n&{rows:?});");
+        out
+    }
+
+    fn arrays(&self) -> Arrays<'_> {
+        Arrays { states: &self.states, bytes: &self.bytes, targets: &self.targets, ends: &self.ends, rows: &self.rows }
     }
 
     /// Every occurrence of every pattern in `text`, by where it ends; those ending together longest
     /// first (equal patterns by id).
     pub fn find_overlapping_iter<'m, 't>(&'m self, text: &'t str) -> Matches<'m, 't> {
-        Matches { matcher: self, text: text.as_bytes(), pos: 0, state: ROOT, reporting: NONE, next_end: 0 }
+        Matches { arrays: self.arrays(), text: text.as_bytes(), pos: 0, state: ROOT, reporting: NONE, next_end: 0 }
     }
 }
 
 /// The iterator of [`Matcher::find_overlapping_iter`].
 pub struct Matches<'m, 't> {
-    matcher: &'m Matcher,
+    arrays: Arrays<'m>,
     text: &'t [u8],
     /// Bytes read so far.
     pos: usize,
@@ -201,12 +296,13 @@ impl Iterator for Matches<'_, '_> {
     type Item = Match;
 
     fn next(&mut self) -> Option<Match> {
-        let states = &self.matcher.states;
+        let arrays = self.arrays;
+        let states = arrays.states;
         loop {
             if self.reporting != NONE {
                 let s = &states[self.reporting as usize];
                 if self.next_end < s.ends_end {
-                    let pattern = self.matcher.ends[self.next_end as usize] as usize;
+                    let pattern = arrays.ends[self.next_end as usize] as usize;
                     self.next_end += 1;
                     return Some(Match { pattern, start: self.pos - s.depth as usize, end: self.pos });
                 }
@@ -222,7 +318,7 @@ impl Iterator for Matches<'_, '_> {
                     return None;
                 };
                 pos += 1;
-                state = self.matcher.next(state, byte);
+                state = arrays.next(state, byte);
                 let report = states[state as usize].report;
                 if report != NONE {
                     break report;

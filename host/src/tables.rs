@@ -15,6 +15,14 @@ macro_rules! builtin_json {
 }
 pub(crate) use builtin_json;
 
+/// The automata of the built-in brand names and lure phrases, laid out by build.rs (see
+/// [`crate::matcher::Layout`]).
+pub mod automata {
+    use crate::matcher::{Matcher, State};
+
+    include!(concat!(env!("OUT_DIR"), "/automata.rs"));
+}
+
 /// Decodes an embedded table; `file` names it in the error.
 pub fn from_json<T: DeserializeOwned>(json: &str, file: &str) -> Result<T> {
     serde_json::from_str(json).with_context(|| format!("built-in {file} does not decode"))

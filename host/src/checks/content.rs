@@ -17,10 +17,10 @@ use self::fold::{fold_with, is_ascii_space, is_han, is_kana};
 use crate::checks::links::LinkSource;
 use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
-use crate::matcher::Matcher;
+use crate::matcher::{Layout, Matcher};
 use crate::message::MessageView;
 use crate::model::Finding;
-use crate::tables::{self, builtin_json};
+use crate::tables::{self, automata, builtin_json};
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -142,7 +142,7 @@ pub struct Lures {
 static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
     let table = tables::from_json(builtin_json!("lures"), "lures.toml");
     // Validated by a unit test, so this cannot fail in a released binary.
-    table.and_then(Lures::from_table).expect("built-in lures.toml is valid")
+    table.and_then(|file| Lures::from_table(file, Layout::Prebuilt)).expect("built-in lures.toml is valid")
 });
 
 impl Lures {
@@ -152,10 +152,10 @@ impl Lures {
 
     /// Lures from the TOML text of `lures.toml`.
     pub fn parse(text: &str) -> Result<Lures> {
-        Lures::from_table(tables::from_toml(text, "lures.toml")?)
+        Lures::from_table(tables::from_toml(text, "lures.toml")?, Layout::Now)
     }
 
-    fn from_table(file: LureFile) -> Result<Lures> {
+    fn from_table(file: LureFile, layout: Layout) -> Result<Lures> {
         let mut seen = HashSet::new();
         let mut compile = |raw: &str| -> Result<(String, bool, bool)> {
             let folded = fold(raw).text;
@@ -198,8 +198,7 @@ impl Lures {
                 body_phrases.push(Phrase { cue, bounded_start, bounded_end });
             }
         }
-        let build = |patterns: &[String]| Matcher::new(patterns).context("phrase automaton");
-        let body = build(&patterns)?;
+        let body = layout.matcher(&patterns, &automata::LURE_BODY).context("phrase automaton")?;
 
         // Subject phrases are a separate list: a word like "urgent" alarms in a subject, not in a body.
         let mut seen_subject = HashSet::new();
@@ -216,7 +215,7 @@ impl Lures {
             });
             subject_patterns.push(folded);
         }
-        let subject = build(&subject_patterns)?;
+        let subject = layout.matcher(&subject_patterns, &automata::LURE_SUBJECT).context("phrase automaton")?;
 
         let particles: Vec<char> = mt.particles.chars().collect();
         ensure!(particles.iter().all(|c| is_kana(*c)), "particles must be kana");
@@ -1292,6 +1291,13 @@ mod tests {
         ) {
             proptest::prop_assert_eq!(Attributes::of(&tag), attributes_one_by_one(&tag));
         }
+    }
+
+    #[test]
+    fn prebuilt_automata_are_those_laid_out_from_the_file() {
+        let (now, prebuilt) = (Lures::parse(LURES).unwrap(), Lures::builtin());
+        assert!(now.body == prebuilt.body, "body phrases: build.rs lists them differently from the loader");
+        assert!(now.subject == prebuilt.subject, "subject phrases: build.rs lists them differently from the loader");
     }
 
     #[test]
