@@ -163,6 +163,31 @@ fn ascii_prefix_len(bytes: &[u8]) -> usize {
     blocks + tail.iter().position(|b| !b.is_ascii()).unwrap_or(tail.len())
 }
 
+/// Offset of the first byte of `bytes` (ASCII) that [`is_ascii_space`] holds for, or the length:
+/// eight bytes at a time, as most of a word's bytes are letters.
+fn ascii_space_at(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let mut at = 0;
+    while let Some(block) = bytes.get(at..at + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
+        let word = u64::from_le_bytes(block);
+        // The high bit of each byte below 0x21 (whitespace, and other control characters), for ASCII
+        // bytes. A borrow only carries upward, so the lowest byte flagged is the first such byte.
+        let below = word.wrapping_sub(ONES * 0x21) & !word & HIGH_BITS;
+        if below == 0 {
+            at += 8;
+            continue;
+        }
+        let first = at + (below.trailing_zeros() / 8) as usize;
+        if is_ascii_space(block[first - at]) {
+            return first;
+        }
+        at = first + 1;
+    }
+    let tail = bytes.get(at..).unwrap_or_default();
+    at + tail.iter().position(|&b| is_ascii_space(b)).unwrap_or(tail.len())
+}
+
 /// `char::is_whitespace` for an ASCII byte: the ASCII whitespace and the vertical tab.
 pub(super) fn is_ascii_space(b: u8) -> bool {
     const SPACES: u64 = 1 << b'\t' | 1 << b'\n' | 1 << 0x0B | 1 << 0x0C | 1 << b'\r' | 1 << b' ';
@@ -268,7 +293,7 @@ impl<'t> Folder<'t> {
         // The first word's own letters follow its first one.
         let mut letter_after_letter = rest.bytes().next().is_some_and(|b| !is_ascii_space(b));
         while !rest.is_empty() {
-            let word_end = rest.bytes().position(is_ascii_space).unwrap_or(rest.len());
+            let word_end = ascii_space_at(rest.as_bytes());
             self.f.text.push_str(&rest[..word_end]);
             letter_after_letter |= word_end >= 2;
             rest = &rest[word_end..];
@@ -371,5 +396,33 @@ impl<'t> Folder<'t> {
         }
         self.f.text.push(c);
         self.last = Some(c);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spaces_are_found_eight_bytes_at_a_time_as_one_by_one() {
+        let one_by_one = |text: &str| text.bytes().position(is_ascii_space).unwrap_or(text.len());
+        for text in [
+            "",
+            "word",
+            "verification ",
+            "abcdefgh\x0Bijk",
+            "abc\x01\x02def\x1Fghijklmn\tz",
+            "\x7F\x7F\x7F\x7F\x7F\x7F\x7F\x7F\x7F \r\n",
+            "0123456789abcdef\x0C",
+            "!!!!!!!!\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00 x",
+        ] {
+            for start in 0..=text.len() {
+                assert_eq!(ascii_space_at(&text.as_bytes()[start..]), one_by_one(&text[start..]), "{text:?}");
+            }
+        }
+        for b in 0..=0x7F_u8 {
+            let text = format!("abcdefghij{}klmnopqr", char::from(b));
+            assert_eq!(ascii_space_at(text.as_bytes()), one_by_one(&text), "byte {b:#x}");
+        }
     }
 }
