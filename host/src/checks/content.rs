@@ -1028,6 +1028,11 @@ fn count_words(text: &str, limit: usize) -> usize {
 /// filters cannot read them. A company's short notice shows its logo from its own servers (the
 /// sender's domain, or another of the same brand's): such pictures do not count.
 fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+    // Most HTML mail has words enough: then no image address need be parsed.
+    let web_links = view.links.iter().filter(|l| l.source == LinkSource::Href && l.parsed.is_some()).count();
+    if view.html.is_empty() || web_links == 0 || reading.html_words >= lures.image_only_max_words {
+        return;
+    }
     let sender = view.from.as_ref().and_then(|f| f.registrable.as_deref());
     let sender_brand = sender.and_then(|r| kb.brand_of_domain(r));
     let senders_own = |src: &str| {
@@ -1037,8 +1042,7 @@ fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Readi
     let foreign_images = reading.html_images.iter().filter(|src| !src.is_empty() && !senders_own(src)).count();
     let attached_images = view.attachments.iter().filter(|a| a.content_type.starts_with("image/")).count();
     let images = foreign_images.saturating_add(attached_images);
-    let web_links = view.links.iter().filter(|l| l.source == LinkSource::Href && l.parsed.is_some()).count();
-    if view.html.is_empty() || images == 0 || web_links == 0 || reading.html_words >= lures.image_only_max_words {
+    if images == 0 {
         return;
     }
     out.push(
