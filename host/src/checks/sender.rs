@@ -64,8 +64,8 @@ fn display_name(view: &MessageView, from: &Addr) -> Option<String> {
 
 /// What a reader sees as the sender: the display name, or without one the address itself, whose
 /// part before the @ can say a brand (`Amazon.co.jp@jmmlm.com`).
-fn shown_name(view: &MessageView, from: &Addr) -> Option<String> {
-    display_name(view, from).or_else(|| {
+fn shown_name(display_name: Option<&str>, from: &Addr) -> Option<String> {
+    display_name.map(str::to_owned).or_else(|| {
         let local = from.address.rsplit_once('@').map(|(local, _)| local)?;
         Some(local.trim_matches('"').chars().take(MAX_NAME_CHARS).collect()).filter(|l: &String| !l.is_empty())
     })
@@ -205,19 +205,19 @@ fn add_brands<'k>(brands: &mut Vec<&'k Brand>, more: impl IntoIterator<Item = &'
 }
 
 /// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
-fn display_brands<'k>(view: &MessageView, from: &Addr, kb: &'k Knowledge) -> Vec<&'k Brand> {
-    let Some(name) = shown_name(view, from) else { return Vec::new() };
-    let mut brands = kb.brands_named_in(&name);
-    let squeezed = squeeze_spelled_out(&name);
+fn display_brands<'k>(shown_name: Option<&str>, kb: &'k Knowledge) -> Vec<&'k Brand> {
+    let Some(name) = shown_name else { return Vec::new() };
+    let mut brands = kb.brands_named_in(name);
+    let squeezed = squeeze_spelled_out(name);
     add_brands(&mut brands, kb.brands_named_in(&squeezed));
-    add_brands(&mut brands, kb.brands_short_named_in(&name));
+    add_brands(&mut brands, kb.brands_short_named_in(name));
     add_brands(&mut brands, kb.brands_short_named_in(&squeezed));
-    add_brands(&mut brands, kb.brand_solo_named(&name));
-    add_brands(&mut brands, kb.brands_domain_labeled_in(&name));
-    if let Some(unmasked) = unmasked_name(&name) {
+    add_brands(&mut brands, kb.brand_solo_named(name));
+    add_brands(&mut brands, kb.brands_domain_labeled_in(name));
+    if let Some(unmasked) = unmasked_name(name) {
         add_brands(&mut brands, kb.brands_named_in(&unmasked));
     }
-    add_brands(&mut brands, shown_domains(&name).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
+    add_brands(&mut brands, shown_domains(name).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
     brands
 }
 
@@ -230,14 +230,21 @@ pub struct Claims<'k> {
     imitated: Option<(&'k Brand, &'static str)>,
     /// The display name names the sender's own domain (`names_its_own_domain`).
     names_own_domain: bool,
+    /// The display name (`display_name`) and what the reader sees as the sender (`shown_name`):
+    /// worked out once, several checks read them.
+    display_name: Option<String>,
+    shown_name: Option<String>,
 }
 
 impl<'k> Claims<'k> {
     pub(crate) fn of(view: &MessageView, kb: &'k Knowledge) -> Claims<'k> {
         let Some(from) = &view.from else { return Claims::default() };
-        let display = display_brands(view, from, kb);
-        let imitated = imitated_brand(view, from, kb, &display);
-        Claims { display, imitated, names_own_domain: names_its_own_domain(view, from, kb) }
+        let display_name = display_name(view, from);
+        let shown_name = shown_name(display_name.as_deref(), from);
+        let display = display_brands(shown_name.as_deref(), kb);
+        let imitated = imitated_brand(view, from, display_name.as_deref(), kb, &display);
+        let names_own_domain = names_its_own_domain(from, display_name.as_deref(), kb);
+        Claims { display, imitated, names_own_domain, display_name, shown_name }
     }
 }
 
@@ -353,13 +360,13 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     check_brand_name(view, from, kb, claims, out);
     check_brand_subject(view, from, kb, display, out);
     check_lookalike_domain(from, kb, display, out);
-    check_shown_address(view, from, out);
+    check_shown_address(view, from, claims.display_name.as_deref(), out);
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
     check_addressee(view, out);
-    check_organisation_freemail(view, from, kb, display, out);
-    check_disguised_name(view, from, out);
-    check_lookalike_name(view, from, claims, out);
+    check_organisation_freemail(from, kb, claims, out);
+    check_disguised_name(from, claims.display_name.as_deref(), out);
+    check_lookalike_name(from, claims, out);
     check_platform_subdomain(from, kb, out);
     check_abused_tld(from, kb, out);
     check_free_mailbox(from, kb, out);
@@ -369,21 +376,15 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
 /// The sender name speaks for an organisation's function (`Security Team`, `Kundenservice`,
 /// `カスタマーサポート`), yet the address is a free mailbox: organisations write from their own domain.
 /// Brand names are judged by `check_brand_name`, which is stronger.
-fn check_organisation_freemail(
-    view: &MessageView,
-    from: &Addr,
-    kb: &Knowledge,
-    display: &[&Brand],
-    out: &mut Vec<Finding>,
-) {
-    if !from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) || !display.is_empty() {
+fn check_organisation_freemail(from: &Addr, kb: &Knowledge, claims: &Claims, out: &mut Vec<Finding>) {
+    if !from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) || !claims.display.is_empty() {
         return;
     }
-    let Some(name) = display_name(view, from) else { return };
-    let Some(word) = organisation_word(kb, &name) else { return };
+    let Some(name) = claims.display_name.as_deref() else { return };
+    let Some(word) = organisation_word(kb, name) else { return };
     out.push(
         Finding::new("sender.org_name_freemail")
-            .arg("name", name.clone())
+            .arg("name", name)
             .arg("word", word)
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address)),
@@ -392,9 +393,9 @@ fn check_organisation_freemail(
 
 /// The display name hides characters inside its words or mixes look-alike letters of other scripts
 /// into Latin words: made to read as a name that filters (and this checker's name lists) do not match.
-fn check_disguised_name(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
-    let Some(name) = display_name(view, from) else { return };
-    let Some(unmasked) = unmasked_name(&name) else { return };
+fn check_disguised_name(from: &Addr, name: Option<&str>, out: &mut Vec<Finding>) {
+    let Some(name) = name else { return };
+    let Some(unmasked) = unmasked_name(name) else { return };
     out.push(
         Finding::new("sender.disguised_name")
             .arg("name", unmasked.clone())
@@ -456,7 +457,7 @@ fn check_free_mailbox(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
 /// The display name names the sender's own domain ("Lockergnome Apple Core" <…@lockergnome.com>): a brand
 /// word beside it is the topic, not a claim. A domain that itself carries a brand token
 /// (`amazon-support.example`), nor does a free mailbox's.
-pub(crate) fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowledge) -> bool {
+fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge) -> bool {
     if from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) {
         return false;
     }
@@ -465,7 +466,7 @@ pub(crate) fn names_its_own_domain(view: &MessageView, from: &Addr, kb: &Knowled
         return false;
     }
     // An address written as the name (`Amazon.co.jp@jmmlm.com`) is no name of the sender's own.
-    let name = fold(&display_name(view, from).unwrap_or_default());
+    let name = fold(display_name.unwrap_or_default());
     let words = name.split_whitespace().filter(|w| !w.contains('@'));
     words.flat_map(|w| w.split(|c: char| !c.is_alphanumeric())).any(|word| word == label)
 }
@@ -478,10 +479,10 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, claims: &Cl
     let Some(brand) = claims.display.iter().copied().find(|b| !speaks_for(view, from, kb, b)) else {
         return;
     };
-    let name = shown_name(view, from).unwrap_or_default();
+    let name = claims.shown_name.as_deref().unwrap_or_default();
     out.push(
         Finding::new("sender.brand_display_name")
-            .arg("name", name.clone())
+            .arg("name", name)
             .arg("brand", brand.label())
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address))
@@ -508,15 +509,15 @@ fn speaks_for(view: &MessageView, from: &Addr, kb: &Knowledge, brand: &Brand) ->
 /// The display name imitates a brand it does not name: look-alike letters (`PayPaI`, `Amaz0n`,
 /// `Iedger`) or a one-letter misspelling of a long name (`Mircosoft`). Nobody misspells their own
 /// company; the sender's own domain name is theirs to write.
-fn check_lookalike_name(view: &MessageView, from: &Addr, claims: &Claims, out: &mut Vec<Finding>) {
-    let Some(name) = display_name(view, from) else { return };
+fn check_lookalike_name(from: &Addr, claims: &Claims, out: &mut Vec<Finding>) {
+    let Some(name) = claims.display_name.as_deref() else { return };
     let Some((brand, how)) = claims.imitated else { return };
     if claims.names_own_domain {
         return;
     }
     out.push(
         Finding::new("sender.lookalike_display_name")
-            .arg("name", name.clone())
+            .arg("name", name)
             .arg("brand", brand.label())
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address))
@@ -530,10 +531,11 @@ fn check_lookalike_name(view: &MessageView, from: &Addr, claims: &Claims, out: &
 fn imitated_brand<'k>(
     view: &MessageView,
     from: &Addr,
+    display_name: Option<&str>,
     kb: &'k Knowledge,
     display: &[&Brand],
 ) -> Option<(&'k Brand, &'static str)> {
-    let name = display_name(view, from)?;
+    let name = display_name?;
     // The sender's own domain name is theirs to write, however it is spelled (`Mircosoft Fans`
     // <club@mircosoft-fans.com>): its words are left out.
     let own_label = from.registrable.as_deref().and_then(|r| r.split('.').next()).map(lookalike_key);
@@ -681,9 +683,8 @@ fn check_lookalike_domain(from: &Addr, kb: &Knowledge, display: &[&Brand], out: 
 }
 
 /// The display name shows an address or domain that is not the real sender's.
-fn check_shown_address(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
-    let Some(name) = display_name(view, from) else { return };
-    let name = name.as_str();
+fn check_shown_address(view: &MessageView, from: &Addr, display_name: Option<&str>, out: &mut Vec<Finding>) {
+    let Some(name) = display_name else { return };
     let real = from.registrable.as_deref();
     let users = user_addresses(view, true);
     let is_users = |registrable: &str| {
