@@ -110,5 +110,10 @@ fn write_automata(data: &Path, target: &Path) {
         let matcher = matcher::Matcher::new(patterns).unwrap_or_else(|e| panic!("{file}: {name}: {e}"));
         source.push_str(&matcher.write_rust(name));
     }
+    // Which ends of each phrase must fall on word boundaries: what the loader would fold them for.
+    for (name, patterns) in [("LURE_BODY_BOUNDS", &body), ("LURE_SUBJECT_BOUNDS", &subject)] {
+        let bounds: Vec<(bool, bool)> = patterns.iter().map(|p| phrase_fold::word_bounded_ends(p)).collect();
+        source.push_str(&format!("pub static {name}: &[(bool, bool)] = &{bounds:?};\n"));
+    }
     fs::write(target, source).unwrap_or_else(|e| panic!("{}: {e}", target.display()));
 }

@@ -13,7 +13,7 @@ mod fold;
 mod hidden;
 
 pub use self::fold::{Folded, fold, visible};
-use self::fold::{fold_with, is_ascii_space, is_han, is_kana};
+use self::fold::{fold_with, is_ascii_space, is_han, is_kana, word_bounded_ends};
 use crate::checks::links::LinkSource;
 use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
@@ -112,11 +112,48 @@ enum Cue {
 }
 
 /// A compiled phrase: what it means and whether its ends must fall on word boundaries.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Phrase<C> {
     cue: C,
     bounded_start: bool,
     bounded_end: bool,
+}
+
+impl<C> Phrase<C> {
+    fn new(cue: C, (bounded_start, bounded_end): (bool, bool)) -> Phrase<C> {
+        Phrase { cue, bounded_start, bounded_end }
+    }
+}
+
+/// The automaton of a list of phrases, folded, and for each phrase whether its ends must fall on word
+/// boundaries ([`word_bounded_ends`]). Folding every phrase is most of loading the table: for the
+/// built-in one, build.rs folded them and laid out the automaton with the same code (a test compares).
+fn phrase_automaton(
+    phrases: &[&String],
+    layout: Layout,
+    prebuilt: &'static Matcher,
+    prebuilt_bounds: &'static [(bool, bool)],
+) -> Result<(Matcher, Vec<(bool, bool)>)> {
+    if layout == Layout::Prebuilt {
+        ensure!(
+            prebuilt_bounds.len() == phrases.len(),
+            "build.rs laid out {} phrases, not {}",
+            prebuilt_bounds.len(),
+            phrases.len()
+        );
+        return Ok((prebuilt.clone(), prebuilt_bounds.to_vec()));
+    }
+    let mut seen = HashSet::new();
+    let mut patterns = Vec::with_capacity(phrases.len());
+    for raw in phrases {
+        let folded = fold(raw).text;
+        ensure!(!folded.is_empty(), "phrase {raw:?} in lures.toml is empty (after folding)");
+        ensure!(folded.trim() == folded, "phrase {raw:?} has leading or trailing space");
+        ensure!(seen.insert(folded.clone()), "phrase {raw:?} is listed twice (after folding)");
+        patterns.push(folded);
+    }
+    let bounds = patterns.iter().map(|folded| word_bounded_ends(folded)).collect();
+    Ok((layout.matcher(&patterns, prebuilt).context("phrase automaton")?, bounds))
 }
 
 pub struct Lures {
@@ -156,18 +193,7 @@ impl Lures {
     }
 
     fn from_table(file: LureFile, layout: Layout) -> Result<Lures> {
-        let mut seen = HashSet::new();
-        let mut compile = |raw: &str| -> Result<(String, bool, bool)> {
-            let folded = fold(raw).text;
-            ensure!(!folded.is_empty(), "empty phrase in lures.toml");
-            ensure!(folded.trim() == folded, "phrase {raw:?} has leading or trailing space");
-            ensure!(seen.insert(folded.clone()), "phrase {raw:?} is listed twice (after folding)");
-            let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            let (start, end) = (edge(folded.chars().next()), edge(folded.chars().last()));
-            Ok((folded, start, end))
-        };
-
-        let (mut patterns, mut body_phrases, mut lure_ids) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut phrases, mut cues, mut lure_ids) = (Vec::new(), Vec::new(), Vec::new());
         for (index, lure) in file.lure.iter().enumerate() {
             ensure!(
                 !lure.id.is_empty() && lure.id.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
@@ -179,11 +205,8 @@ impl Lures {
             ensure!(!lure_ids.contains(&id.as_str()), "lure {} is listed twice", lure.id);
             // Built once per process from the embedded table; the ids live as long as the program.
             lure_ids.push(&*Box::leak(id.into_boxed_str()));
-            for phrase in &lure.phrases {
-                let (folded, bounded_start, bounded_end) = compile(phrase)?;
-                patterns.push(folded);
-                body_phrases.push(Phrase { cue: Cue::Lure(index), bounded_start, bounded_end });
-            }
+            phrases.extend(&lure.phrases);
+            cues.extend(lure.phrases.iter().map(|_| Cue::Lure(index)));
         }
         let mt = &file.machine_translated;
         for (list, cue) in [
@@ -192,30 +215,18 @@ impl Lures {
             (&file.bulk_footer.phrases, Cue::BulkFooter),
         ] {
             ensure!(!list.is_empty(), "a phrase list in lures.toml is empty");
-            for phrase in list {
-                let (folded, bounded_start, bounded_end) = compile(phrase)?;
-                patterns.push(folded);
-                body_phrases.push(Phrase { cue, bounded_start, bounded_end });
-            }
+            phrases.extend(list);
+            cues.extend(list.iter().map(|_| cue));
         }
-        let body = layout.matcher(&patterns, &automata::LURE_BODY).context("phrase automaton")?;
+        let (body, bounds) = phrase_automaton(&phrases, layout, &automata::LURE_BODY, automata::LURE_BODY_BOUNDS)?;
+        let body_phrases = cues.into_iter().zip(bounds).map(|(cue, bounds)| Phrase::new(cue, bounds)).collect();
 
         // Subject phrases are a separate list: a word like "urgent" alarms in a subject, not in a body.
-        let mut seen_subject = HashSet::new();
-        let (mut subject_patterns, mut subject_phrases) = (Vec::new(), Vec::new());
         ensure!(!file.urgent_subject.phrases.is_empty(), "urgent_subject has no phrases");
-        for raw in &file.urgent_subject.phrases {
-            let folded = fold(raw).text;
-            ensure!(!folded.is_empty() && seen_subject.insert(folded.clone()), "subject phrase {raw:?} empty or twice");
-            let edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
-            subject_phrases.push(Phrase {
-                cue: (),
-                bounded_start: edge(folded.chars().next()),
-                bounded_end: edge(folded.chars().last()),
-            });
-            subject_patterns.push(folded);
-        }
-        let subject = layout.matcher(&subject_patterns, &automata::LURE_SUBJECT).context("phrase automaton")?;
+        let subject_list: Vec<&String> = file.urgent_subject.phrases.iter().collect();
+        let (subject, bounds) =
+            phrase_automaton(&subject_list, layout, &automata::LURE_SUBJECT, automata::LURE_SUBJECT_BOUNDS)?;
+        let subject_phrases = bounds.into_iter().map(|bounds| Phrase::new((), bounds)).collect();
 
         let particles: Vec<char> = mt.particles.chars().collect();
         ensure!(particles.iter().all(|c| is_kana(*c)), "particles must be kana");
@@ -1302,6 +1313,8 @@ mod tests {
         let (now, prebuilt) = (Lures::parse(LURES).unwrap(), Lures::builtin());
         assert!(now.body == prebuilt.body, "body phrases: build.rs lists them differently from the loader");
         assert!(now.subject == prebuilt.subject, "subject phrases: build.rs lists them differently from the loader");
+        assert_eq!(now.body_phrases, prebuilt.body_phrases, "body phrases: build.rs bounds them differently");
+        assert_eq!(now.subject_phrases, prebuilt.subject_phrases, "subject phrases: build.rs bounds them differently");
     }
 
     #[test]

@@ -156,6 +156,13 @@ pub(super) fn fold_with(text: &str, particles: &[char], simplified: &HashSet<cha
     folder.finish()
 }
 
+/// Whether a folded phrase's start and end must fall on word boundaries: the ends that are ASCII
+/// letters or digits (so `card` is not found in `discard`).
+pub fn word_bounded_ends(folded: &str) -> (bool, bool) {
+    let word_edge = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric());
+    (word_edge(folded.chars().next()), word_edge(folded.chars().last()))
+}
+
 /// Length of the ASCII start of `bytes`, tested 16 bytes at a time (most text is ASCII).
 fn ascii_prefix_len(bytes: &[u8]) -> usize {
     let blocks = bytes.chunks_exact(16).take_while(|block| block.is_ascii()).count() * 16;
