@@ -1079,7 +1079,7 @@ fn image_host(src: &str) -> Option<String> {
 fn image_sharing_host(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
     let found = reading.html_images.iter().find_map(|src| {
         let host = image_host(src)?;
-        lures.image_hosts.iter().any(|h| crate::domain::is_within(&host, h)).then(|| (host, src))
+        lures.image_hosts.iter().any(|h| crate::domain::is_within(&host, h)).then_some((host, src))
     });
     if let Some((host, src)) = found {
         out.push(

@@ -67,7 +67,7 @@ fn literal_string(body: &[u8]) -> Option<String> {
         i += 1;
         match b {
             b'\\' => {
-                let Some(&e) = body.get(i) else { return None };
+                let &e = body.get(i)?;
                 i += 1;
                 match e {
                     b'n' => out.push(b'\n'),
