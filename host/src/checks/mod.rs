@@ -100,3 +100,37 @@ mod tests {
         assert!(ids(&view, attachments::check).is_empty());
     }
 }
+
+/// How the built-in scoring judges what separate checkers found together: the combinations of
+/// data/scoring.toml shown as findings of their own.
+#[cfg(test)]
+mod combination_tests {
+    use crate::model::{Finding, Lang, Level};
+    use crate::rules::Rules;
+
+    /// The ids shown for a set of findings (combinations included) and the level they reach.
+    fn judged(ids: &[&'static str]) -> (Vec<String>, Level) {
+        let rules = Rules::builtin();
+        let findings: Vec<Finding> = ids.iter().map(|id| Finding::new(id)).collect();
+        let (_, level) = rules.score(&findings);
+        (rules.render(findings, Lang::En).into_iter().map(|f| f.id).collect(), level)
+    }
+
+    #[test]
+    fn an_untraceable_sender_whose_links_hide_where_they_lead_is_deception() {
+        let (shown, level) = judged(&["sender.random_address", "auth.from_unverified", "links.shortener"]);
+        assert!(shown.iter().any(|id| id == "content.masked_mailing"), "{shown:?}");
+        assert_eq!(level, Level::Dangerous);
+        // A list's Reply-To or a home connection hides nobody; hidden links alone hide no sender.
+        let innocent: [&[&'static str]; 3] = [
+            &["sender.reply_to_mismatch", "links.shortener"],
+            &["received.origin_home_connection", "links.free_hosting"],
+            &["links.shortener", "links.abused_tld"],
+        ];
+        for ids in innocent {
+            let (shown, level) = judged(ids);
+            assert!(!shown.iter().any(|id| id == "content.masked_mailing"), "{ids:?}");
+            assert_ne!(level, Level::Dangerous, "{ids:?}");
+        }
+    }
+}
