@@ -133,4 +133,20 @@ mod combination_tests {
             assert_ne!(level, Level::Dangerous, "{ids:?}");
         }
     }
+
+    #[test]
+    fn an_account_notice_from_someone_who_hides_is_deception() {
+        let (shown, level) = judged(&["content.lure_quota", "auth.from_unverified"]);
+        assert!(shown.iter().any(|id| id == "content.untraceable_account_notice"), "{shown:?}");
+        assert_eq!(level, Level::Suspicious);
+        let (shown, level) = judged(&["content.lure_verify", "content.lure_account_suspended", "links.ip_host"]);
+        assert!(shown.iter().any(|id| id == "content.untraceable_account_notice"), "{shown:?}");
+        assert_eq!(level, Level::Dangerous);
+        // From a free mailbox, or with a list's Reply-To, the same words are someone's own business.
+        for hider in ["sender.free_mailbox", "sender.reply_to_mismatch"] {
+            let (shown, level) = judged(&["content.lure_verify", "content.lure_account_suspended", hider]);
+            assert!(!shown.iter().any(|id| id == "content.untraceable_account_notice"), "{hider}");
+            assert_ne!(level, Level::Dangerous, "{hider}");
+        }
+    }
 }
