@@ -154,9 +154,9 @@ pub fn add_document_links(
 ) -> usize {
     let mut omitted = 0;
     let mut seen: Option<std::collections::HashSet<String>> = None;
-    let mut attempts_left = document::MAX_ATTEMPTS_PER_MESSAGE;
+    let mut budget = document::Budget::per_message();
     for attachment in attachments.iter().filter(|a| document::is_pdf(a.bytes)) {
-        for link in document::pdf_links(attachment.bytes, &mut attempts_left) {
+        for link in document::pdf_links(attachment.bytes, &mut budget) {
             let seen = seen.get_or_insert_with(|| links.iter().map(|l| l.url.clone()).collect());
             if !seen.insert(link.url.clone()) {
                 continue;
