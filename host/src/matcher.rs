@@ -50,6 +50,9 @@ impl State {
 
 const ROOT: u32 = 0;
 const NONE: u32 = u32::MAX;
+/// Set in an entry of a row when the state it leads to ends patterns (itself or on its failure
+/// chain): the search reads on through rows without looking at the states they lead to.
+const REPORTS: u32 = 1 << 31;
 
 /// States this shallow get a row of transitions for all 256 bytes, failures resolved: text keeps
 /// coming back to them (most of it matches nothing), and a row spares the search and the failure
@@ -65,7 +68,8 @@ pub struct Matcher {
     targets: Cow<'static, [u32]>,
     /// Pattern ids by the state where they end, equal patterns by id.
     ends: Cow<'static, [u32]>,
-    /// 256 transitions per row, for the states of `DENSE_DEPTH` and less; the root's first.
+    /// 256 transitions per row, for the states of `DENSE_DEPTH` and less, which are numbered first
+    /// (by depth): state `s`'s row is the `s`th. Entries are states, with `REPORTS` when they end patterns.
     rows: Cow<'static, [u32]>,
 }
 
@@ -105,7 +109,7 @@ impl Arrays<'_> {
         loop {
             let s = &self.states[state as usize];
             if s.row != NONE {
-                return self.rows[s.row as usize * 256 + usize::from(byte)];
+                return self.rows[s.row as usize * 256 + usize::from(byte)] & !REPORTS;
             }
             let (first, end) = (s.first as usize, s.end as usize);
             if let Ok(i) = self.bytes[first..end].binary_search(&byte) {
@@ -143,8 +147,8 @@ impl Matcher {
         let patterns: Vec<&[u8]> = patterns.iter().map(AsRef::as_ref).collect();
         ensure!(patterns.iter().all(|p| !p.is_empty()), "empty pattern");
         let total: usize = patterns.iter().map(|p| p.len()).sum();
-        // No pattern is empty, so this bounds their number too.
-        ensure!(u32::try_from(total).is_ok(), "patterns too long");
+        // No pattern is empty, so this bounds their number too (and so the states', below `REPORTS`).
+        ensure!(total < REPORTS as usize, "patterns too long");
         // Sorted, the patterns sharing a prefix are a run, and those ending at it come first; the sort
         // is stable, so equal patterns stay in id order.
         let mut sorted: Vec<u32> = (0..patterns.len() as u32).collect();
@@ -224,12 +228,18 @@ impl Matcher {
                 break;
             }
             let row = rows.len();
+            debug_assert_eq!(row / 256, state, "the shallow states' rows are in state order");
             let fail_row = states[s.fail as usize].row as usize * 256;
             rows.extend_from_within(fail_row..fail_row + 256);
             for i in s.first as usize..s.end as usize {
                 rows[row + usize::from(bytes[i])] = targets[i];
             }
             states[state].row = (row / 256) as u32;
+        }
+        for target in &mut rows {
+            if states[*target as usize].report != NONE {
+                *target |= REPORTS;
+            }
         }
         Ok(Matcher {
             states: states.into(),
@@ -310,7 +320,8 @@ impl Iterator for Matches<'_, '_> {
                 self.next_end = states.get(s.output as usize).map_or(0, |o| o.ends_first);
                 continue;
             }
-            // Most bytes end no pattern: read on to one that does (in locals, the loop is hot).
+            // Most bytes end no pattern: read on to one that does (in locals, the loop is hot). Most
+            // bytes are read in the shallow states, through their rows alone.
             let (mut pos, mut state) = (self.pos, self.state);
             let report = loop {
                 let Some(&byte) = self.text.get(pos) else {
@@ -318,7 +329,15 @@ impl Iterator for Matches<'_, '_> {
                     return None;
                 };
                 pos += 1;
-                state = arrays.next(state, byte);
+                // Past the rows for a state that has none (see `Matcher::rows`).
+                if let Some(&target) = arrays.rows.get(state as usize * 256 + usize::from(byte)) {
+                    state = target & !REPORTS;
+                    if target & REPORTS == 0 {
+                        continue;
+                    }
+                } else {
+                    state = arrays.next(state, byte);
+                }
                 let report = states[state as usize].report;
                 if report != NONE {
                     break report;
