@@ -14,7 +14,7 @@ use crate::Limits;
 use crate::checks::content::{scan_html, visible};
 use crate::knowledge::Knowledge;
 use crate::message::{MessageView, content_type_of};
-use crate::model::{Context, Finding, Level};
+use crate::model::{Context, Finding, Level, Verdict};
 use crate::tables::{self, builtin_json};
 
 #[derive(Debug, Clone)]
@@ -303,7 +303,8 @@ fn zip_entries(bytes: &[u8]) -> Vec<ZipEntry> {
     entries
 }
 
-pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
+/// What the mail carries: attached files, attached messages, and a message forwarded in its text.
+pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let rules = AttachmentRules::builtin();
     for attachment in &view.attachments {
         // Archives are listed and pages scanned, up to 100 attachments: the time budget is checked per one.
@@ -313,6 +314,7 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
         check_one(rules, attachment, out);
     }
     check_attached_messages(view, out);
+    super::forwarded::check(view, kb, out);
 }
 
 thread_local! {
@@ -336,45 +338,53 @@ impl Drop for AttachedMessageGuard {
 }
 
 /// A message forwarded as an attachment (message/rfc822) is a message of its own that the reader
-/// opens and whose links they click: it is analyzed as such, for the same user and within what is
-/// left of the time budget, and a phishing verdict on it is reported on the message carrying it.
+/// opens and whose links they click: it is analyzed as such, and a phishing verdict on it is reported
+/// on the message carrying it.
 fn check_attached_messages(view: &MessageView, out: &mut Vec<Finding>) {
-    if IN_ATTACHED_MESSAGE.get() {
-        return;
-    }
     let messages = view.attachments.iter().filter(|a| {
         matches!(a.content_type.as_str(), "message/rfc822" | "message/global")
             && a.bytes.len() <= MAX_ATTACHED_MESSAGE_BYTES
     });
     for attachment in messages.take(MAX_MESSAGES_ANALYZED) {
-        let remaining = view.deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
+        let Some(verdict) = analyze_nested(view, attachment.bytes) else { return };
+        if verdict.level == Level::Dangerous {
+            out.push(nested_phishing("attachments.phishing_message", "Attached message", &verdict));
             return;
         }
-        let limits = Limits { time_budget: remaining, ..Limits::default() };
-        let identities = if view.identities_given { view.recipients.clone() } else { Vec::new() };
-        let ctx = Context { identities, ..Context::default() };
-        IN_ATTACHED_MESSAGE.set(true);
-        let verdict = {
-            let _guard = AttachedMessageGuard;
-            crate::analyze_with(attachment.bytes, &ctx, &limits)
-        };
-        if verdict.level != Level::Dangerous {
-            continue;
-        }
-        let subject = verdict.facts.subject.clone().unwrap_or_default();
-        let from = verdict.facts.from.as_ref().map(|m| m.address.clone()).unwrap_or_default();
-        let ids: Vec<&str> = verdict.findings.iter().filter(|f| f.score > 0).map(|f| f.id.as_str()).collect();
-        out.push(
-            Finding::new("attachments.phishing_message")
-                .arg("subject", visible(&subject))
-                .evidence("Attached message", visible(&subject))
-                .evidence("Its sender", from)
-                .evidence("Its findings", ids.join(", "))
-                .evidence("Its score", verdict.score.to_string()),
-        );
-        return;
     }
+}
+
+/// Analyzes a message carried inside the one in view (attached, or quoted by a forward) as a message
+/// of its own, for the same user and within what is left of the time budget. `None` when out of time
+/// or already inside such an analysis: messages inside it are not opened again, so the work stays
+/// within one extra analysis per message carried.
+pub(crate) fn analyze_nested(view: &MessageView, raw: &[u8]) -> Option<Verdict> {
+    if IN_ATTACHED_MESSAGE.get() {
+        return None;
+    }
+    let remaining = view.deadline.saturating_duration_since(Instant::now());
+    if remaining.is_zero() {
+        return None;
+    }
+    let limits = Limits { time_budget: remaining, ..Limits::default() };
+    let identities = if view.identities_given { view.recipients.clone() } else { Vec::new() };
+    let ctx = Context { identities, ..Context::default() };
+    IN_ATTACHED_MESSAGE.set(true);
+    let _guard = AttachedMessageGuard;
+    Some(crate::analyze_with(raw, &ctx, &limits))
+}
+
+/// The finding `id` for a carried message found to be phishing: its subject, sender and findings.
+pub(crate) fn nested_phishing(id: &'static str, label: &'static str, verdict: &Verdict) -> Finding {
+    let subject = verdict.facts.subject.clone().unwrap_or_default();
+    let from = verdict.facts.from.as_ref().map(|m| m.address.clone()).unwrap_or_default();
+    let ids: Vec<&str> = verdict.findings.iter().filter(|f| f.score > 0).map(|f| f.id.as_str()).collect();
+    Finding::new(id)
+        .arg("subject", visible(&subject))
+        .evidence(label, visible(&subject))
+        .evidence("Its sender", from)
+        .evidence("Its findings", ids.join(", "))
+        .evidence("Its score", verdict.score.to_string())
 }
 
 fn check_one(rules: &AttachmentRules, attachment: &Attachment, out: &mut Vec<Finding>) {

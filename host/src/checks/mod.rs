@@ -8,6 +8,7 @@ use crate::model::Finding;
 pub mod attachments;
 pub mod auth;
 pub mod content;
+pub mod forwarded;
 pub mod links;
 pub mod received;
 pub mod sender;
