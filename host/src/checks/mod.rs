@@ -143,8 +143,9 @@ mod combination_tests {
         let (shown, level) = judged(&["content.lure_verify", "content.lure_account_suspended", "links.ip_host"]);
         assert!(shown.iter().any(|id| id == "content.untraceable_account_notice"), "{shown:?}");
         assert_eq!(level, Level::Dangerous);
-        // From a free mailbox, or with a list's Reply-To, the same words are someone's own business.
-        for hider in ["sender.free_mailbox", "sender.reply_to_mismatch"] {
+        // From a free mailbox, with a list's Reply-To, or from an app's own platform subdomain (Firebase
+        // sign-up mails), the same words are someone's own business.
+        for hider in ["sender.free_mailbox", "sender.reply_to_mismatch", "sender.platform_subdomain"] {
             let (shown, level) = judged(&["content.lure_verify", "content.lure_account_suspended", hider]);
             assert!(!shown.iter().any(|id| id == "content.untraceable_account_notice"), "{hider}");
             assert_ne!(level, Level::Dangerous, "{hider}");
