@@ -5,6 +5,7 @@
 //! scanned once with one Aho-Corasick automaton, so the cost stays linear in the message size.
 
 use std::collections::HashSet;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use anyhow::{Context as _, Result, ensure};
@@ -13,7 +14,9 @@ mod fold;
 mod hidden;
 
 pub use self::fold::{Folded, fold, visible};
-use self::fold::{fold_with, is_ascii_space, is_han, is_kana, word_bounded_ends};
+use self::fold::{
+    fold_with, is_ascii_space, is_han, is_invisible, is_japanese, is_kana, source_ranges, word_bounded_ends,
+};
 use crate::checks::links::LinkSource;
 use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
@@ -335,51 +338,107 @@ fn ends_sentence(c: char, next: Option<char>) -> bool {
 /// The sentence around a phrase, for evidence: cut at sentence ends, and at `CONTEXT_CHARS` on each
 /// side, marked "…" there so that a cut word does not read as the sender's.
 fn sentence_around(text: &str, start: usize, end: usize) -> String {
-    let mut from = start;
-    let mut next = text[start..].chars().next();
-    let mut cut_before = false;
-    for (taken, (i, c)) in text[..start].char_indices().rev().enumerate() {
-        if ends_sentence(c, next) {
-            break;
-        }
-        if taken == CONTEXT_CHARS {
-            cut_before = true;
-            break;
-        }
-        (from, next) = (i, Some(c));
-    }
-    let mut to = end;
-    let mut cut_after = false;
-    let mut after = text[end..].char_indices().peekable();
-    let mut taken = 0;
-    while let Some((i, c)) = after.next() {
-        if ends_sentence(c, after.peek().map(|&(_, next)| next)) {
-            break;
-        }
-        if taken == CONTEXT_CHARS {
-            cut_after = true;
-            break;
-        }
-        to = end + i + c.len_utf8();
-        taken += 1;
-    }
-    // Rules and decorations ("=====", "■") before the words are not part of the sentence.
-    let before = text[from..start].trim_start_matches(|c: char| !c.is_alphanumeric());
-    let (open, close) = (if cut_before { "…" } else { "" }, if cut_after { "…" } else { "" });
-    format!("{open}{before}{}{}{close}", &text[start..end], text[end..to].trim_end())
+    let sentence = Sentence::around(text, start, end);
+    sentence.quote(&text[sentence.range.clone()])
 }
 
-/// A phrase found: the phrase itself, its sentence and where it was.
+/// Where the sentence around a phrase is in a text, and whether it was cut short on either side.
+#[derive(Debug, Clone)]
+struct Sentence {
+    range: Range<usize>,
+    cut_before: bool,
+    cut_after: bool,
+}
+
+impl Sentence {
+    fn around(text: &str, start: usize, end: usize) -> Sentence {
+        let mut from = start;
+        let mut next = text[start..].chars().next();
+        let mut cut_before = false;
+        for (taken, (i, c)) in text[..start].char_indices().rev().enumerate() {
+            if ends_sentence(c, next) {
+                break;
+            }
+            if taken == CONTEXT_CHARS {
+                cut_before = true;
+                break;
+            }
+            (from, next) = (i, Some(c));
+        }
+        let mut to = end;
+        let mut cut_after = false;
+        let mut after = text[end..].char_indices().peekable();
+        let mut taken = 0;
+        while let Some((i, c)) = after.next() {
+            if ends_sentence(c, after.peek().map(|&(_, next)| next)) {
+                break;
+            }
+            if taken == CONTEXT_CHARS {
+                cut_after = true;
+                break;
+            }
+            to = end + i + c.len_utf8();
+            taken += 1;
+        }
+        // Rules and decorations ("=====", "■") before the words are not part of the sentence.
+        let from = start - text[from..start].trim_start_matches(|c: char| !c.is_alphanumeric()).len();
+        let to = end + text[end..to].trim_end().len();
+        Sentence { range: from..to, cut_before, cut_after }
+    }
+
+    /// `words` (the sentence, from the text it was found in or from the original of that text) with
+    /// the marks of its cuts.
+    fn quote(&self, words: &str) -> String {
+        let (open, close) = (if self.cut_before { "…" } else { "" }, if self.cut_after { "…" } else { "" });
+        format!("{open}{words}{close}")
+    }
+
+    /// The sentence as `original` wrote it, from `first` to `last`: the bytes of `original` that the
+    /// first and last bytes of `range` were folded from (see [`source_ranges`]). White space shows as one space, and not at all
+    /// where a line was wrapped inside Japanese; invisible and control characters (which could reorder
+    /// how the quote shows) are left out.
+    fn quote_original(&self, original: &str, first: &Range<usize>, last: &Range<usize>) -> String {
+        let words = original.get(first.start..last.end).unwrap_or_default();
+        let mut shown = String::with_capacity(words.len());
+        // White space since the last character shown: whether there was any, and a line break in it.
+        let mut gap: Option<bool> = None;
+        for c in words.chars() {
+            if c.is_whitespace() {
+                gap = Some(gap.unwrap_or(false) || c == '\n' || c == '\r');
+                continue;
+            }
+            if is_invisible(c) || c.is_control() {
+                continue;
+            }
+            if let Some(line_break) = gap.take() {
+                let wrapped = line_break
+                    && shown.chars().next_back().is_some_and(is_japanese)
+                    && (is_japanese(c) || c.is_ascii_digit());
+                if !shown.is_empty() && !wrapped {
+                    shown.push(' ');
+                }
+            }
+            shown.push(c);
+        }
+        self.quote(&shown)
+    }
+}
+
+/// A phrase found: the phrase itself (folded), its sentence in the folded text, the quote of that
+/// sentence as the message writes it, once [`Hits::quote_from`] has looked it up, and where it was.
 #[derive(Debug, Clone)]
 struct Hit {
     phrase: String,
-    sentence: String,
+    sentence: Sentence,
+    quote: Option<String>,
     place: Place,
 }
 
 impl Hit {
     fn finding(&self, id: &'static str) -> Finding {
-        Finding::new(id).arg("phrase", self.phrase.clone()).evidence(self.place.label(), self.sentence.clone())
+        Finding::new(id)
+            .arg("phrase", self.phrase.clone())
+            .evidence(self.place.label(), self.quote.clone().unwrap_or_default())
     }
 }
 
@@ -392,6 +451,35 @@ struct Hits {
     bulk_footer: Option<Hit>,
 }
 
+impl Hits {
+    /// Quotes the hits found in `folded` since the last call from `original`, the text it was folded
+    /// from: one more folding pass, only over texts with a new hit and only up to its last sentence.
+    fn quote_from(&mut self, original: &str, folded: &str) {
+        let mut new: Vec<&mut Hit> = (self.lures.iter_mut().flatten())
+            .chain(self.urgency.iter_mut())
+            .chain(self.bulk_footer.iter_mut())
+            .filter(|hit| hit.quote.is_none())
+            .collect();
+        if new.is_empty() {
+            return;
+        }
+        // Each sentence's first and last byte, in ascending order.
+        let mut offsets: Vec<usize> =
+            new.iter().flat_map(|hit| [hit.sentence.range.start, hit.sentence.range.end.saturating_sub(1)]).collect();
+        offsets.sort_unstable();
+        offsets.dedup();
+        let ranges = source_ranges(original, folded, &offsets);
+        for hit in &mut new {
+            let range = &hit.sentence.range;
+            let source_of = |offset| offsets.binary_search(&offset).ok().and_then(|i| ranges.as_ref()?.get(i));
+            hit.quote = Some(match (source_of(range.start), source_of(range.end.saturating_sub(1))) {
+                (Some(first), Some(last)) => hit.sentence.quote_original(original, first, last),
+                _ => hit.sentence.quote(&folded[range.clone()]),
+            });
+        }
+    }
+}
+
 impl Lures {
     fn scan(&self, folded: &str, place: Place, hits: &mut Hits) {
         for m in self.body.find_overlapping_iter(folded) {
@@ -400,8 +488,12 @@ impl Lures {
                 continue;
             }
             let found = &folded[m.start()..m.end()];
-            let hit =
-                || Hit { phrase: found.to_string(), sentence: sentence_around(folded, m.start(), m.end()), place };
+            let hit = || Hit {
+                phrase: found.to_string(),
+                sentence: Sentence::around(folded, m.start(), m.end()),
+                quote: None,
+                place,
+            };
             match phrase.cue {
                 Cue::Lure(i) => {
                     if let Some(slot @ None) = hits.lures.get_mut(i) {
@@ -854,6 +946,7 @@ impl Reading {
     fn add(&mut self, lures: &Lures, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
+        self.hits.quote_from(text, &folded.text);
         let counts = Counts::of(&folded);
         self.disguised_word = self.disguised_word.take().or(folded.disguised_word);
         self.particle_example = self.particle_example.take().or(folded.particle_example);
@@ -1474,7 +1567,8 @@ mod tests {
         assert_eq!(quota.args, [("phrase", "メールボックスメモリ".to_string())]);
         assert_eq!(
             quota.evidence[0].value,
-            "完全なメールボックスメモリスペースがほぼ満杯であるため、5つの受信メールが返されました"
+            // As written: the space before the particle (a translation cue) is kept, the wrapped line is joined.
+            "完全なメールボックスメモリスペースがほぼ満杯であるため、5つ の受信メールが返されました"
         );
     }
 
@@ -1805,6 +1899,76 @@ mod tests {
         "Atenção",
         "\u{3000}",
     ];
+
+    /// Pieces where NFKC joins or splits characters, for the second folding pass.
+    const NFKC_PIECES: [&str; 9] =
+        ["ｶﾞ", "ﾊﾟｽﾜｰﾄﾞ", "\u{FF9E}", "\u{1100}\u{1161}", "\u{11A8}", "㈱", "ﬁ", "Ⅻ", "\u{0340}"];
+
+    proptest::proptest! {
+        #[test]
+        fn the_second_folding_pass_finds_where_each_folded_byte_came_from(
+            pieces in proptest::collection::vec(0..FOLD_PIECES.len() + NFKC_PIECES.len(), 0..12),
+        ) {
+            let text: String =
+                pieces.iter().map(|&i| FOLD_PIECES.get(i).copied().unwrap_or_else(|| NFKC_PIECES[i - FOLD_PIECES.len()])).collect();
+            let folded = fold(&text).text;
+            let offsets: Vec<usize> = (0..folded.len()).collect();
+            let ranges = source_ranges(&text, &folded, &offsets);
+            proptest::prop_assert!(ranges.is_some(), "{text:?} folds differently piece by piece");
+            let ranges = ranges.unwrap_or_default();
+            proptest::prop_assert_eq!(ranges.len(), offsets.len());
+            for (at, c) in folded.char_indices().filter(|&(_, c)| c != ' ') {
+                let source = text.get(ranges[at].clone());
+                proptest::prop_assert!(source.is_some_and(|s| fold(s).text.contains(c)), "{text:?} {c:?} {source:?}");
+            }
+            proptest::prop_assert!(ranges.windows(2).all(|w| w[0].start <= w[1].start));
+            // Asked alone, an offset has the same source, whether the chunks before it are folded at once.
+            for (offset, range) in ranges.iter().enumerate() {
+                proptest::prop_assert_eq!(source_ranges(&text, &folded, &[offset]), Some(vec![range.clone()]));
+            }
+        }
+    }
+
+    #[test]
+    fn evidence_quotes_the_text_as_written() {
+        let found = findings("Notice", "Dear Customer,\n\nPlease  Verify Your Account Within 24 Hours. Thank You");
+        let lure = found.iter().find(|f| f.id == "content.lure_verify").unwrap();
+        assert_eq!(lure.args, [("phrase", "verify your account".to_string())]);
+        assert_eq!(lure.evidence[0].value, "Dear Customer, Please Verify Your Account Within 24 Hours");
+
+        // Full-width letters and half-width kana stay as written, past a cut at 30 characters too.
+        let found = findings(
+            "お知らせ",
+            "【重要】お客様のＡｍａｚｏｎｱｶｳﾝﾄが停止されました。\n             ﾊﾟｽﾜｰﾄﾞの有効期限が切れたため、ご登録のクレジットカード情報とお客様情報の確認が必要となりますので本人確認をお願いします。",
+        );
+        let suspended = found.iter().find(|f| f.id == "content.lure_account_suspended").unwrap();
+        assert_eq!(suspended.evidence[0].value, "重要】お客様のＡｍａｚｏｎｱｶｳﾝﾄが停止されました");
+        let verify = found.iter().find(|f| f.id == "content.lure_verify").unwrap();
+        assert!(verify.evidence[0].value.starts_with('…'), "{}", verify.evidence[0].value);
+        assert!(
+            verify.evidence[0].value.ends_with("情報の確認が必要となりますので本人確認をお願いします"),
+            "{}",
+            verify.evidence[0].value
+        );
+
+        // Invisible letters that hide a phrase from filters, or reorder how text shows, are not quoted.
+        let found = findings("Notice", "Please veri\u{200B}fy your account \u{202E}now");
+        let lure = found.iter().find(|f| f.id == "content.lure_verify").unwrap();
+        assert_eq!(lure.evidence[0].value, "Please verify your account now");
+    }
+
+    #[test]
+    fn quotes_fall_back_to_the_folded_text_when_the_passes_disagree() {
+        assert_eq!(source_ranges("Verify now", "verify now", &[0, 9]), Some(vec![0..1, 9..10]));
+        assert_eq!(source_ranges("Verify now", "verify later", &[0, 9]), None);
+        assert_eq!(source_ranges("Verify", "verify", &[6]), None, "an offset past the folded text");
+        let lures = Lures::builtin();
+        let mut hits = Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() };
+        lures.scan("please verify your account", Place::Body, &mut hits);
+        hits.quote_from("Something else entirely", "please verify your account");
+        let quotes: Vec<Option<&str>> = hits.lures.iter().flatten().map(|h| h.quote.as_deref()).collect();
+        assert!(!quotes.is_empty() && quotes.iter().all(|q| *q == Some("please verify your account")), "{quotes:?}");
+    }
 
     #[test]
     fn ordinary_mail_is_quiet() {

@@ -4,7 +4,9 @@
 //! build.rs folds the built-in phrases with this same code to lay out their automata.
 
 use std::collections::HashSet;
+use std::ops::Range;
 
+use unicode_normalization::char::canonical_combining_class;
 use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 pub(super) fn is_kana(c: char) -> bool {
@@ -16,12 +18,12 @@ pub(super) fn is_han(c: char) -> bool {
 }
 
 /// Japanese script or punctuation: spaces between two of these are not word separators.
-fn is_japanese(c: char) -> bool {
+pub(super) fn is_japanese(c: char) -> bool {
     is_kana(c) || is_han(c) || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF60}')
 }
 
 /// Characters that render as nothing: used to split words so filters miss them.
-fn is_invisible(c: char) -> bool {
+pub(super) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{00AD}' | '\u{034F}' | '\u{180E}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}'
         | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
@@ -129,22 +131,14 @@ pub(super) fn fold_with(text: &str, particles: &[char], simplified: &HashSet<cha
     // An ASCII whitespace byte is never part of a multi-byte character: chunks are cut on bytes.
     let mut rest = text;
     while !rest.is_empty() {
-        // The ASCII text before the next non-ASCII byte, up to its last whitespace (all of it at the
-        // end of the text), is a run of whole ASCII chunks: folded at once.
-        let ascii = ascii_prefix_len(rest.as_bytes());
-        let run = if ascii == rest.len() {
-            ascii
-        } else {
-            rest.as_bytes()[..ascii].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1)
-        };
+        let run = ascii_chunks_len(rest);
         if run > 0 {
             let (chunks, after) = rest.split_at(run);
             folder.push_ascii(chunks);
             rest = after;
             continue;
         }
-        let end = rest.bytes().position(|b| b.is_ascii_whitespace()).map_or(rest.len(), |i| i + 1);
-        let (chunk, after) = rest.split_at(end);
+        let (chunk, after) = rest.split_at(chunk_len(rest));
         rest = after;
         folder.styled_letters(chunk);
         if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
@@ -154,6 +148,80 @@ pub(super) fn fold_with(text: &str, particles: &[char], simplified: &HashSet<cha
         }
     }
     folder.finish()
+}
+
+/// Length of the run of whole ASCII chunks that `rest` starts with: the ASCII text before the next
+/// non-ASCII byte, up to its last whitespace (all of it at the end of the text).
+fn ascii_chunks_len(rest: &str) -> usize {
+    let ascii = ascii_prefix_len(rest.as_bytes());
+    if ascii == rest.len() {
+        ascii
+    } else {
+        rest.as_bytes()[..ascii].iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1)
+    }
+}
+
+/// Length of the chunk `rest` starts with: up to and with its first ASCII whitespace.
+fn chunk_len(rest: &str) -> usize {
+    rest.bytes().position(|b| b.is_ascii_whitespace()).map_or(rest.len(), |i| i + 1)
+}
+
+/// For each of `offsets` (ascending byte offsets into `folded`, which [`fold`] gave for `text`), the
+/// bytes of `text` whose folding wrote that byte. Folds `text` again piece by piece, only as far as
+/// the last offset: for the few texts quoted as evidence, not for every text matched. `None` when
+/// an offset is not in `folded` or this folding does not give `folded` (it always should).
+pub(super) fn source_ranges(text: &str, folded: &str, offsets: &[usize]) -> Option<Vec<Range<usize>>> {
+    let simplified = HashSet::new();
+    let mut folder = Folder::new(0, &[], &simplified);
+    let mut ranges = Vec::with_capacity(offsets.len());
+    let mut rest_at = 0;
+    while let Some(&next_offset) = offsets.get(ranges.len()) {
+        let rest = text.get(rest_at..).filter(|rest| !rest.is_empty())?;
+        // ASCII chunks are folded at once as in `fold_with` while what they fold to (at most one byte
+        // more than they are) ends before the next offset asked.
+        let run = ascii_chunks_len(rest);
+        if run > 0 && folder.f.text.len() + run < next_offset {
+            folder.push_ascii(&rest[..run]);
+            rest_at += run;
+            continue;
+        }
+        let chunk_end = rest_at + if run > 0 { run } else { chunk_len(rest) };
+        // Piece by piece: a character and those that may normalise together with it (combining
+        // marks, half-width voiced sound marks), so NFKC of the pieces one by one is NFKC of the chunk.
+        // In a chunk NFKC leaves as it is (most), each character is a piece.
+        let chunk = &text[rest_at..chunk_end];
+        let normal = is_nfkc_quick(chunk.chars()) == IsNormalized::Yes;
+        let mut pieces = chunk.char_indices().map(|(i, c)| (rest_at + i, c)).peekable();
+        while let Some((start, first)) = pieces.next() {
+            let mut end = start + first.len_utf8();
+            while let Some(&(at, c)) = pieces.peek().filter(|&&(_, c)| !normal && !starts_nfkc_segment(c)) {
+                end = at + c.len_utf8();
+                pieces.next();
+            }
+            let piece = &text[start..end];
+            if normal || is_nfkc_quick(piece.chars()) == IsNormalized::Yes {
+                piece.chars().for_each(|c| folder.push(c));
+            } else {
+                piece.nfkc().for_each(|c| folder.push(c));
+            }
+            let written = folder.f.text.len();
+            while offsets.get(ranges.len()).is_some_and(|&offset| offset < written) {
+                ranges.push(start..end);
+            }
+        }
+        rest_at = chunk_end;
+    }
+    folded.as_bytes().starts_with(folder.f.text.as_bytes()).then_some(ranges)
+}
+
+/// Whether NFKC leaves the text before `c` as it is: `c` is a starter, and so is the first character
+/// it normalises to, which composes with nothing before it.
+fn starts_nfkc_segment(c: char) -> bool {
+    if c.is_ascii() {
+        return true;
+    }
+    let stable = |c: char| canonical_combining_class(c) == 0 && is_nfkc_quick(std::iter::once(c)) == IsNormalized::Yes;
+    stable(c) || (canonical_combining_class(c) == 0 && c.nfkc().next().is_some_and(stable))
 }
 
 /// Whether a folded phrase's start and end must fall on word boundaries: the ends that are ASCII
