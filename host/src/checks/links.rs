@@ -242,9 +242,9 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
 }
 
 /// The brands a mail claims for `links.off_brand`: those it presents itself as (sender name, subject),
-/// and the brand whose own address is the From address when the mail came in from a server that is
-/// not the brand's (a forged brand address). An employee writing from the brand's own servers about
-/// other sites claims nothing.
+/// the brand whose own address is the From address when the mail came in from a server that is
+/// not the brand's (a forged brand address), and the brand a From domain imitates (`postbankde.com`).
+/// An employee writing from the brand's own servers about other sites claims nothing.
 fn off_brand_claims(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let mut claims = super::sender::presented_brands(view, kb);
     let forged = view
@@ -254,8 +254,11 @@ fn off_brand_claims(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static 
         .and_then(|f| f.registrable.as_deref())
         .and_then(|r| kb.brand_of_domain(r))
         .filter(|b| super::received::sent_from_outside(view, kb, b));
-    if let Some(brand) = forged.filter(|b| !claims.iter().any(|c| c.id == b.id)) {
-        claims.push(brand);
+    let imitated = super::sender::brand_imitated_by_from(view, kb);
+    for brand in [forged, imitated].into_iter().flatten() {
+        if !claims.iter().any(|c| c.id == brand.id) {
+            claims.push(brand);
+        }
     }
     claims
 }
@@ -689,6 +692,18 @@ mod tests {
                            (Postfix) with ESMTPS id 2; Tue, 14 Jan 2025 09:12:34 +0900\r\n";
         assert!(!off(ebay_server, "Jane Doe <jdoe@ebay.com>"));
         assert!(!off("", "Jane Doe <jane.doe@gmail.com>"));
+    }
+
+    #[test]
+    fn a_from_domain_made_to_look_like_a_brands_claims_the_brand() {
+        let html = "<a href=\"https://post-auth.example.info/login\">Log in</a>";
+        let off = |from: &str| link_ids("", from, html).contains(&"links.off_brand".to_string());
+        // The brand's name with a country code glued on, or with words added: the sender poses as it.
+        assert!(off("Judith Boyd <jill@postbankde.com>"));
+        assert!(off("Service <info@paypal-account-help.net>"));
+        // A name that merely contains a brand's (`amazonaws`) or none at all claims nothing.
+        assert!(!off("Ops <alerts@amazonaws-status.example.com>"));
+        assert!(!off("Judith Boyd <jill@example.org>"));
     }
 
     #[test]

@@ -663,13 +663,8 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, display:
 /// The From domain imitates a brand's (`amaz0n.co.jp`, `paypal-secure-login.com`), with the same
 /// look-alike rules as links; misspellings count only for a brand the display name claims.
 fn check_lookalike_domain(from: &Addr, kb: &Knowledge, display: &[&Brand], out: &mut Vec<Finding>) {
-    let (Some(domain), Some(registrable)) = (from.domain.as_deref(), from.registrable.as_deref()) else { return };
-    if is_free_mailbox(kb, domain) {
-        return;
-    }
-    let Ok(ascii) = idna::domain_to_ascii(registrable) else { return };
-    let claims = |b: &Brand| display.iter().any(|c| c.id == b.id);
-    let Some(found) = lookalike::check(&ascii, kb, kb.lookalike_index(), &kb.host_lure_words, &claims) else { return };
+    let Some(registrable) = from.registrable.as_deref() else { return };
+    let Some(found) = imitated_by_domain(from, kb, display) else { return };
     let (Some(brand), Some(brand_domain)) = (found.brand, found.brand_domain) else { return };
     out.push(
         Finding::new("sender.lookalike_domain")
@@ -680,6 +675,24 @@ fn check_lookalike_domain(from: &Addr, kb: &Knowledge, display: &[&Brand], out: 
             .evidence("Imitates", brand_domain)
             .evidence("How", found.kind.as_str()),
     );
+}
+
+/// The brand whose domain the From domain imitates (misspellings only of a brand in `display`); a
+/// free mailbox's domain imitates nobody.
+fn imitated_by_domain<'k>(from: &Addr, kb: &'k Knowledge, display: &[&Brand]) -> Option<lookalike::Lookalike<'k>> {
+    let (Some(domain), Some(registrable)) = (from.domain.as_deref(), from.registrable.as_deref()) else { return None };
+    if is_free_mailbox(kb, domain) {
+        return None;
+    }
+    let ascii = idna::domain_to_ascii(registrable).ok()?;
+    let claims = |b: &Brand| display.iter().any(|c| c.id == b.id);
+    lookalike::check(&ascii, kb, kb.lookalike_index(), &kb.host_lure_words, &claims)
+}
+
+/// The brand a From domain made to look like the brand's own claims (`postbankde.com`): for
+/// `links.off_brand`, as a brand display name does.
+pub fn brand_imitated_by_from(view: &MessageView, kb: &'static Knowledge) -> Option<&'static Brand> {
+    imitated_by_domain(view.from.as_ref()?, kb, &[])?.brand
 }
 
 /// The display name shows an address or domain that is not the real sender's.
