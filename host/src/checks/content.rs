@@ -454,7 +454,7 @@ struct Hits {
 impl Hits {
     /// Quotes the hits found in `folded` since the last call from `original`, the text it was folded
     /// from: one more folding pass, only over texts with a new hit and only up to its last sentence.
-    fn quote_from(&mut self, original: &str, folded: &str) {
+    fn quote_from(&mut self, original: &str, folded: &Folded) {
         let mut new: Vec<&mut Hit> = (self.lures.iter_mut().flatten())
             .chain(self.urgency.iter_mut())
             .chain(self.bulk_footer.iter_mut())
@@ -468,13 +468,13 @@ impl Hits {
             new.iter().flat_map(|hit| [hit.sentence.range.start, hit.sentence.range.end.saturating_sub(1)]).collect();
         offsets.sort_unstable();
         offsets.dedup();
-        let ranges = source_ranges(original, folded, &offsets);
+        let ranges = source_ranges(original, &folded.text, &folded.resumes, &offsets);
         for hit in &mut new {
             let range = &hit.sentence.range;
             let source_of = |offset| offsets.binary_search(&offset).ok().and_then(|i| ranges.as_ref()?.get(i));
             hit.quote = Some(match (source_of(range.start), source_of(range.end.saturating_sub(1))) {
                 (Some(first), Some(last)) => hit.sentence.quote_original(original, first, last),
-                _ => hit.sentence.quote(&folded[range.clone()]),
+                _ => hit.sentence.quote(&folded.text[range.clone()]),
             });
         }
     }
@@ -946,7 +946,7 @@ impl Reading {
     fn add(&mut self, lures: &Lures, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
-        self.hits.quote_from(text, &folded.text);
+        self.hits.quote_from(text, &folded);
         let counts = Counts::of(&folded);
         self.disguised_word = self.disguised_word.take().or(folded.disguised_word);
         self.particle_example = self.particle_example.take().or(folded.particle_example);
@@ -1300,7 +1300,7 @@ fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) 
 mod tests {
     use unicode_normalization::UnicodeNormalization;
 
-    use super::fold::Folder;
+    use super::fold::{Folder, fold_resumable};
     use super::*;
     use crate::rules::Rules;
 
@@ -1913,7 +1913,7 @@ mod tests {
                 pieces.iter().map(|&i| FOLD_PIECES.get(i).copied().unwrap_or_else(|| NFKC_PIECES[i - FOLD_PIECES.len()])).collect();
             let folded = fold(&text).text;
             let offsets: Vec<usize> = (0..folded.len()).collect();
-            let ranges = source_ranges(&text, &folded, &offsets);
+            let ranges = source_ranges(&text, &folded, &[], &offsets);
             proptest::prop_assert!(ranges.is_some(), "{text:?} folds differently piece by piece");
             let ranges = ranges.unwrap_or_default();
             proptest::prop_assert_eq!(ranges.len(), offsets.len());
@@ -1922,9 +1922,18 @@ mod tests {
                 proptest::prop_assert!(source.is_some_and(|s| fold(s).text.contains(c)), "{text:?} {c:?} {source:?}");
             }
             proptest::prop_assert!(ranges.windows(2).all(|w| w[0].start <= w[1].start));
-            // Asked alone, an offset has the same source, whether the chunks before it are folded at once.
-            for (offset, range) in ranges.iter().enumerate() {
-                proptest::prop_assert_eq!(source_ranges(&text, &folded, &[offset]), Some(vec![range.clone()]));
+            // Asked alone, an offset has the same source, whether the chunks before it are folded at once
+            // or folding resumes after them.
+            for resume_every in [1, 3, usize::MAX] {
+                let resumable = fold_resumable(&text, &[], &HashSet::new(), resume_every);
+                proptest::prop_assert_eq!(&resumable.text, &folded);
+                let sparse: Vec<usize> = offsets.iter().copied().step_by(5).collect();
+                let expected: Vec<Range<usize>> = ranges.iter().cloned().step_by(5).collect();
+                proptest::prop_assert_eq!(source_ranges(&text, &folded, &resumable.resumes, &sparse), Some(expected));
+                for (offset, range) in ranges.iter().enumerate() {
+                    let alone = source_ranges(&text, &folded, &resumable.resumes, &[offset]);
+                    proptest::prop_assert_eq!(alone, Some(vec![range.clone()]), "every {}", resume_every);
+                }
             }
         }
     }
@@ -1959,13 +1968,14 @@ mod tests {
 
     #[test]
     fn quotes_fall_back_to_the_folded_text_when_the_passes_disagree() {
-        assert_eq!(source_ranges("Verify now", "verify now", &[0, 9]), Some(vec![0..1, 9..10]));
-        assert_eq!(source_ranges("Verify now", "verify later", &[0, 9]), None);
-        assert_eq!(source_ranges("Verify", "verify", &[6]), None, "an offset past the folded text");
+        assert_eq!(source_ranges("Verify now", "verify now", &[], &[0, 9]), Some(vec![0..1, 9..10]));
+        assert_eq!(source_ranges("Verify now", "verify later", &[], &[0, 9]), None);
+        assert_eq!(source_ranges("Verify", "verify", &[], &[6]), None, "an offset past the folded text");
         let lures = Lures::builtin();
         let mut hits = Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() };
-        lures.scan("please verify your account", Place::Body, &mut hits);
-        hits.quote_from("Something else entirely", "please verify your account");
+        let folded = fold("please verify your account");
+        lures.scan(&folded.text, Place::Body, &mut hits);
+        hits.quote_from("Something else entirely", &folded);
         let quotes: Vec<Option<&str>> = hits.lures.iter().flatten().map(|h| h.quote.as_deref()).collect();
         assert!(!quotes.is_empty() && quotes.iter().all(|q| *q == Some("please verify your account")), "{quotes:?}");
     }

@@ -117,6 +117,22 @@ pub struct Folded {
     pub has_kana: bool,
     pub simplified: usize,
     pub simplified_example: Option<char>,
+    /// Places, every `RESUME_EVERY` bytes of a long text, where [`source_ranges`] can start folding.
+    pub resumes: Vec<Resume>,
+}
+
+/// Source bytes between two places where folding can resume.
+const RESUME_EVERY: usize = 1024;
+
+/// A place between two chunks of a text where folding can start again: the bytes read and written
+/// before it, and what the folded text from there on depends on (the last character written and
+/// whether white space is pending; the rest of a folder's state only counts cues).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Resume {
+    source: usize,
+    folded: usize,
+    last: Option<char>,
+    pending_space: bool,
 }
 
 /// Folds text for matching (see `data/lures.toml`) and records disguise and translation cues.
@@ -125,12 +141,28 @@ pub fn fold(text: &str) -> Folded {
 }
 
 pub(super) fn fold_with(text: &str, particles: &[char], simplified: &HashSet<char>) -> Folded {
+    fold_resumable(text, particles, simplified, RESUME_EVERY)
+}
+
+pub(super) fn fold_resumable(
+    text: &str,
+    particles: &[char],
+    simplified: &HashSet<char>,
+    resume_every: usize,
+) -> Folded {
     let mut folder = Folder::new(text.len(), particles, simplified);
+    let mut next_resume = resume_every;
     // NFKC never joins characters across ASCII whitespace, so text is normalised word by word and
     // only where needed: ASCII and already-normal words (most text) skip the costly normaliser.
     // An ASCII whitespace byte is never part of a multi-byte character: chunks are cut on bytes.
     let mut rest = text;
     while !rest.is_empty() {
+        let read = text.len() - rest.len();
+        if read >= next_resume {
+            let (folded, last, pending_space) = (folder.f.text.len(), folder.last, folder.pending_space);
+            folder.f.resumes.push(Resume { source: read, folded, last, pending_space });
+            next_resume = read + resume_every;
+        }
         let run = ascii_chunks_len(rest);
         if run > 0 {
             let (chunks, after) = rest.split_at(run);
@@ -166,26 +198,46 @@ fn chunk_len(rest: &str) -> usize {
     rest.bytes().position(|b| b.is_ascii_whitespace()).map_or(rest.len(), |i| i + 1)
 }
 
-/// For each of `offsets` (ascending byte offsets into `folded`, which [`fold`] gave for `text`), the
-/// bytes of `text` whose folding wrote that byte. Folds `text` again piece by piece, only as far as
-/// the last offset: for the few texts quoted as evidence, not for every text matched. `None` when
-/// an offset is not in `folded` or this folding does not give `folded` (it always should).
-pub(super) fn source_ranges(text: &str, folded: &str, offsets: &[usize]) -> Option<Vec<Range<usize>>> {
+/// For each of `offsets` (ascending byte offsets into `folded`, which [`fold`] gave for `text` with
+/// `resumes`), the bytes of `text` whose folding wrote that byte. Folds `text` again piece by piece,
+/// from the last resume place before each offset (when it is ahead) up to that offset: for the few
+/// texts quoted as evidence, not for every text matched. `None` when an offset is not in `folded` or
+/// this folding does not give `folded` (it always should).
+pub(super) fn source_ranges(
+    text: &str,
+    folded: &str,
+    resumes: &[Resume],
+    offsets: &[usize],
+) -> Option<Vec<Range<usize>>> {
     let simplified = HashSet::new();
     let mut folder = Folder::new(0, &[], &simplified);
+    // Where `folder` started: the bytes of `text` read and of `folded` written before it.
+    let (mut rest_at, mut before) = (0, 0);
     let mut ranges = Vec::with_capacity(offsets.len());
-    let mut rest_at = 0;
+    let mut resumed_for = None;
     while let Some(&next_offset) = offsets.get(ranges.len()) {
+        if resumed_for != Some(next_offset) {
+            resumed_for = Some(next_offset);
+            let resume = resumes[..resumes.partition_point(|r| r.folded <= next_offset)].last();
+            if let Some(r) = resume.filter(|r| r.source > rest_at) {
+                folded.get(before..)?.as_bytes().starts_with(folder.f.text.as_bytes()).then_some(())?;
+                folder = Folder::new(0, &[], &simplified);
+                (folder.last, folder.pending_space) = (r.last, r.pending_space);
+                (rest_at, before) = (r.source, r.folded);
+            }
+        }
         let rest = text.get(rest_at..).filter(|rest| !rest.is_empty())?;
-        // ASCII chunks are folded at once as in `fold_with` while what they fold to (at most one byte
-        // more than they are) ends before the next offset asked.
-        let run = ascii_chunks_len(rest);
-        if run > 0 && folder.f.text.len() + run < next_offset {
-            folder.push_ascii(&rest[..run]);
-            rest_at += run;
+        // ASCII chunks are folded at once as in `fold_with`, as many as fold to bytes before the next
+        // offset asked (a chunk folds to at most one byte more than it is).
+        let room = next_offset.saturating_sub(before + folder.f.text.len() + 1);
+        let ascii = &rest.as_bytes()[..ascii_chunks_len(rest).min(room)];
+        let at_once = ascii.iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1);
+        if at_once > 0 {
+            folder.push_ascii(&rest[..at_once]);
+            rest_at += at_once;
             continue;
         }
-        let chunk_end = rest_at + if run > 0 { run } else { chunk_len(rest) };
+        let chunk_end = rest_at + chunk_len(rest);
         // Piece by piece: a character and those that may normalise together with it (combining
         // marks, half-width voiced sound marks), so NFKC of the pieces one by one is NFKC of the chunk.
         // In a chunk NFKC leaves as it is (most), each character is a piece.
@@ -204,14 +256,14 @@ pub(super) fn source_ranges(text: &str, folded: &str, offsets: &[usize]) -> Opti
             } else {
                 piece.nfkc().for_each(|c| folder.push(c));
             }
-            let written = folder.f.text.len();
+            let written = before + folder.f.text.len();
             while offsets.get(ranges.len()).is_some_and(|&offset| offset < written) {
                 ranges.push(start..end);
             }
         }
         rest_at = chunk_end;
     }
-    folded.as_bytes().starts_with(folder.f.text.as_bytes()).then_some(ranges)
+    folded.get(before..)?.as_bytes().starts_with(folder.f.text.as_bytes()).then_some(ranges)
 }
 
 /// Whether NFKC leaves the text before `c` as it is: `c` is a starter, and so is the first character
