@@ -299,8 +299,7 @@ fn cut_at_part_limit(raw: &[u8], max_parts: usize) -> (&[u8], usize) {
 }
 
 fn verdict(rules: &Rules, findings: Vec<Finding>, facts: Facts, truncated: Truncation, lang: model::Lang) -> Verdict {
-    let (score, level) = rules.score(&findings);
-    let findings = rules.render(findings, lang);
+    let (score, level, findings) = rules.judge(findings, lang);
     let top = findings.iter().find(|f| f.score > 0).filter(|_| level != Level::Safe);
     let summary = rules.summary(level, top, lang);
     Verdict { level, score, lang, summary, findings, facts, truncated }

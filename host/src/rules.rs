@@ -271,9 +271,24 @@ impl Rules {
     /// the score.
     pub fn score(&self, findings: &[Finding]) -> (u32, Level) {
         let ids = Ids::of(findings);
+        let fired: Vec<&Combo> = self.fired(&ids).collect();
+        self.score_fired(&ids, &fired)
+    }
+
+    /// Scores and renders findings (see [`Rules::score`] and [`Rules::render`]), working out which
+    /// combinations they fire once for both.
+    pub fn judge(&self, findings: Vec<Finding>, lang: Lang) -> (u32, Level, Vec<RenderedFinding>) {
+        let ids = Ids::of(&findings);
+        let fired: Vec<&Combo> = self.fired(&ids).collect();
+        let (score, level) = self.score_fired(&ids, &fired);
+        let combined = self.render_combinations(&findings, &fired, lang);
+        (score, level, self.render_with(findings, combined, lang))
+    }
+
+    fn score_fired(&self, ids: &Ids, fired: &[&Combo]) -> (u32, Level) {
         let mut rules: Vec<&Rule> = ids.0.iter().filter_map(|id| self.get(id)).collect();
         let mut bonus = 0;
-        for combo in self.fired(&ids) {
+        for combo in fired {
             match combo.finding.as_deref().and_then(|id| self.get(id)) {
                 Some(shown) => rules.push(shown),
                 None => bonus += combo.bonus,
@@ -294,7 +309,14 @@ impl Rules {
     /// Renders findings in `lang`, strongest first; unknown ids are a programming error caught by tests
     /// and are dropped rather than shown without text.
     pub fn render(&self, findings: Vec<Finding>, lang: Lang) -> Vec<RenderedFinding> {
-        let combined = self.render_combinations(&findings, lang);
+        let ids = Ids::of(&findings);
+        let fired: Vec<&Combo> = self.fired(&ids).collect();
+        let combined = self.render_combinations(&findings, &fired, lang);
+        self.render_with(findings, combined, lang)
+    }
+
+    /// The findings rendered, with those that combinations show (`combined`), strongest first.
+    fn render_with(&self, findings: Vec<Finding>, combined: Vec<RenderedFinding>, lang: Lang) -> Vec<RenderedFinding> {
         let mut out: Vec<RenderedFinding> = findings
             .into_iter()
             .filter_map(|f| {
@@ -316,10 +338,10 @@ impl Rules {
     }
 
     /// The findings that combinations show: their evidence is the title of each finding combined.
-    fn render_combinations(&self, findings: &[Finding], lang: Lang) -> Vec<RenderedFinding> {
-        let ids = Ids::of(findings);
+    fn render_combinations(&self, findings: &[Finding], fired: &[&Combo], lang: Lang) -> Vec<RenderedFinding> {
         let label = self.localize(Evidence { label: "Sign".into(), value: String::new() }, lang).label;
-        self.fired(&ids)
+        fired
+            .iter()
             .filter_map(|combo| {
                 let rule = self.get(combo.finding.as_deref()?)?;
                 let evidence = combo
