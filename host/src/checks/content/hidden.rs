@@ -50,8 +50,15 @@ impl Style {
         let (mut tiny_box, mut clipped) = (false, false);
         let (mut color, mut background) = (None, None);
         let declarations = &declarations[..floor_boundary(declarations, MAX_STYLE_BYTES)];
-        for declaration in declarations.split(';') {
-            let Some((property, value)) = declaration.split_once(':') else { continue };
+        // `;` and `:` are ASCII: found as bytes, they fall on character boundaries (a short
+        // declaration is read faster so than through a `str` pattern).
+        let mut rest = declarations;
+        while !rest.is_empty() {
+            let end = rest.bytes().position(|b| b == b';').unwrap_or(rest.len());
+            let declaration = &rest[..end];
+            rest = rest.get(end + 1..).unwrap_or_default();
+            let Some(colon) = declaration.bytes().position(|b| b == b':') else { continue };
+            let (property, value) = (&declaration[..colon], &declaration[colon + 1..]);
             let mut lower = [0; LONGEST_PROPERTY];
             let property = super::ascii_lowercase_in(property.trim().as_bytes(), &mut lower).unwrap_or_default();
             // Worked out only for the properties read below: most (fonts, margins) are not.
@@ -176,6 +183,10 @@ impl HidingRules {
 
     fn style_of(&self, tag: &str, classes: &str) -> Style {
         let mut style = Style::default();
+        if self.tags.is_empty() && self.classes.is_empty() {
+            // Most mail has no style sheet that hides anything.
+            return style;
+        }
         for (_, s) in self.tags.iter().filter(|(t, _)| t.eq_ignore_ascii_case(tag)) {
             style = style.then(s);
         }
