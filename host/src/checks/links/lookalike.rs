@@ -1,6 +1,8 @@
 //! Domains made to look like a brand's: homographs (UTS #39 skeletons), mixed-script IDN labels,
 //! typos, and the brand's name with extra words (`amazon-security-login.com`).
 
+use std::collections::HashMap;
+
 use unicode_security::{MixedScript, skeleton};
 
 use crate::knowledge::{Brand, Knowledge};
@@ -40,6 +42,9 @@ struct BrandLabel {
 /// The brand labels of a knowledge base, built once with it (`Knowledge::lookalike_index`).
 pub struct Index {
     labels: Vec<BrandLabel>,
+    /// The first of `labels` with each label, and with each skeleton: every link's host is looked up.
+    by_label: HashMap<String, usize>,
+    by_skeleton: HashMap<String, usize>,
 }
 
 impl Index {
@@ -52,7 +57,12 @@ impl Index {
                 labels.push(BrandLabel { brand, domain: domain.clone(), label, skeleton });
             }
         }
-        Index { labels }
+        let (mut by_label, mut by_skeleton) = (HashMap::new(), HashMap::new());
+        for (i, l) in labels.iter().enumerate() {
+            by_label.entry(l.label.clone()).or_insert(i);
+            by_skeleton.entry(l.skeleton.clone()).or_insert(i);
+        }
+        Index { labels, by_label, by_skeleton }
     }
 }
 
@@ -108,14 +118,14 @@ pub fn check<'k>(
     let ascii_label = first_label(registrable);
     let (unicode, _) = idna::domain_to_unicode(ascii_label);
     let label = unicode.to_lowercase();
-    if index.labels.iter().any(|b| b.label == label) {
+    if index.by_label.contains_key(&label) {
         return None;
     }
     let found = |kind, b: &BrandLabel| {
         Some(Lookalike { kind, brand: kb.brands.get(b.brand), brand_domain: Some(b.domain.clone()) })
     };
     let label_skeleton = folded_skeleton(&label);
-    if let Some(b) = index.labels.iter().find(|b| b.skeleton == label_skeleton) {
+    if let Some(b) = index.by_skeleton.get(&label_skeleton).and_then(|&i| index.labels.get(i)) {
         return found(Kind::Homograph, b);
     }
     if !label.is_ascii() && !label.as_str().is_single_script() {
