@@ -70,6 +70,8 @@ const MAX_RECIPIENTS: usize = 20;
 struct Sender {
     authenticated: bool,
     own: Vec<String>,
+    /// The From address's registrable domain, authenticated or not.
+    from_registrable: Option<String>,
 }
 
 impl Sender {
@@ -83,7 +85,8 @@ impl Sender {
                 view.auth.iter().filter(passed).filter_map(|a| a.domain.as_deref()).filter_map(domain::registrable),
             );
         }
-        Sender { authenticated, own }
+        let from_registrable = view.from.as_ref().and_then(|f| f.registrable.clone());
+        Sender { authenticated, own, from_registrable }
     }
 
     fn owns_domain(&self, registrable: Option<&str>) -> bool {
@@ -196,6 +199,10 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             continue;
         };
         let own = sender.owns(link, kb);
+        // A page on the sender's own subdomain of a free host (an app's `x.firebaseapp.com` linking to
+        // `x.firebaseapp.com`) goes where the From address says: the sender checker already tells that
+        // anyone can have such a subdomain, and the link hides nothing more.
+        let on_from_site = link.registrable.is_some() && link.registrable == sender.from_registrable;
         // A wrapper that does not show where it forwards (Mimecast): its text is taken at its word.
         let wrapped = link.host_ascii.as_deref().is_some_and(|h| kb.is_link_protection(h));
         userinfo(link, parsed, &mut hits);
@@ -205,7 +212,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             if kb.is_shortener(host) {
                 hits.add(link_finding("links.shortener", link).arg("host", host));
             }
-            if kb.is_free_hosting(host) && !own {
+            if kb.is_free_hosting(host) && !own && !on_from_site {
                 hits.add(link_finding("links.free_hosting", link).arg("host", host));
             }
             if let Some(tld) = kb.abused_tld(host).filter(|_| !own) {
@@ -692,6 +699,20 @@ mod tests {
                            (Postfix) with ESMTPS id 2; Tue, 14 Jan 2025 09:12:34 +0900\r\n";
         assert!(!off(ebay_server, "Jane Doe <jdoe@ebay.com>"));
         assert!(!off("", "Jane Doe <jane.doe@gmail.com>"));
+    }
+
+    #[test]
+    fn a_link_to_the_senders_own_free_host_subdomain_hides_nothing() {
+        let ids = |from: &str, url: &str| link_ids("", from, &format!("<a href=\"{url}\">Verify</a>"));
+        let from = "MyApp <noreply@myapp.firebaseapp.com>";
+        // Unauthenticated, too: the page is where the From address says (Firebase's own sign-up mail).
+        assert!(
+            !ids(from, "https://myapp.firebaseapp.com/__/auth/action?mode=verifyEmail")
+                .contains(&"links.free_hosting".into())
+        );
+        // Someone else's subdomain on the same host, or a free mailbox's sender, is free hosting still.
+        assert!(ids(from, "https://other-app.firebaseapp.com/login").contains(&"links.free_hosting".into()));
+        assert!(ids("<a@gmail.com>", "https://myapp.firebaseapp.com/login").contains(&"links.free_hosting".into()));
     }
 
     #[test]
