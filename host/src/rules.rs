@@ -309,10 +309,7 @@ impl Rules {
     /// Renders findings in `lang`, strongest first; unknown ids are a programming error caught by tests
     /// and are dropped rather than shown without text.
     pub fn render(&self, findings: Vec<Finding>, lang: Lang) -> Vec<RenderedFinding> {
-        let ids = Ids::of(&findings);
-        let fired: Vec<&Combo> = self.fired(&ids).collect();
-        let combined = self.render_combinations(&findings, &fired, lang);
-        self.render_with(findings, combined, lang)
+        self.judge(findings, lang).2
     }
 
     /// The findings rendered, with those that combinations show (`combined`), strongest first.
