@@ -87,6 +87,8 @@ struct ProviderFile {
 struct WebFile {
     shorteners: Vec<String>,
     free_hosting: Vec<String>,
+    #[serde(default)]
+    sibling_hosts: Vec<Vec<String>>,
     redirectors: Vec<Redirector>,
     #[serde(default)]
     click_trackers: Vec<String>,
@@ -126,6 +128,8 @@ pub struct Knowledge {
     freemail: HashSet<String>,
     shorteners: HashSet<String>,
     free_hosting: HashSet<String>,
+    /// Groups of free hosts that publish each site under every one of them (`x.firebaseapp.com`, `x.web.app`).
+    sibling_hosts: Vec<Vec<String>>,
     pub redirectors: Vec<Redirector>,
     click_trackers: HashSet<String>,
     link_protection: HashSet<String>,
@@ -296,6 +300,12 @@ impl Knowledge {
                 "providers: {d:?} is not a lower-case domain name"
             );
         }
+        for group in &web.sibling_hosts {
+            ensure!(
+                group.len() >= 2 && group.iter().all(|host| web.free_hosting.contains(host)),
+                "web.toml: sibling hosts {group:?} must be two or more free_hosting entries"
+            );
+        }
         for word in &web.host_lure_words {
             ensure!(
                 word.len() >= 2 && word.bytes().all(|b| b.is_ascii_lowercase()),
@@ -354,6 +364,7 @@ impl Knowledge {
             freemail: providers.freemail.into_iter().collect(),
             shorteners: web.shorteners.into_iter().collect(),
             free_hosting: web.free_hosting.into_iter().collect(),
+            sibling_hosts: web.sibling_hosts,
             redirectors: web.redirectors,
             click_trackers: web.click_trackers.into_iter().collect(),
             link_protection: web.link_protection.into_iter().collect(),
@@ -544,6 +555,19 @@ impl Knowledge {
     pub fn is_free_hosting(&self, host: &str) -> bool {
         listed(&self.free_hosting, host)
     }
+    /// Two registrable domains are one site published by a platform under each of its domains
+    /// (`x.firebaseapp.com` and `x.web.app`).
+    pub fn is_same_site_on_sibling_hosts(&self, a: &str, b: &str) -> bool {
+        let (Some((site_a, host_a)), Some((site_b, host_b))) = (a.split_once('.'), b.split_once('.')) else {
+            return false;
+        };
+        site_a == site_b
+            && host_a != host_b
+            && self
+                .sibling_hosts
+                .iter()
+                .any(|group| group.iter().any(|h| h == host_a) && group.iter().any(|h| h == host_b))
+    }
     /// Address domain is a subdomain anyone can get on a shared platform (`x.onmicrosoft.com` tenants).
     pub fn is_shared_sender_domain(&self, host: &str) -> bool {
         listed(&self.shared_sender_domains, host)
@@ -621,6 +645,20 @@ mod tests {
         assert!(Knowledge::parse(&near("telecom"), PROVIDERS, WEB).is_ok());
         assert!(Knowledge::parse(&near("Telecom"), PROVIDERS, WEB).is_err());
         assert!(Knowledge::parse(&near("tel"), PROVIDERS, WEB).is_err());
+    }
+
+    #[test]
+    fn sibling_hosts_are_one_site_under_each_name_and_validated() {
+        let kb = Knowledge::builtin();
+        assert!(kb.is_same_site_on_sibling_hosts("myapp.firebaseapp.com", "myapp.web.app"));
+        assert!(kb.is_same_site_on_sibling_hosts("myapp.web.app", "myapp.firebaseapp.com"));
+        assert!(!kb.is_same_site_on_sibling_hosts("myapp.web.app", "other.firebaseapp.com"));
+        assert!(!kb.is_same_site_on_sibling_hosts("myapp.web.app", "myapp.pages.dev"), "not siblings");
+        assert!(!kb.is_same_site_on_sibling_hosts("myapp.web.app", "myapp.web.app"), "the same host is no sibling");
+        let with = |group: &str| WEB.replacen("sibling_hosts = [", &format!("sibling_hosts = [{group}, "), 1);
+        assert!(Knowledge::parse(BRANDS, PROVIDERS, &with(r#"["web.app"]"#)).is_err(), "one host");
+        assert!(Knowledge::parse(BRANDS, PROVIDERS, &with(r#"["web.app", "example.com"]"#)).is_err(), "not free");
+        assert!(Knowledge::parse(BRANDS, PROVIDERS, &with(r#"["web.app", "pages.dev"]"#)).is_ok());
     }
 
     #[test]

@@ -200,9 +200,14 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         };
         let own = sender.owns(link, kb);
         // A page on the sender's own subdomain of a free host (an app's `x.firebaseapp.com` linking to
-        // `x.firebaseapp.com`) goes where the From address says: the sender checker already tells that
-        // anyone can have such a subdomain, and the link hides nothing more.
-        let on_from_site = link.registrable.is_some() && link.registrable == sender.from_registrable;
+        // `x.firebaseapp.com` or its sibling `x.web.app`) goes where the From address says: the sender
+        // checker already tells that anyone can have such a subdomain, and the link hides nothing more.
+        let on_from_site = match (link.registrable.as_deref(), sender.from_registrable.as_deref()) {
+            (Some(link_site), Some(from_site)) => {
+                link_site == from_site || kb.is_same_site_on_sibling_hosts(link_site, from_site)
+            }
+            _ => false,
+        };
         // A wrapper that does not show where it forwards (Mimecast): its text is taken at its word.
         let wrapped = link.host_ascii.as_deref().is_some_and(|h| kb.is_link_protection(h));
         userinfo(link, parsed, &mut hits);
@@ -713,6 +718,11 @@ mod tests {
         // Someone else's subdomain on the same host, or a free mailbox's sender, is free hosting still.
         assert!(ids(from, "https://other-app.firebaseapp.com/login").contains(&"links.free_hosting".into()));
         assert!(ids("<a@gmail.com>", "https://myapp.firebaseapp.com/login").contains(&"links.free_hosting".into()));
+        // Firebase publishes the same project on web.app: the sibling site is the sender's own too, but
+        // not another project there.
+        assert!(!ids(from, "https://myapp.web.app/finish-sign-up").contains(&"links.free_hosting".into()));
+        assert!(ids(from, "https://other-app.web.app/login").contains(&"links.free_hosting".into()));
+        assert!(ids("<noreply@myapp.pages.dev>", "https://myapp.web.app/").contains(&"links.free_hosting".into()));
     }
 
     #[test]
