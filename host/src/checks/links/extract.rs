@@ -122,7 +122,12 @@ pub(super) fn make_link(
     };
     // A host with control or invisible characters does not resolve as written; what is left once
     // they are dropped is where the sender meant to send the reader, and the link is judged by that.
-    let parsed = Url::parse(&parse_as).ok().or_else(|| Url::parse(&without_host_junk(&parse_as)?).ok())?;
+    // A percent-escaped port (`:%38%30`) is refused by today's parsers, but older browsers opened it and
+    // it is written so only to hide the address from filters: the link is judged by the port it encodes.
+    let parsed = Url::parse(&parse_as)
+        .ok()
+        .or_else(|| Url::parse(&without_host_junk(&parse_as)?).ok())
+        .or_else(|| Url::parse(&with_port_unescaped(&parse_as)?).ok())?;
     let bare = |url| Link {
         url,
         text,
@@ -239,6 +244,22 @@ fn without_host_junk(url: &str) -> Option<String> {
     }
     let cleaned: String = host.chars().filter(|c| !junk(*c)).collect();
     Some(format!("{}{cleaned}{}", &url[..range.start], &url[range.end..]))
+}
+
+/// The URL with its percent-escaped port written as the digits it encodes, if it has such a port.
+fn with_port_unescaped(url: &str) -> Option<String> {
+    let host_end = host_range(url).end;
+    let rest = url[host_end..].strip_prefix(':')?;
+    let port_len = rest.find(['/', '?', '#', '\\']).unwrap_or(rest.len());
+    let port = &rest[..port_len];
+    if !port.contains('%') {
+        return None;
+    }
+    let digits = super::encoded::percent_decode(port);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(format!("{}:{digits}{}", &url[..host_end], &rest[port_len..]))
 }
 
 /// An `<a>` whose closing tag has not been seen yet: its URL and the raw HTML of its content.
@@ -861,6 +882,20 @@ mod tests {
         assert_eq!(numeric_reference(0), '\u{FFFD}');
         assert_eq!(numeric_reference(0xD800), '\u{FFFD}');
         assert_eq!(decode_entities("a&#156;b&#x9F;c"), "aœbŸc");
+    }
+
+    #[test]
+    fn a_percent_escaped_port_is_read_as_its_digits() {
+        let links = links_of(r#"<a href="http://%31%32%37%2E%30%2E%30%2E%31:%38%37/%73%74/">x</a>"#, "");
+        assert_eq!(links.len(), 1);
+        assert_eq!(links[0].host.as_deref(), Some("127.0.0.1"));
+        assert_eq!(links[0].parsed.as_ref().and_then(Url::port), Some(87));
+        assert_eq!(with_port_unescaped("http://a.example:%38%30?q"), Some("http://a.example:80?q".into()));
+        // Only a port that is all digits once unescaped; a plain bad port stays unparseable.
+        assert_eq!(with_port_unescaped("http://a.example:%41%42/"), None);
+        assert_eq!(with_port_unescaped("http://a.example:%/"), None);
+        assert_eq!(with_port_unescaped("http://a.example:80x/"), None);
+        assert_eq!(with_port_unescaped("http://a.example/%3A%38"), None);
     }
 
     #[test]
