@@ -529,6 +529,26 @@ bonus = 5
     }
 
     #[test]
+    fn an_advance_fee_story_from_a_free_mailbox_is_dangerous_a_lottery_is_not() {
+        let rules = Rules::builtin();
+        let level = |ids: &[&'static str]| rules.score(&findings(ids)).1;
+        assert_eq!(level(&["content.lure_advance_fee"]), Level::Safe, "the story alone is wording");
+        assert_eq!(level(&["content.lure_advance_fee", "sender.free_mailbox"]), Level::Dangerous);
+        assert_eq!(level(&["content.lure_prize", "sender.free_mailbox"]), Level::Suspicious);
+    }
+
+    #[test]
+    fn a_picture_behind_a_shortened_link_from_a_free_mailbox_is_filter_evasion() {
+        let rules = Rules::builtin();
+        let shown = |ids: &[&'static str]| {
+            rules.render(findings(ids), Lang::En).iter().any(|f| f.id == "content.filter_evasion")
+        };
+        assert!(shown(&["content.image_only", "links.shortener", "sender.free_mailbox"]));
+        assert!(!shown(&["content.image_only", "links.shortener"]), "a company's picture mail with a tracked link");
+        assert!(!shown(&["content.image_only", "sender.free_mailbox"]), "a photo sent by a friend");
+    }
+
+    #[test]
     fn a_shown_combination_weighs_its_finding_and_can_make_a_verdict_dangerous() {
         let table = |id: &str, weight: u32, deceptive: bool| {
             format!(
