@@ -277,10 +277,24 @@ fn close_anchor(anchor: Option<OpenAnchor>, out: &mut Collector) {
 }
 
 /// Tags that start a new line when rendered: their boundary separates words of the anchor text.
-fn is_block(tag: &str) -> bool {
+fn is_block(tag: &[u8]) -> bool {
     matches!(
         tag,
-        "br" | "p" | "div" | "td" | "th" | "tr" | "li" | "table" | "h1" | "h2" | "h3" | "h4" | "h5" | "h6" | "hr"
+        b"br"
+            | b"p"
+            | b"div"
+            | b"td"
+            | b"th"
+            | b"tr"
+            | b"li"
+            | b"table"
+            | b"h1"
+            | b"h2"
+            | b"h3"
+            | b"h4"
+            | b"h5"
+            | b"h6"
+            | b"hr"
     )
 }
 
@@ -303,9 +317,9 @@ fn scan_html(html: &str, out: &mut Collector) {
             pos = find_byte(bytes, lt, b'>').map_or(bytes.len(), |i| i + 1);
         } else if rest.len() > 1 && rest[1] == b'/' {
             let (name, end) = tag_name(bytes, lt + 2);
-            if name.as_str() == "a" {
+            if name.as_bytes() == b"a" {
                 close_anchor(anchor.take(), out);
-            } else if is_block(name.as_str())
+            } else if is_block(name.as_bytes())
                 && let Some(a) = anchor.as_mut()
             {
                 append_capped(&mut a.raw_text, " ");
@@ -314,31 +328,31 @@ fn scan_html(html: &str, out: &mut Collector) {
         } else if rest.len() > 1 && rest[1].is_ascii_alphabetic() {
             let tag = parse_tag(html, lt + 1);
             pos = tag.end;
-            match tag.name.as_str() {
+            match tag.name.as_bytes() {
                 // An `<a>` inside another closes it, as browsers do.
-                "a" => {
+                b"a" => {
                     close_anchor(anchor.take(), out);
                     anchor = tag.url.map(|(url, written)| OpenAnchor { url, written, raw_text: String::new() });
                 }
-                "area" => {
+                b"area" => {
                     if let Some((url, written)) = tag.url {
                         out.push(&url, Some(&written), None, LinkSource::Href);
                     }
                 }
-                "form" | "button" | "input" => {
+                b"form" | b"button" | b"input" => {
                     if let Some((url, written)) = tag.url {
                         out.push(&url, Some(&written), None, LinkSource::Form);
                     }
                 }
-                "iframe" | "frame" => {
+                b"iframe" | b"frame" => {
                     if let Some((url, written)) = tag.url {
                         out.push(&url, Some(&written), None, LinkSource::Src);
                     }
                 }
                 // Their content is code or raw text, not markup: skip to the closing tag. A `<style>`
                 // inside `<noframes>` is text to a browser, not a style sheet to skip.
-                "script" | "style" | "title" | "textarea" | "noframes" | "noembed" | "xmp" => {
-                    pos = skip_raw_text(bytes, pos, tag.name.as_str().as_bytes());
+                b"script" | b"style" | b"title" | b"textarea" | b"noframes" | b"noembed" | b"xmp" => {
+                    pos = skip_raw_text(bytes, pos, tag.name.as_bytes());
                 }
                 name if is_block(name) => {
                     if let Some(a) = anchor.as_mut() {
@@ -387,9 +401,10 @@ struct TagName {
 }
 
 impl TagName {
-    fn as_str(&self) -> &str {
-        // Only ASCII alphanumerics and `-` are stored.
-        std::str::from_utf8(&self.buf[..self.len]).unwrap_or_default()
+    // Bytes, not `str`: compared with byte literals, the name needs no UTF-8 check (only ASCII
+    // alphanumerics and `-` are stored).
+    fn as_bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
     }
 }
 
@@ -418,12 +433,12 @@ struct Tag {
 }
 
 /// The attribute that carries a link for each tag we keep.
-fn link_attribute(tag: &str) -> Option<&'static str> {
+fn link_attribute(tag: &[u8]) -> Option<&'static [u8]> {
     match tag {
-        "a" | "area" => Some("href"),
-        "form" => Some("action"),
-        "button" | "input" => Some("formaction"),
-        "iframe" | "frame" => Some("src"),
+        b"a" | b"area" => Some(b"href"),
+        b"form" => Some(b"action"),
+        b"button" | b"input" => Some(b"formaction"),
+        b"iframe" | b"frame" => Some(b"src"),
         _ => None,
     }
 }
@@ -433,7 +448,7 @@ fn link_attribute(tag: &str) -> Option<&'static str> {
 fn parse_tag(html: &str, start: usize) -> Tag {
     let bytes = html.as_bytes();
     let (name, mut pos) = tag_name(bytes, start);
-    let wanted = link_attribute(name.as_str()).map(str::as_bytes);
+    let wanted = link_attribute(name.as_bytes());
     let mut url = None;
     loop {
         while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b'/') {
