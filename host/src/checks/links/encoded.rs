@@ -50,22 +50,24 @@ pub fn find_address(url: &str, addresses: &[String]) -> Option<Found> {
     if addresses.is_empty() {
         return None;
     }
-    let lower = url.to_ascii_lowercase();
-    if let Some(a) = addresses.iter().find(|a| lower.contains(*a)) {
+    // Every address holds an `@`: text without one (most URLs, most tokens) holds none of them.
+    let has_at = |text: &[u8]| memchr::memchr(b'@', text).is_some();
+    let lower = has_at(url.as_bytes()).then(|| url.to_ascii_lowercase());
+    if let Some(a) = lower.and_then(|lower| addresses.iter().find(|a| lower.contains(*a))) {
         return Some(Found { address: a.to_string(), encoding: Encoding::Plain, decoded: a.to_string() });
     }
     // Twice: an address in a URL parameter of a tracking URL is often encoded twice (`%2540`).
     let once = percent_decode(url);
     let decoded = if once.contains('%') { percent_decode(&once) } else { once };
-    let decoded_lower = decoded.to_ascii_lowercase();
-    if let Some(a) = addresses.iter().find(|a| decoded_lower.contains(*a)) {
+    let decoded_lower = has_at(decoded.as_bytes()).then(|| decoded.to_ascii_lowercase());
+    if let Some(a) = decoded_lower.and_then(|lower| addresses.iter().find(|a| lower.contains(*a))) {
         return Some(Found { address: a.to_string(), encoding: Encoding::Percent, decoded: a.to_string() });
     }
     // Base64 and hex tokens sit in path segments and query values; skip the scheme and host.
     let rest = decoded.split_once("//").map_or(decoded.as_str(), |(_, r)| r);
     let rest = rest.find(['/', '?', '#']).map_or("", |i| &rest[i..]);
     for token in tokens(rest) {
-        for (encoding, bytes) in decodings(token) {
+        for (encoding, bytes) in decodings(token).into_iter().filter(|(_, bytes)| has_at(bytes)) {
             let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
             if let Some(a) = addresses.iter().find(|a| text.contains(*a)) {
                 let shown: String = String::from_utf8_lossy(&bytes).chars().take(MAX_SHOWN).collect();
