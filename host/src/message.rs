@@ -74,7 +74,7 @@ pub struct MessageView<'a> {
     pub html: Vec<Cow<'a, str>>,
     pub links: Vec<Link>,
     /// Received chain, top (newest) first.
-    pub hops: Vec<Hop>,
+    pub hops: Vec<Hop<'a>>,
     /// Index in `hops` of the first hop outside the recipient's own servers.
     pub origin: Option<usize>,
     pub auth: Vec<AuthResult>,

@@ -21,7 +21,7 @@ const MAX_EVIDENCE_CHARS: usize = 400;
 
 /// One Received header, as parsed.
 #[derive(Debug, Clone, Default)]
-pub struct Hop {
+pub struct Hop<'m> {
     /// Host name the sending side was known by (reverse DNS or as written in `from`).
     pub from_host: Option<String>,
     pub from_ip: Option<IpAddr>,
@@ -35,11 +35,16 @@ pub struct Hop {
     /// The client logged in to the receiving server (`with ESMTPSA`, `Authenticated sender:`): one of
     /// that server's own users submitting mail, wherever they are.
     pub authenticated: bool,
-    /// The header value as written (unfolded, shortened), for evidence.
-    pub raw: String,
+    /// The header field as written; shown through [`Hop::evidence`], worked out only for a finding.
+    pub raw: &'m str,
 }
 
-impl Hop {
+impl Hop<'_> {
+    /// The header as shown in evidence: unfolded, shortened.
+    pub fn evidence(&self) -> String {
+        evidence_text(self.raw)
+    }
+
     /// A transfer from another machine; `Received: by host (Postfix, from userid 1042)` is a local pickup.
     pub fn is_relay(&self) -> bool {
         self.from_host.is_some() || self.from_ip.is_some()
@@ -107,7 +112,7 @@ fn host_name(host: Option<&Host>) -> Option<String> {
 
 /// Parses every Received header, top (newest) first. Headers that are not UTF-8 are left out, as
 /// they are from `MessageView::headers`, so the n-th hop is the n-th Received header there.
-pub fn chain(message: &mail_parser::Message) -> Vec<Hop> {
+pub fn chain<'m>(message: &'m mail_parser::Message) -> Vec<Hop<'m>> {
     let raw_message = message.raw_message.as_ref();
     let Some(root) = message.parts.first() else { return Vec::new() };
     root.headers
@@ -122,14 +127,14 @@ pub fn chain(message: &mail_parser::Message) -> Vec<Hop> {
         .collect()
 }
 
-fn hop_of(raw: &str, parsed: Option<&mail_parser::Received>) -> Hop {
-    let mut hop = Hop { raw: evidence_text(raw), ..Hop::default() };
+fn hop_of<'m>(raw: &'m str, parsed: Option<&mail_parser::Received>) -> Hop<'m> {
+    let mut hop = Hop { raw, ..Hop::default() };
     let Some(r) = parsed else { return hop };
     hop.by = host_name(r.by.as_ref());
     use mail_parser::Protocol::*;
     hop.authenticated =
         matches!(r.with, Some(ESMTPA | ESMTPSA | LMTPA | LMTPSA | UTF8SMTPA | UTF8SMTPSA | UTF8LMTPA | UTF8LMTPSA))
-            || hop.raw.contains("(Authenticated sender:");
+            || (after_parenthesis(raw, "authenticated") && hop.evidence().contains("(Authenticated sender:"));
     // Without a `from` clause the parser reads words of the comment (`from userid 1042`) as a host.
     let has_from = raw.trim_start().get(..5).is_some_and(|w| w.eq_ignore_ascii_case("from "));
     if !has_from {
@@ -152,13 +157,21 @@ fn hop_of(raw: &str, parsed: Option<&mail_parser::Received>) -> Hop {
         let iprev = r.from_iprev.as_deref().map(str::trim);
         // The parser drops Postfix's `(unknown [ip])`, so look for it in the text.
         hop.rdns_unknown = iprev.is_some_and(|n| n.eq_ignore_ascii_case("unknown"))
-            || hop.raw.to_ascii_lowercase().contains("(unknown [");
+            || (after_parenthesis(raw, "unknown") && hop.evidence().to_ascii_lowercase().contains("(unknown ["));
         let ident_host = r.ident.as_deref().and_then(|i| i.rsplit_once('@')).map(|(_, h)| h);
         hop.rdns = iprev.or(ident_host).and_then(domain::normalize_host).filter(|n| n != "unknown");
         hop.helo = from_name.clone();
     }
     hop.from_host = hop.rdns.clone().or(from_name);
     hop
+}
+
+/// Whether `word` (ASCII, any case) follows a `(` in `raw`: a cheap test that the evidence text, where
+/// comments are looked for as shown, can hold `(word …` at all.
+fn after_parenthesis(raw: &str, word: &str) -> bool {
+    let bytes = raw.as_bytes();
+    memchr::memchr_iter(b'(', bytes)
+        .any(|at| bytes.get(at + 1..at + 1 + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes())))
 }
 
 fn is_internal_ip(ip: IpAddr) -> bool {
@@ -194,7 +207,7 @@ fn organisation(host: &str, kb: &Knowledge) -> Option<String> {
 }
 
 /// Whether the hop's sender is one of the recipient's own or internal machines.
-fn is_internal(hop: &Hop, view: &MessageView, kb: &Knowledge) -> bool {
+fn is_internal(hop: &Hop<'_>, view: &MessageView, kb: &Knowledge) -> bool {
     if !hop.is_relay() || hop.authenticated {
         return true;
     }
@@ -243,7 +256,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         Finding::new("received.origin_not_brand")
             .arg("brand", brand.label())
             .arg("origin", label.clone())
-            .evidence("Received", hop.raw.clone())
+            .evidence("Received", hop.evidence())
             .evidence("Origin", label.clone()),
     );
     if origin_name.is_some_and(|n| kb.is_hosting(n)) {
@@ -315,7 +328,7 @@ fn is_home_connection(name: &str, ip: Option<IpAddr>) -> bool {
 
 /// Mail that enters straight from a home or mobile connection, not from a mail server: what
 /// botnets and hijacked PCs send. Rented servers are judged separately (`brand_via_hosting`).
-fn check_home_connection(hop: &Hop, kb: &Knowledge, out: &mut Vec<Finding>) {
+fn check_home_connection(hop: &Hop<'_>, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(name) = hop.sender_name() else { return };
     if kb.is_hosting(name) || kb.is_mail_service(name) || !is_home_connection(name, hop.from_ip) {
         return;
@@ -323,13 +336,13 @@ fn check_home_connection(hop: &Hop, kb: &Knowledge, out: &mut Vec<Finding>) {
     out.push(
         Finding::new("received.origin_home_connection")
             .arg("origin", hop.sender_label())
-            .evidence("Received", hop.raw.clone())
+            .evidence("Received", hop.evidence())
             .evidence("Origin", hop.sender_label()),
     );
 }
 
 /// The origin's HELO names a brand's domain or the recipient's own, but the server's real name is not there.
-fn check_helo(hop: &Hop, view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+fn check_helo(hop: &Hop<'_>, view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(helo) = hop.helo.as_deref() else { return };
     let Some(helo_registrable) = domain::registrable(helo) else { return };
     let claims_brand = kb.brand_of_domain(&helo_registrable);
@@ -362,7 +375,7 @@ fn check_helo(hop: &Hop, view: &MessageView, kb: &Knowledge, out: &mut Vec<Findi
         Finding::new("received.forged_helo")
             .arg("helo", helo)
             .arg("origin", hop.sender_label())
-            .evidence("Received", hop.raw.clone()),
+            .evidence("Received", hop.evidence()),
     );
 }
 
@@ -373,20 +386,23 @@ mod tests {
     use crate::{Limits, message::MessageView};
     use mail_parser::MessageParser;
 
-    fn hops(headers: &str) -> Vec<Hop> {
-        let raw = format!("{headers}From: a@b.example\r\nSubject: x\r\n\r\nbody\r\n");
-        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
-        chain(&msg)
+    /// The parsed message, leaked: hops borrow their header from it, and tests read them after.
+    fn parsed(raw: String) -> &'static mail_parser::Message<'static> {
+        Box::leak(Box::new(MessageParser::new().parse(raw.leak().as_bytes()).unwrap()))
     }
 
-    fn analyze(raw: &str, identities: &[&str]) -> (Option<usize>, Vec<Hop>, Vec<&'static str>) {
-        let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
+    fn hops(headers: &str) -> Vec<Hop<'static>> {
+        chain(parsed(format!("{headers}From: a@b.example\r\nSubject: x\r\n\r\nbody\r\n")))
+    }
+
+    fn analyze(raw: &str, identities: &[&str]) -> (Option<usize>, Vec<Hop<'static>>, Vec<&'static str>) {
+        let msg = parsed(raw.to_string());
         let ctx = Context {
             identities: identities.iter().map(|s| s.to_string()).collect(),
             locale: None,
             ..Context::default()
         };
-        let view = MessageView::build(&msg, false, &ctx, &Limits::default());
+        let view = MessageView::build(msg, false, &ctx, &Limits::default());
         let mut out = Vec::new();
         check(&view, Knowledge::builtin(), &mut out);
         (view.origin, view.hops.clone(), out.iter().map(|f| f.id).collect())
@@ -403,7 +419,7 @@ mod tests {
         assert_eq!(h[0].from_ip.map(|i| i.to_string()).as_deref(), Some("183.181.84.151"));
         assert_eq!(h[0].by.as_deref(), Some("mfilter.example.jp"));
         assert_eq!(h[0].sender_label(), "sv8630.xserver.jp [183.181.84.151]");
-        assert!(!h[0].raw.contains('\t'), "evidence is unfolded");
+        assert!(!h[0].evidence().contains('\t'), "evidence is unfolded");
     }
 
     #[test]
@@ -526,6 +542,6 @@ From: Kagoya <a@example.org>\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
         let many = "Received: from a (b [1.2.3.4]) by c; Mon, 1 Jan 2024 00:00:00 +0900\r\n".repeat(5_000);
         assert_eq!(hops(&many).len(), MAX_HOPS);
         let long = format!("Received: from {} by x\r\n", "a".repeat(100_000));
-        assert!(hops(&long)[0].raw.chars().count() <= MAX_EVIDENCE_CHARS + 1);
+        assert!(hops(&long)[0].evidence().chars().count() <= MAX_EVIDENCE_CHARS + 1);
     }
 }

@@ -749,7 +749,7 @@ fn check_self_sender(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut 
         .arg("address", from.address.clone())
         .arg("origin", origin.sender_label())
         .evidence("From", from.address.clone())
-        .evidence("Received", origin.raw.clone());
+        .evidence("Received", origin.evidence());
     // Shown so the user sees them, with the reason they do not help: the sender writes both.
     if let Some(rp) = &view.return_path {
         finding = finding.evidence("Return-Path (written by the sender)", rp.clone());
