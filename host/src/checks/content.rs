@@ -61,6 +61,15 @@ struct LureFile {
     image_only: ImageOnly,
     image_hosts: ImageHosts,
     hidden_filler: HiddenFillerLimits,
+    contact_elsewhere: ContactElsewhere,
+}
+
+/// Addresses the text asks the reader to write to (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ContactElsewhere {
+    cues: Vec<String>,
+    window_chars: usize,
 }
 
 /// When hidden text is filler (see `data/lures.toml`).
@@ -177,6 +186,9 @@ pub struct Lures {
     image_only_max_words: usize,
     image_hosts: Vec<String>,
     hidden_filler: HiddenFillerLimits,
+    /// Folded cues before an address the reader is asked to write to, and how far before it they count.
+    contact_cues: Vec<String>,
+    contact_window: usize,
 }
 
 static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
@@ -264,6 +276,13 @@ impl Lures {
                 && (0.0..=1.0).contains(&filler.min_unrelated_share),
             "hidden_filler: min_random_tokens >= 1, min_words >= 10, min_unrelated_share in 0..1"
         );
+        let contact = file.contact_elsewhere;
+        let contact_cues: Vec<String> = contact.cues.iter().map(|c| fold(c).text).collect();
+        ensure!(
+            !contact_cues.is_empty() && contact_cues.iter().all(|c| !c.is_empty() && c.trim() == c),
+            "contact_elsewhere cues must be non-empty and trimmed"
+        );
+        ensure!((20..=200).contains(&contact.window_chars), "contact_elsewhere window_chars must be 20..200");
         Ok(Lures {
             lure_ids,
             body,
@@ -281,6 +300,8 @@ impl Lures {
             image_only_max_words: file.image_only.max_words,
             image_hosts,
             hidden_filler: filler,
+            contact_cues,
+            contact_window: contact.window_chars,
         })
     }
 
@@ -940,10 +961,12 @@ struct Reading {
     html_images: Vec<String>,
     /// The first HTML body's hidden filler, if any.
     hidden_filler: Option<HiddenFiller>,
+    /// Free-mailbox addresses the text asks the reader to write to, with their sentence (a few).
+    contact_addresses: Vec<(String, String)>,
 }
 
 impl Reading {
-    fn add(&mut self, lures: &Lures, text: &str, place: Place) {
+    fn add(&mut self, lures: &Lures, kb: &Knowledge, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
         self.hits.quote_from(text, &folded);
@@ -960,6 +983,10 @@ impl Reading {
             }
             Place::Body => {
                 self.body = self.body.max(counts);
+                if self.contact_addresses.len() < MAX_CONTACT_ADDRESSES {
+                    let room = MAX_CONTACT_ADDRESSES - self.contact_addresses.len();
+                    self.contact_addresses.extend(lures.contact_addresses(kb, &folded.text).take(room));
+                }
                 let head = folded.text.trim_start();
                 let end = head.char_indices().nth(lures.greeting_head_chars).map_or(head.len(), |(i, _)| i);
                 self.body_heads.push(head[..end].to_string());
@@ -980,9 +1007,9 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     let mut reading =
         Reading { hits: Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() }, ..Reading::default() };
     if let Some(subject) = &view.subject {
-        reading.add(lures, subject, Place::Subject);
+        reading.add(lures, kb, subject, Place::Subject);
     }
-    reading.add(lures, &view.text, Place::Body);
+    reading.add(lures, kb, &view.text, Place::Body);
     for html in &view.html {
         if view.out_of_time() {
             break;
@@ -993,11 +1020,11 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         if reading.hidden_filler.is_none() {
             reading.hidden_filler = hidden_filler(&scan.hidden, &scan.text, &lures.hidden_filler);
         }
-        reading.add(lures, &scan.text, Place::Body);
+        reading.add(lures, kb, &scan.text, Place::Body);
         // Hidden text is read apart: a preview line still shows in the message list, and hidden
         // letters pushed inside visible words ("B<span hidden>x</span>anco") no longer break them.
         if !scan.hidden.is_empty() {
-            reading.add(lures, &scan.hidden, Place::Body);
+            reading.add(lures, kb, &scan.hidden, Place::Body);
         }
         for form in scan.forms {
             let fields: Vec<String> = form.fields.into_iter().filter(|f| lures.is_credential_field(f)).collect();
@@ -1038,6 +1065,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     }
     machine_translated(lures, &reading, out);
     recipient_named(view, lures, &reading, out);
+    reply_elsewhere(view, &reading, out);
     let counts = reading.counts();
     if counts.disguised >= MIN_DISGUISED
         && let Some(word) = &reading.disguised_word
@@ -1203,6 +1231,13 @@ const MAX_DOMAIN: usize = 255;
 /// Byte ranges of the addresses written in `text` (folded, so lower-case) that are among `recipients`
 /// (sorted, lower-case, as `MessageView::build` leaves them).
 fn recipient_addresses<'t>(text: &'t str, recipients: &'t [String]) -> impl Iterator<Item = (usize, usize)> + 't {
+    written_addresses(text)
+        .filter(|&(start, end)| recipients.binary_search_by(|r| r.as_str().cmp(&text[start..end])).is_ok())
+}
+
+/// Byte ranges of the e-mail addresses written in `text` (each `@` with the address characters around
+/// it, at most an address's length on each side, so hostile runs stay linear).
+fn written_addresses(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let local_char = |b: &&u8| b.is_ascii_alphanumeric() || matches!(**b, b'.' | b'_' | b'%' | b'+' | b'-');
     let domain_char = |b: &&u8| b.is_ascii_alphanumeric() || matches!(**b, b'.' | b'-');
@@ -1213,10 +1248,80 @@ fn recipient_addresses<'t>(text: &'t str, recipients: &'t [String]) -> impl Iter
         let trailing =
             bytes.get(at + 1..at + 1 + domain)?.iter().rev().take_while(|b| matches!(**b, b'.' | b'-')).count();
         let (start, end) = (at - local, at + 1 + domain - trailing);
-        let address = text.get(start..end)?;
-        (local > 0 && end > at + 1 && recipients.binary_search_by(|r| r.as_str().cmp(address)).is_ok())
-            .then_some((start, end))
+        text.get(start..end)?;
+        (local > 0 && end > at + 1).then_some((start, end))
     })
+}
+
+/// Free-mailbox addresses kept per message for `sender.reply_elsewhere`: the first few are enough.
+const MAX_CONTACT_ADDRESSES: usize = 4;
+
+impl Lures {
+    /// Free-mailbox addresses in a folded text that a cue ("e-mail me to", "responda-me via:") asks
+    /// the reader to write to, in the same sentence and within `contact_window` characters, each with
+    /// its sentence. Only free-mailbox addresses are looked at for cues, so the cost per `@` is bounded.
+    fn contact_addresses<'t>(
+        &'t self,
+        kb: &'t Knowledge,
+        text: &'t str,
+    ) -> impl Iterator<Item = (String, String)> + 't {
+        written_addresses(text).filter_map(move |(start, end)| {
+            let address = &text[start..end];
+            let domain = address.rsplit_once('@').map(|(_, d)| d)?;
+            if !crate::checks::sender::is_free_mailbox(kb, domain) {
+                return None;
+            }
+            let from =
+                text[..start].char_indices().rev().nth(self.contact_window.saturating_sub(1)).map_or(0, |(i, _)| i);
+            let before = &text[from..start];
+            let cued = self.contact_cues.iter().any(|cue| {
+                before.match_indices(cue.as_str()).any(|(at, _)| {
+                    let after_cue = &before[at + cue.len()..];
+                    let word_start = !before[..at].chars().next_back().is_some_and(char::is_alphanumeric);
+                    let word_end = !after_cue.chars().next().is_some_and(char::is_alphanumeric);
+                    word_start && word_end && !ends_a_sentence(after_cue)
+                })
+            });
+            cued.then(|| (address.to_string(), sentence_around(text, start, end)))
+        })
+    }
+}
+
+/// Whether a sentence ends inside `text` (a line break does not count: an address often stands on the
+/// line after "contact me:").
+fn ends_a_sentence(text: &str) -> bool {
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\n' && ends_sentence(c, Some(chars.peek().copied().unwrap_or(' '))) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The text asks the reader to write to a free mailbox that is neither the sender's nor the
+/// Reply-To's: the replies go to someone the From line does not show.
+fn reply_elsewhere(view: &MessageView, reading: &Reading, out: &mut Vec<Finding>) {
+    if crate::checks::received::via_mailing_list(view) {
+        return;
+    }
+    let own = |address: &str| {
+        let same = |a: Option<&str>| a.is_some_and(|a| a.eq_ignore_ascii_case(address));
+        same(view.from.as_ref().map(|f| f.address.as_str()))
+            || same(view.reply_to.as_ref().map(|r| r.address.as_str()))
+            || same(view.return_path.as_deref())
+            || view.is_recipient(address)
+    };
+    let Some((address, sentence)) = reading.contact_addresses.iter().find(|(address, _)| !own(address)) else {
+        return;
+    };
+    let from = view.from.as_ref().map_or_else(String::new, |f| f.address.clone());
+    out.push(
+        Finding::new("sender.reply_elsewhere")
+            .arg("address", address.clone())
+            .evidence("Body", sentence.clone())
+            .evidence("From", from),
+    );
 }
 
 impl Lures {
@@ -1425,6 +1530,7 @@ mod tests {
             "content.recipient_in_subject",
             "content.recipient_greeting",
             "content.hidden_text",
+            "sender.reply_elsewhere",
         ]) {
             let rule = rules.get(id).unwrap_or_else(|| panic!("{id} has no rule in findings/content.toml"));
             assert!(!rule.deceptive, "{id}: wording is never deceptive");
@@ -1438,7 +1544,8 @@ mod tests {
                   [credential_form]\nfield_names=['pass']\n\
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
                   [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n\
-                  [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n";
+                  [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
+                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -1446,6 +1553,11 @@ mod tests {
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=[' ']\n{ok}")).is_err());
         let bad_share = ok.replace("min_unrelated_share=0.7", "min_unrelated_share=7");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_share}")).is_err());
+        for bad_contact in
+            [ok.replace("cues=['email me']", "cues=[' ']"), ok.replace("window_chars=60", "window_chars=5")]
+        {
+            assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_contact}")).is_err());
+        }
     }
 
     #[test]
@@ -1679,6 +1791,40 @@ mod tests {
         ] {
             assert!(findings("Re: notes", body).is_empty(), "{body}");
         }
+    }
+
+    #[test]
+    fn a_free_mailbox_the_text_asks_you_to_write_to_is_a_reply_elsewhere() {
+        for body in [
+            "I am a lonely lady. I will send you my photo, e-mail me to anna.k1990@gmail.com thanks",
+            "Para mais detalhes, responda-me via: joana.liu29@gmail.com",
+            "Please contact my lawyer for the fund, his email is at\nbarr.mensah@outlook.com",
+            "Kontaktieren Sie mich unter: h.weber.privat@gmx.de",
+        ] {
+            let found = findings("Hello", body);
+            assert!(ids(&found).contains(&"sender.reply_elsewhere"), "{body}: {:?}", ids(&found));
+        }
+        let found = findings("Hello", "Write me to anna.k1990@gmail.com");
+        let reply = found.iter().find(|f| f.id == "sender.reply_elsewhere").unwrap();
+        assert_eq!(reply.args, [("address", "anna.k1990@gmail.com".to_string())]);
+        assert_eq!(reply.evidence[0].value, "write me to anna.k1990@gmail.com");
+        // The sender's own address, a company's domain, a cue in another sentence, "contact us", or
+        // no cue at all: none is a diversion.
+        for body in [
+            "Email me at a@example.com if anything is unclear.",
+            "Email me at support@shop.example.com for returns.",
+            "Please contact me. The minutes were sent by old.friend@gmail.com last week.",
+            "To order, contact us at orders.shop@gmail.com",
+            "Patches were posted by dev.person@gmail.com yesterday.",
+            "Subscribe to my email list: news@example.com",
+        ] {
+            assert!(!ids(&findings("Notes", body)).contains(&"sender.reply_elsewhere"), "{body}");
+        }
+        let own = "From: Anna <anna.k1990@gmail.com>\r\nTo: b@example.org\r\nSubject: hi\r\n\r\nEmail me at anna.k1990@gmail.com\r\n";
+        assert!(test_support::run(own, &[], check).is_empty());
+        let list = "From: Bob via usrp-users <usrp-users@lists.example.org>\r\nList-Id: <usrp-users.lists.example.org>\r\n\
+                    To: usrp-users@lists.example.org\r\nSubject: board\r\n\r\nContact me at bob.radio@gmail.com\r\n";
+        assert!(test_support::run(list, &[], check).is_empty(), "people give their addresses on lists");
     }
 
     #[test]
