@@ -1722,6 +1722,9 @@ mod tests {
             ("Airdrop", "エアドロップが始まりました。ウォレットを接続してください。", "content.lure_crypto"),
             ("Bonus", "Holen Sie sich 100 Freispiele ohne Einzahlung!", "content.lure_gambling"),
             ("Welkom", "Claim je welkomstbonus bij je eerste storting.", "content.lure_gambling"),
+            ("Zahlungsbestätigung", "Ihr Bonusguthaben von 6400,00 € steht bereit.", "content.lure_gambling"),
+            ("Hi", "Your bonus balance of £250 is ready to be collected.", "content.lure_gambling"),
+            ("Sorpresa", "Il tuo saldo bonus ti aspetta.", "content.lure_gambling"),
             ("Anna, 23", "Obtenez un rendez-vous chaud avec des filles ukrainiennes.", "content.lure_adult"),
             (
                 "Hello",
