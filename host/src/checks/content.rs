@@ -2021,9 +2021,11 @@ mod tests {
     }
 
     /// Pieces of text where folding has decisions to make: case, whitespace runs, Japanese joined
-    /// across spaces, particles, digits, look-alike, invisible, combining and styled letters.
-    const FOLD_PIECES: [&str; 24] = [
+    /// across spaces, particles, digits, control characters, look-alike, invisible, combining and styled
+    /// letters.
+    const FOLD_PIECES: [&str; 25] = [
         "Amazon",
+        "x\u{1}y",
         "PayPal",
         "a",
         "7",

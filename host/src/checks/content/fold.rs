@@ -290,29 +290,39 @@ fn ascii_prefix_len(bytes: &[u8]) -> usize {
     blocks + tail.iter().position(|b| !b.is_ascii()).unwrap_or(tail.len())
 }
 
-/// Offset of the first byte of `bytes` (ASCII) that [`is_ascii_space`] holds for, or the length:
-/// eight bytes at a time, as most of a word's bytes are letters.
-fn ascii_space_at(bytes: &[u8]) -> usize {
+/// Length of the start of `bytes` (ASCII) where every [`is_ascii_space`] byte is a single space
+/// followed by a byte that is not one: what folding copies as it is. Eight bytes at a time.
+fn single_spaced_len(bytes: &[u8]) -> usize {
     const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
     const HIGH_BITS: u64 = u64::from_ne_bytes([0x80; 8]);
+    let breaks = |at: usize| {
+        let followed = bytes.get(at + 1).is_some_and(|&next| !is_ascii_space(next));
+        bytes.get(at).is_some_and(|&b| is_ascii_space(b) && !(b == b' ' && followed))
+    };
     let mut at = 0;
-    while let Some(block) = bytes.get(at..at + 8).and_then(|b| <[u8; 8]>::try_from(b).ok()) {
-        let word = u64::from_le_bytes(block);
-        // The high bit of each byte below 0x21 (whitespace, and other control characters), for ASCII
-        // bytes. A borrow only carries upward, so the lowest byte flagged is the first such byte.
-        let below = word.wrapping_sub(ONES * 0x21) & !word & HIGH_BITS;
-        if below == 0 {
+    // Each block is read with the byte after it, which tells whether a space is single.
+    while let Some(window) = bytes.get(at..at + 9) {
+        let word = u64::from_le_bytes(window[..8].try_into().unwrap_or_default());
+        let next = u64::from_le_bytes(window[1..].try_into().unwrap_or_default());
+        // High bits of the bytes below 0x20, of the spaces and of the bytes followed by one up to 0x20.
+        // A borrow only carries upward: no such byte is missed, and bytes above one may be flagged
+        // wrongly, so each flagged byte is checked, lowest first.
+        let control = word.wrapping_sub(ONES * 0x20) & !word & HIGH_BITS;
+        let spaces = word ^ (ONES * 0x20);
+        let space = spaces.wrapping_sub(ONES) & !spaces & HIGH_BITS;
+        let before_blank = next.wrapping_sub(ONES * 0x21) & !next & HIGH_BITS;
+        let flagged = control | (space & before_blank);
+        if flagged == 0 {
             at += 8;
             continue;
         }
-        let first = at + (below.trailing_zeros() / 8) as usize;
-        if is_ascii_space(block[first - at]) {
+        let first = at + (flagged.trailing_zeros() / 8) as usize;
+        if breaks(first) {
             return first;
         }
         at = first + 1;
     }
-    let tail = bytes.get(at..).unwrap_or_default();
-    at + tail.iter().position(|&b| is_ascii_space(b)).unwrap_or(tail.len())
+    (at..bytes.len()).find(|&i| breaks(i)).unwrap_or(bytes.len())
 }
 
 /// `char::is_whitespace` for an ASCII byte: the ASCII whitespace and the vertical tab.
@@ -413,17 +423,15 @@ impl<'t> Folder<'t> {
             self.line_break |= leading.iter().any(is_break);
         }
         self.emit(char::from(words[0].to_ascii_lowercase()));
-        // The rest, word by word with one space between words, lower-cased at once.
+        // The rest with one space between words, lower-cased at once: runs of words already single
+        // spaced (most of prose) are copied whole.
         let start = self.f.text.len();
         // ASCII: every byte offset is a character boundary.
         let mut rest = &chunks[first + 1..=last];
-        // The first word's own letters follow its first one.
-        let mut letter_after_letter = rest.bytes().next().is_some_and(|b| !is_ascii_space(b));
         while !rest.is_empty() {
-            let word_end = ascii_space_at(rest.as_bytes());
-            self.f.text.push_str(&rest[..word_end]);
-            letter_after_letter |= word_end >= 2;
-            rest = &rest[word_end..];
+            let run = single_spaced_len(rest.as_bytes());
+            self.f.text.push_str(&rest[..run]);
+            rest = &rest[run..];
             let spaces = rest.bytes().position(|b| !is_ascii_space(b)).unwrap_or(rest.len());
             if spaces > 0 && spaces < rest.len() {
                 self.f.text.push(' ');
@@ -431,8 +439,9 @@ impl<'t> Folder<'t> {
             rest = &rest[spaces..];
         }
         self.f.text[start..].make_ascii_lowercase();
-        // `emit` would have consumed a pending particle on the second letter of a word.
-        if letter_after_letter {
+        // `emit` would have consumed a pending particle on the second letter of a word (two letters
+        // in a row); looked for only when one is pending, which is rare.
+        if self.particle_at.is_some() && words.windows(2).any(|pair| !is_space(&pair[0]) && !is_space(&pair[1])) {
             self.particle_at = None;
         }
         self.last = Some(char::from(bytes[last].to_ascii_lowercase()));
@@ -531,25 +540,42 @@ mod tests {
     use super::*;
 
     #[test]
-    fn spaces_are_found_eight_bytes_at_a_time_as_one_by_one() {
-        let one_by_one = |text: &str| text.bytes().position(is_ascii_space).unwrap_or(text.len());
+    fn single_spacing_is_read_eight_bytes_at_a_time_as_one_by_one() {
+        let one_by_one = |text: &[u8]| {
+            (0..text.len())
+                .find(|&i| {
+                    is_ascii_space(text[i])
+                        && !(text[i] == b' ' && text.get(i + 1).is_some_and(|&n| !is_ascii_space(n)))
+                })
+                .unwrap_or(text.len())
+        };
         for text in [
             "",
             "word",
             "verification ",
+            "two words and more words here",
             "abcdefgh\x0Bijk",
             "abc\x01\x02def\x1Fghijklmn\tz",
             "\x7F\x7F\x7F\x7F\x7F\x7F\x7F\x7F\x7F \r\n",
             "0123456789abcdef\x0C",
             "!!!!!!!!\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00 x",
+            "a b c d e f g h i  j",
+            "a\x01 \x01 \x00 ! \x1F\x20\x21 x",
         ] {
             for start in 0..=text.len() {
-                assert_eq!(ascii_space_at(&text.as_bytes()[start..]), one_by_one(&text[start..]), "{text:?}");
+                let bytes = &text.as_bytes()[start..];
+                assert_eq!(single_spaced_len(bytes), one_by_one(bytes), "{text:?}");
             }
         }
         for b in 0..=0x7F_u8 {
-            let text = format!("abcdefghij{}klmnopqr", char::from(b));
-            assert_eq!(ascii_space_at(text.as_bytes()), one_by_one(&text), "byte {b:#x}");
+            for c in [b' ', b'a', b'\n', 0x01, 0x21] {
+                for at in 0..12 {
+                    let mut text = b"abcdefghijklmnopqrs".to_vec();
+                    text[at] = b;
+                    text[at + 1] = c;
+                    assert_eq!(single_spaced_len(&text), one_by_one(&text), "bytes {b:#x} {c:#x} at {at}");
+                }
+            }
         }
     }
 }
