@@ -583,11 +583,35 @@ const MAX_HTML_ITEMS: usize = 50;
 /// Characters of inline script shown as evidence.
 const SCRIPT_EXCERPT: usize = 80;
 
-/// Tags that do not break a line: words split by them (`Ver<b></b>ify`) read as one.
-const INLINE_TAGS: [&str; 20] = [
-    "a", "abbr", "b", "big", "del", "em", "font", "i", "ins", "mark", "s", "small", "span", "strike", "strong", "sub",
-    "sup", "u", "wbr", "label",
-];
+/// Tags that do not break a line: words split by them (`Ver<b></b>ify`) read as one. `name` is
+/// lower-case.
+fn is_inline(name: &[u8]) -> bool {
+    matches!(
+        name,
+        b"a" | b"abbr"
+            | b"b"
+            | b"big"
+            | b"del"
+            | b"em"
+            | b"font"
+            | b"i"
+            | b"ins"
+            | b"mark"
+            | b"s"
+            | b"small"
+            | b"span"
+            | b"strike"
+            | b"strong"
+            | b"sub"
+            | b"sup"
+            | b"u"
+            | b"wbr"
+            | b"label"
+    )
+}
+
+/// Longest tag name the scan acts on (`noframes`, `textarea`): a longer name is none of them.
+const LONGEST_TAG: usize = 8;
 
 /// The attributes of a start tag that the scan reads, from one pass over the inside of the tag
 /// (`a href="x" …`), values unquoted. Each is the first `name=` (any case, spaces around `=`) at the
@@ -752,17 +776,14 @@ pub fn scan_html(html: &str) -> HtmlScan {
         rest = &rest[end + 1..];
         let closing = inside.starts_with('/');
         let name_part = inside.trim_start_matches('/');
-        let name_len = name_part.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(name_part.len());
+        let name_len = name_part.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(name_part.len());
         let written_name = &name_part[..name_len];
-        let mut name = written_name;
-        let lowered;
-        if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            lowered = name.to_ascii_lowercase();
-            name = &lowered;
-        }
+        // Lower-cased without allocating; empty when longer than any name acted on.
+        let mut lower = [0; LONGEST_TAG];
+        let name = ascii_lowercase_in(written_name.as_bytes(), &mut lower).unwrap_or_default();
         if closing {
             visibility.close(written_name);
-            if !INLINE_TAGS.contains(&name) {
+            if !is_inline(name) {
                 scan.text.push('\n');
             }
             continue;
@@ -778,9 +799,9 @@ pub fn scan_html(html: &str) -> HtmlScan {
         match name {
             // Not shown: code, style sheets, and the raw text of `<noframes>` and `<noembed>` (where a
             // decoy `<style>` hides the rest of the message from filters that take it for one).
-            "script" | "style" | "noframes" | "noembed" => {
-                let body_end = find_closing(rest, name);
-                if name == "script" && scan.script.is_none() {
+            b"script" | b"style" | b"noframes" | b"noembed" => {
+                let body_end = find_closing(rest, written_name);
+                if name == b"script" && scan.script.is_none() {
                     scan.script = Some(match attributes.src {
                         Some(src) => format!("<script src=\"{src}\">"),
                         None => {
@@ -798,35 +819,35 @@ pub fn scan_html(html: &str) -> HtmlScan {
                 rest = &rest[body_end..];
                 continue;
             }
-            "form" if scan.forms.len() < MAX_HTML_ITEMS => {
+            b"form" if scan.forms.len() < MAX_HTML_ITEMS => {
                 let action = attributes.action.unwrap_or_default().to_string();
                 scan.forms.push(Form { action, fields: Vec::new() });
             }
-            "input" | "select" | "textarea" => {
+            b"input" | b"select" | b"textarea" => {
                 // Fields count toward the last form opened: forms are rarely nested or left open.
                 if let Some(form) = scan.forms.last_mut().filter(|f| f.fields.len() < MAX_HTML_ITEMS) {
-                    let kind = attributes.kind.unwrap_or(name).to_ascii_lowercase();
+                    let kind = attributes.kind.unwrap_or(written_name).to_ascii_lowercase();
                     let label = attributes.name.or(attributes.id).or(attributes.placeholder).unwrap_or_default();
                     form.fields.push(format!("{kind}:{}", label.to_lowercase()));
                 }
             }
-            "meta"
+            b"meta"
                 if scan.meta_refresh.is_none()
                     && attributes.http_equiv.is_some_and(|v| v.eq_ignore_ascii_case("refresh")) =>
             {
                 scan.meta_refresh = Some(attributes.content.unwrap_or_default().to_string());
             }
-            "img" if scan.images.len() < MAX_HTML_ITEMS => {
+            b"img" if scan.images.len() < MAX_HTML_ITEMS => {
                 scan.images.push(attributes.src.unwrap_or_default().to_string());
             }
-            "a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
+            b"a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
                 if let Some(href) = attributes.href {
                     scan.hrefs.push(href.to_string());
                 }
             }
             _ => {}
         }
-        if !INLINE_TAGS.contains(&name) {
+        if !is_inline(name) {
             scan.text.push('\n');
         }
     }

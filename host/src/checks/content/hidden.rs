@@ -7,6 +7,8 @@
 //! The scanner reports each start and end tag; the open elements are kept on a stack of bounded depth,
 //! each with what it inherits, so every step costs a constant amount of work.
 
+use std::borrow::Cow;
+
 /// Deepest element stack kept: past it, elements are not tracked (hostile nesting stays bounded).
 const MAX_DEPTH: usize = 256;
 /// Most tag names and classes taken from style sheets.
@@ -16,11 +18,30 @@ const MAX_STYLE_BYTES: usize = 64 * 1024;
 /// Longest CSS property read (`background-color`); longer ones are no concern here.
 const LONGEST_PROPERTY: usize = 16;
 
-/// Elements that have no content and no end tag: they never go on the stack.
-const VOID: [&str; 16] = [
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta", "param", "source", "track",
-    "wbr", "frame",
-];
+/// Elements that have no content and no end tag: they never go on the stack. `name` in any case.
+fn is_void(name: &str) -> bool {
+    // Lower-cased without allocating; no void name is longer than six letters.
+    let mut lower = [0; 6];
+    matches!(
+        super::ascii_lowercase_in(name.as_bytes(), &mut lower).unwrap_or_default(),
+        b"area"
+            | b"base"
+            | b"br"
+            | b"col"
+            | b"embed"
+            | b"hr"
+            | b"img"
+            | b"input"
+            | b"keygen"
+            | b"link"
+            | b"meta"
+            | b"param"
+            | b"source"
+            | b"track"
+            | b"wbr"
+            | b"frame"
+    )
+}
 
 /// What a CSS declaration block says about visibility.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -66,7 +87,7 @@ impl Style {
             match property {
                 b"display" => style.gone |= value() == "none",
                 b"opacity" => style.gone |= is_zero_length(&value()),
-                b"visibility" => style.invisible = Some(matches!(value().as_str(), "hidden" | "collapse")),
+                b"visibility" => style.invisible = Some(matches!(&*value(), "hidden" | "collapse")),
                 b"font-size" => style.zero_font = Some(is_zero_length(&value())),
                 b"width" | b"height" | b"max-width" | b"max-height" => tiny_box |= at_most_one_pixel(&value()),
                 b"overflow" => clipped |= value() == "hidden",
@@ -77,7 +98,7 @@ impl Style {
         }
         let opaque = |c: &str| !matches!(c, "" | "transparent" | "inherit" | "initial" | "currentcolor" | "none");
         style.gone |= tiny_box && clipped;
-        style.gone |= color.is_some_and(|c| opaque(&c) && background.as_deref() == Some(c.as_str()));
+        style.gone |= color.is_some_and(|c| opaque(&c) && background.as_deref() == Some(&*c));
         style
     }
 
@@ -95,8 +116,13 @@ impl Style {
 }
 
 /// A CSS value lower-cased, without `!important` (in any case), then without spaces and quotes; in
-/// one pass and one allocation.
-fn css_value(value: &str) -> String {
+/// one pass and one allocation, or none for a value with nothing to take out or lower (most).
+fn css_value(value: &str) -> Cow<'_, str> {
+    let trimmed = value.trim();
+    let plain = |b: u8| b.is_ascii_graphic() && !b.is_ascii_uppercase() && !matches!(b, b'"' | b'\'' | b'!');
+    if trimmed.bytes().all(plain) {
+        return Cow::Borrowed(trimmed);
+    }
     let mut out = String::with_capacity(value.len());
     let mut rest = value;
     loop {
@@ -108,7 +134,7 @@ fn css_value(value: &str) -> String {
         let shown = kept.chars().filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'');
         out.extend(shown.map(|c| c.to_ascii_lowercase()));
         if important.is_none() {
-            return out;
+            return Cow::Owned(out);
         }
         rest = after;
     }
@@ -231,7 +257,7 @@ impl<'h> Visibility<'h> {
         class: Option<&str>,
         self_closing: bool,
     ) {
-        if self_closing || VOID.iter().any(|void| void.eq_ignore_ascii_case(name)) {
+        if self_closing || is_void(name) {
             return;
         }
         if self.stack.len() >= MAX_DEPTH {
@@ -284,8 +310,17 @@ mod tests {
             let lowered = value.to_ascii_lowercase().replace("!important", "");
             lowered.chars().filter(|c| !c.is_whitespace() && *c != '"' && *c != '\'').collect()
         };
-        for value in [" None !IMPORTANT", "'Arial' , sans", "!imp'ortant x", "! important", "!!importantimportant", ""]
-        {
+        for value in [
+            " None !IMPORTANT",
+            "'Arial' , sans",
+            "!imp'ortant x",
+            "! important",
+            "!!importantimportant",
+            "",
+            " #ff0000 ",
+            "0px\u{A0}",
+            "\u{3000}none",
+        ] {
             assert_eq!(css_value(value), as_before(value), "{value:?}");
         }
     }
