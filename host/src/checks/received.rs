@@ -308,13 +308,28 @@ fn is_home_connection(name: &str, ip: Option<IpAddr>) -> bool {
     let spells_address = match ip {
         Some(IpAddr::V4(v4)) => {
             let octets = v4.octets().map(|o| o.to_string());
-            // All four numbers as separate words, in either order (`1-2-3-4` or `4.3.2.1`).
-            let numbers: Vec<&str> = words.iter().copied().filter(|w| w.bytes().all(|b| b.is_ascii_digit())).collect();
-            numbers.windows(4).any(|w| {
+            // All four numbers as separate words, in either order (`1-2-3-4` or `4.3.2.1`), the first
+            // maybe after a letter or two (`a83-132-38-187.netcabo.pt`).
+            let numbers: Vec<&str> = words
+                .iter()
+                .map(|w| w.trim_start_matches(|c: char| c.is_ascii_alphabetic()))
+                .filter(|w| !w.is_empty() && w.bytes().all(|b| b.is_ascii_digit()))
+                .collect();
+            let separate = numbers.windows(4).any(|w| {
                 let forward = w.iter().zip(octets.iter()).all(|(a, b)| *a == b.as_str());
                 let backward = w.iter().zip(octets.iter().rev()).all(|(a, b)| *a == b.as_str());
                 forward || backward
-            })
+            });
+            // Or run together inside one word, zero-padded or in hexadecimal
+            // (`YahooBB219206005021.bbtec.net`, `pd900ddc6.dip.t-dialin.net` for 217.0.221.198).
+            let [a, b, c, d] = v4.octets();
+            let padded = format!("{a:03}{b:03}{c:03}{d:03}");
+            let hex = format!("{a:02x}{b:02x}{c:02x}{d:02x}");
+            separate
+                || words.iter().any(|w| {
+                    let w = w.to_ascii_lowercase();
+                    w.contains(&padded) || w.contains(&hex)
+                })
         }
         _ => false,
     };
@@ -523,7 +538,11 @@ From: hanako@example.jp\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
         assert!(is_home_connection("c-67-187-139-47.hsd1.ca.comcast.net", ip("67.187.139.47")));
         assert!(is_home_connection("109.116.42.82.static.example.net", ip("82.42.116.109")));
         assert!(is_home_connection("adsl-216-103-211-240.dsl.snfc21.pacbell.net", ip("216.103.211.240")));
-        assert!(!is_home_connection("p5dd9a1b2.dip0.t-ipconnect.de", None), "hex-encoded addresses are not read");
+        assert!(!is_home_connection("p5dd9a1b2.dip0.t-ipconnect.de", None), "no address to compare with");
+        assert!(is_home_connection("p5dd9a1b2.dip0.t-ipconnect.de", ip("93.217.161.178")), "in hexadecimal");
+        assert!(is_home_connection("YahooBB219206005021.bbtec.net", ip("219.206.5.21")), "zero-padded");
+        assert!(is_home_connection("a83-132-38-187.netcabo.pt", ip("83.132.38.187")), "after a letter");
+        assert!(!is_home_connection("p5dd9a1b3.dip0.t-ipconnect.de", ip("93.217.161.178")), "another address");
         assert!(!is_home_connection("mail-sor-f41.google.com", ip("209.85.220.41")));
         assert!(!is_home_connection("sv8630.xserver.jp", ip("183.181.84.151")));
         assert!(!is_home_connection("mx.customs.example.org", ip("198.51.100.1")), "a word, not a stem");
