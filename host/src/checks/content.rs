@@ -728,6 +728,7 @@ fn entity(rest: &str) -> Option<(char, usize)> {
         "shy" => '\u{00AD}',
         "zwnj" => '\u{200C}',
         "zwj" => '\u{200D}',
+        _ if name.bytes().next().is_some_and(|b| b.is_ascii_alphabetic()) => latin_letter(name)?,
         _ => {
             let code = if let Some(hex) = name.strip_prefix("#x").or_else(|| name.strip_prefix("#X")) {
                 u32::from_str_radix(hex, 16).ok()?
@@ -738,6 +739,29 @@ fn entity(rest: &str) -> Option<(char, usize)> {
         }
     };
     Some((c, end + 1))
+}
+
+/// A Latin letter written as a named reference (`&auml;`, `&Eacute;`, `&ccedil;`, `&atilde;`, `&szlig;`):
+/// German, French, Portuguese and Spanish HTML mail often writes its accented letters so, lure words
+/// included ("Best&auml;tigen Sie").
+fn latin_letter(name: &str) -> Option<char> {
+    if name == "szlig" {
+        return Some('ß');
+    }
+    let (base, mark) = name.split_at_checked(1)?;
+    let base = base.chars().next().filter(char::is_ascii_alphabetic)?;
+    let combining = match mark {
+        "grave" => '\u{300}',
+        "acute" => '\u{301}',
+        "circ" => '\u{302}',
+        "tilde" => '\u{303}',
+        "uml" => '\u{308}',
+        "ring" => '\u{30A}',
+        "cedil" => '\u{327}',
+        _ => return None,
+    };
+    // HTML names only the accented letters of Latin-1 (`&xuml;` is no reference).
+    unicode_normalization::char::compose(base, combining).filter(|c| ('\u{C0}'..='\u{FF}').contains(c))
 }
 
 /// One linear pass over an HTML body: the visible text, forms, scripts, meta refresh and links.
@@ -1619,6 +1643,13 @@ mod tests {
              <script>var a = \"</b>\";\n  steal()</script><a href=\"https://a.test/\">x</a></body></html>",
         );
         assert!(scan.text.contains("Verify your account & more"), "{:?}", scan.text);
+        let latin = scan_html(
+            "<p>Best&auml;tigen Sie Ihre Kontobest&auml;tigung, Verifica&ccedil;&atilde;o, &Eacute;tape, Stra&szlig;e &bogus; &xuml;</p>",
+        );
+        assert_eq!(
+            latin.text.trim(),
+            "Bestätigen Sie Ihre Kontobestätigung, Verificação, Étape, Straße &bogus; &xuml;"
+        );
         assert!(!scan.text.contains("x:1") && !scan.text.contains("steal"));
         assert_eq!(scan.forms, [Form { action: "https://evil.test/p.php".into(), fields: vec!["input:p".into()] }]);
         assert_eq!(scan.script.as_deref(), Some("<script> var a = \"</b>\"; steal()"));
