@@ -51,14 +51,33 @@ fn shown_domains(name: &str) -> Vec<Shown> {
 /// before ` via `: that part is the claim, the list's name after it is not.
 fn display_name(view: &MessageView, from: &Addr) -> Option<String> {
     let raw = view.header("From").and_then(|v| v.rsplit_once('<')).map(|(before, _)| before);
+    let encoded = raw.and_then(quoted_encoded_name);
     let raw = raw.filter(|r| !r.contains("=?")).map(|r| r.split_whitespace().collect::<Vec<_>>().join(" "));
     let raw = raw.map(|r| r.trim_matches(|c: char| c == '"' || c == ' ').to_string()).filter(|r| !r.is_empty());
-    let name: String = raw.or_else(|| from.name.clone())?.chars().take(MAX_NAME_CHARS).collect();
+    let name: String = raw.or(encoded).or_else(|| from.name.clone())?.chars().take(MAX_NAME_CHARS).collect();
     match name.rsplit_once(" via ") {
         Some((author, _)) if received::via_mailing_list(view) && !author.trim().is_empty() => {
             Some(author.trim().to_string())
         }
         _ => Some(name),
+    }
+}
+
+/// A display name written as encoded words inside quotes (`"=?UTF-8?B?…?= =?UTF-8?B?…?="`), decoded as
+/// mail programs show it, the words joined. The message parser keeps the space between encoded words
+/// inside quotes, so a name cut across two of them (`Micros` + `oft`) would not read as the brand;
+/// outside quotes it joins them as RFC 2047 says.
+fn quoted_encoded_name(raw: &str) -> Option<String> {
+    let inner = raw.trim().strip_prefix('"')?.strip_suffix('"')?;
+    if !inner.contains("=?") || inner.contains(['"', '<', '\r', '\n']) {
+        return None;
+    }
+    let line = format!("{inner} <name@example.invalid>\r\n");
+    match mail_parser::parsers::MessageStream::new(line.as_bytes()).parse_address() {
+        mail_parser::HeaderValue::Address(mail_parser::Address::List(list)) => {
+            list.into_iter().next()?.name.map(|name| name.into_owned())
+        }
+        _ => None,
     }
 }
 
@@ -897,6 +916,22 @@ mod tests {
         assert_eq!(ids, ["sender.brand_display_name", "sender.malformed_from"]);
         let encoded = "From: =?UTF-8?B?44Kr44K044Ok?= <info@evil.example.com>\r\nTo: me@example.jp\r\n";
         assert_eq!(ids_for(&format!("{OUTSIDE}{encoded}"), &[]), ["sender.brand_display_name"], "カゴヤ, decoded");
+    }
+
+    #[test]
+    fn a_quoted_name_cut_across_encoded_words_reads_whole() {
+        // "Micros" + "oft" in two encoded words inside quotes: shown as "Microsoft".
+        let split =
+            "From: \"=?UTF-8?B?TWljcm9z?= =?UTF-8?B?b2Z0?=\" <billing@renewals.example>\r\nTo: me@example.jp\r\n";
+        assert_eq!(ids_for(split, &[]), ["sender.brand_display_name"]);
+        let person =
+            "From: \"=?UTF-8?B?SsO8cmdlbg==?= =?UTF-8?B?IE3DvGxsZXI=?=\" <j@example.de>\r\nTo: me@example.jp\r\n";
+        assert!(ids_for(person, &[]).is_empty());
+        assert_eq!(
+            quoted_encoded_name("\"=?UTF-8?B?SsO8cmdlbg==?= =?UTF-8?B?IE3DvGxsZXI=?=\" ").as_deref(),
+            Some("Jürgen Müller")
+        );
+        assert_eq!(quoted_encoded_name("\"plain name\" "), None);
     }
 
     #[test]
