@@ -2,6 +2,7 @@
 //! validated and compiled once. Checkers ask questions of it; they never carry their own lists.
 
 use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 use std::sync::{LazyLock, OnceLock};
 
 use anyhow::{Result, ensure};
@@ -104,7 +105,7 @@ pub struct Knowledge {
     pub brands: Vec<Brand>,
     /// Brand labels and their skeletons for look-alike checks: derived from `brands` on first use.
     lookalike: OnceLock<crate::checks::links::lookalike::Index>,
-    domain_owner: HashMap<String, usize>,
+    domain_owner: NameMap<usize>,
     names: Matcher,
     name_brand: Vec<usize>,
     name_ascii: Vec<bool>,
@@ -115,30 +116,30 @@ pub struct Knowledge {
     /// point at them.
     spelled_names: Vec<(String, usize)>,
     /// Look-alike keys of `near_brand_words`.
-    near_brand_words: HashSet<String>,
-    short_names: HashMap<String, usize>,
+    near_brand_words: NameSet,
+    short_names: NameMap<usize>,
     /// Folded `solo_names`, and the brand of each.
-    solo_names: HashMap<String, usize>,
+    solo_names: NameMap<usize>,
     /// Hyphenated first labels of brand domains (`etc-meisai`, `smbc-card`), and the brand of each.
-    domain_labels: HashMap<String, usize>,
+    domain_labels: NameMap<usize>,
     tokens: Matcher,
     token_brand: Vec<usize>,
-    hosting: HashSet<String>,
-    mail_service: HashSet<String>,
-    freemail: HashSet<String>,
-    shorteners: HashSet<String>,
-    free_hosting: HashSet<String>,
+    hosting: NameSet,
+    mail_service: NameSet,
+    freemail: NameSet,
+    shorteners: NameSet,
+    free_hosting: NameSet,
     /// Groups of free hosts that publish each site under every one of them (`x.firebaseapp.com`, `x.web.app`).
     sibling_hosts: Vec<Vec<String>>,
     pub redirectors: Vec<Redirector>,
-    click_trackers: HashSet<String>,
-    link_protection: HashSet<String>,
+    click_trackers: NameSet,
+    link_protection: NameSet,
     /// Words glued to a brand name in look-alike host names (`paypalsecure`).
     pub host_lure_words: Vec<String>,
     /// Lower-case words marking a newsletter's own subscription links (unsubscribe, preferences…).
     pub subscription_words: Vec<String>,
-    shared_sender_domains: HashSet<String>,
-    abused_tlds: HashSet<String>,
+    shared_sender_domains: NameSet,
+    abused_tlds: NameSet,
     /// NFKC-folded words that name an organisation's function in a sender name (support, サポート…).
     pub organisation_words: Vec<String>,
 }
@@ -185,18 +186,51 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// Whether `host` or one of its parent domains is in `list`.
-fn listed(list: &HashSet<String>, host: &str) -> bool {
+fn listed(list: &NameSet, host: &str) -> bool {
     let mut rest = host;
+    // Host names are short: their dots are found byte by byte (`.` is ASCII, so a char boundary).
+    let dot = |s: &str| s.bytes().position(|b| b == b'.');
     loop {
         if list.contains(rest) {
             return true;
         }
-        match rest.split_once('.') {
-            Some((_, parent)) if parent.contains('.') => rest = parent,
+        match dot(rest).map(|at| &rest[at + 1..]) {
+            Some(parent) if dot(parent).is_some() => rest = parent,
             _ => return false,
         }
     }
 }
+
+/// The hasher of the tables' sets and maps of names. They hold the tables' own names (message text
+/// is looked up in them, never added), so a hash built against flooding (SipHash, most of a lookup's
+/// cost) is not needed: FxHash's, eight bytes at a time.
+#[derive(Default, Clone, Copy)]
+pub struct NameHasher(u64);
+
+impl std::hash::Hasher for NameHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+        let mut add = |word: u64| self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
+        let mut blocks = bytes.chunks_exact(8);
+        for block in blocks.by_ref() {
+            add(u64::from_le_bytes(block.try_into().unwrap_or_default()));
+        }
+        let tail = blocks.remainder();
+        if !tail.is_empty() {
+            let mut last = [0; 8];
+            last[..tail.len()].copy_from_slice(tail);
+            add(u64::from_le_bytes(last));
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        // The table's bucket comes from the low bits, which the multiplications leave weakest.
+        self.0.rotate_left(26)
+    }
+}
+
+pub type NameSet = HashSet<String, BuildHasherDefault<NameHasher>>;
+pub type NameMap<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
 
 impl Knowledge {
     pub fn builtin() -> &'static Knowledge {
@@ -214,11 +248,12 @@ impl Knowledge {
     }
 
     fn from_tables(brands: BrandFile, providers: ProviderFile, web: WebFile, layout: Layout) -> Result<Knowledge> {
-        let mut domain_owner = HashMap::new();
+        let mut domain_owner = NameMap::default();
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
         let (mut lookalike_names, mut lookalike_name_brand, mut spelled_names) = (Vec::new(), Vec::new(), Vec::new());
-        let (mut short_names, mut solo_names, mut domain_labels) = (HashMap::new(), HashMap::new(), HashMap::new());
+        let (mut short_names, mut solo_names, mut domain_labels) =
+            (NameMap::default(), NameMap::default(), NameMap::default());
         for (i, brand) in brands.brand.iter().enumerate() {
             ensure!(!brand.names.is_empty() && !brand.domains.is_empty(), "brand {} needs names and domains", brand.id);
             for d in &brand.domains {
