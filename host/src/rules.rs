@@ -2,7 +2,7 @@
 //! file per category), and the scoring thresholds and combinations (`data/scoring.toml`). Scoring is
 //! data; this module only applies it.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use anyhow::{Context as _, Result, bail, ensure};
@@ -39,6 +39,9 @@ pub struct Rule {
     pub deceptive: bool,
     pub title: Texts,
     pub explanation: Texts,
+    /// The rule's place in the table, its bit in an [`IdBits`].
+    #[serde(skip)]
+    index: usize,
 }
 
 /// Extra points when findings appear together (e.g. a self-sender *and* a lure), or — with `finding` —
@@ -56,7 +59,7 @@ pub struct Combo {
     pub finding: Option<String>,
     /// `all`, resolved: for each element, the ids that satisfy it.
     #[serde(skip)]
-    requires: Vec<Vec<String>>,
+    requires: Vec<IdBits>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -205,6 +208,8 @@ impl Rules {
                 ensure!(en == ja, "finding {}: en and ja use different placeholders", rule.id);
             }
             ensure!(rule.weight <= s.max, "finding {} weighs more than the maximum score", rule.id);
+            let mut rule = rule;
+            rule.index = by_id.len();
             let id = rule.id.clone();
             if by_id.insert(id.clone(), rule).is_some() {
                 bail!("duplicate finding id {id}");
@@ -245,7 +250,7 @@ impl Rules {
                         vec![element.clone()]
                     }
                 };
-                combo.requires.push(ids);
+                combo.requires.push(IdBits::of(ids.iter().filter_map(|id| by_id.get(id))));
             }
         }
         Ok(Rules { labels_ja: labels.ja, scoring: file.scoring, summary: file.summary, combos, by_id })
@@ -261,16 +266,14 @@ impl Rules {
 
     /// The combinations present among a set of finding ids.
     fn fired<'a>(&'a self, ids: &'a Ids<'a>) -> impl Iterator<Item = &'a Combo> + 'a {
-        self.combos
-            .iter()
-            .filter(|combo| combo.requires.iter().all(|alternatives| alternatives.iter().any(|id| ids.contains(id))))
+        self.combos.iter().filter(|combo| combo.requires.iter().all(|alternatives| alternatives.meets(&ids.bits)))
     }
 
     /// Scores a set of findings: each id counts once, combinations add their bonus (or the weight of
     /// the finding they show), the total is capped; `dangerous` needs a deceptive finding, whatever
     /// the score.
     pub fn score(&self, findings: &[Finding]) -> (u32, Level) {
-        let ids = Ids::of(findings);
+        let ids = Ids::of(self, findings);
         let fired: Vec<&Combo> = self.fired(&ids).collect();
         self.score_fired(&ids, &fired)
     }
@@ -278,7 +281,7 @@ impl Rules {
     /// Scores and renders findings (see [`Rules::score`] and [`Rules::render`]), working out which
     /// combinations they fire once for both.
     pub fn judge(&self, findings: Vec<Finding>, lang: Lang) -> (u32, Level, Vec<RenderedFinding>) {
-        let ids = Ids::of(&findings);
+        let ids = Ids::of(self, &findings);
         let fired: Vec<&Combo> = self.fired(&ids).collect();
         let (score, level) = self.score_fired(&ids, &fired);
         let combined = self.render_combinations(&findings, &fired, lang);
@@ -286,7 +289,7 @@ impl Rules {
     }
 
     fn score_fired(&self, ids: &Ids, fired: &[&Combo]) -> (u32, Level) {
-        let mut rules: Vec<&Rule> = ids.0.iter().filter_map(|id| self.get(id)).collect();
+        let mut rules = ids.rules.clone();
         let mut bonus = 0;
         for combo in fired {
             match combo.finding.as_deref().and_then(|id| self.get(id)) {
@@ -344,7 +347,9 @@ impl Rules {
                 let evidence = combo
                     .requires
                     .iter()
-                    .filter_map(|alternatives| findings.iter().find(|f| alternatives.iter().any(|id| id == f.id)))
+                    .filter_map(|alternatives| {
+                        findings.iter().find(|f| self.get(f.id).is_some_and(|r| alternatives.contains(r)))
+                    })
                     .filter_map(|part| {
                         let title = self.get(part.id)?.title.get(lang);
                         Some(Evidence { label: label.clone(), value: fill(title, &part.args) })
@@ -390,15 +395,16 @@ impl Rules {
 /// Replaces `{name}` placeholders; an argument never seen by the template is ignored and a missing one
 /// leaves the placeholder visible, so a mistake shows instead of silently reading wrong.
 fn fill(template: &str, args: &[(&'static str, String)]) -> String {
-    let map: BTreeMap<&str, &str> = args.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    // A handful of arguments: searched in place; the last of a name counts.
+    let value = |name: &str| args.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.as_str());
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}').map(|close| (&after[..close], close)) {
-            Some((name, close)) if map.contains_key(name) => {
-                out.push_str(map[name]);
+        match after.find('}').map(|close| (value(&after[..close]), close)) {
+            Some((Some(value), close)) => {
+                out.push_str(value);
                 rest = &after[close + 1..];
             }
             _ => {
@@ -411,20 +417,47 @@ fn fill(template: &str, args: &[(&'static str, String)]) -> String {
     out
 }
 
-/// The distinct ids of a message's findings: a handful, looked up for every combination, so a
-/// sorted list searched by halves rather than a hashed set.
-struct Ids<'a>(Vec<&'a str>);
+/// The rules of a message's distinct finding ids (unknown ids left out), and the same as bits for
+/// the combinations.
+struct Ids<'r> {
+    rules: Vec<&'r Rule>,
+    bits: IdBits,
+}
 
-impl<'a> Ids<'a> {
-    fn of(findings: &'a [Finding]) -> Ids<'a> {
+impl<'r> Ids<'r> {
+    fn of(rules: &'r Rules, findings: &[Finding]) -> Ids<'r> {
         let mut ids: Vec<&str> = findings.iter().map(|f| f.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        Ids(ids)
+        let rules: Vec<&Rule> = ids.iter().filter_map(|id| rules.get(id)).collect();
+        Ids { bits: IdBits::of(rules.iter().copied()), rules }
+    }
+}
+
+/// A set of finding ids as bits at their rules' indices: a combination's elements (groups of dozens
+/// of ids) are tested against a message's findings a word at a time, not id by id.
+#[derive(Debug, Default, Clone)]
+struct IdBits(Vec<u64>);
+
+impl IdBits {
+    fn of<'r>(rules: impl Iterator<Item = &'r Rule>) -> IdBits {
+        let mut bits = IdBits::default();
+        for rule in rules {
+            let word = rule.index / 64;
+            if bits.0.len() <= word {
+                bits.0.resize(word + 1, 0);
+            }
+            bits.0[word] |= 1 << (rule.index % 64);
+        }
+        bits
     }
 
-    fn contains(&self, id: &str) -> bool {
-        self.0.binary_search(&id).is_ok()
+    fn contains(&self, rule: &Rule) -> bool {
+        self.0.get(rule.index / 64).is_some_and(|word| word >> (rule.index % 64) & 1 == 1)
+    }
+
+    fn meets(&self, other: &IdBits) -> bool {
+        self.0.iter().zip(&other.0).any(|(a, b)| a & b != 0)
     }
 }
 
