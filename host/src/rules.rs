@@ -571,6 +571,18 @@ bonus = 5
     }
 
     #[test]
+    fn a_brand_in_the_subject_with_an_account_notice_is_a_claim() {
+        let rules = Rules::builtin();
+        let shown = |ids: &[&'static str]| {
+            rules.render(findings(ids), Lang::En).iter().any(|f| f.id == "sender.brand_account_notice")
+        };
+        assert!(shown(&["sender.subject_names_brand", "content.lure_account_suspended"]));
+        assert!(!shown(&["sender.subject_names_brand", "content.lure_prize"]), "a shop's Amazon raffle");
+        assert!(!shown(&["content.lure_account_suspended"]));
+        assert_eq!(rules.score(&findings(&["sender.subject_names_brand"])), (0, Level::Safe));
+    }
+
+    #[test]
     fn a_picture_behind_a_shortened_link_from_a_free_mailbox_is_filter_evasion() {
         let rules = Rules::builtin();
         let shown = |ids: &[&'static str]| {

@@ -666,6 +666,7 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, display:
     let subject = visible_subject(subject);
     let Some((tag, brand)) = subject_brands(&subject, kb).into_iter().find(|(_, b)| !speaks_for(view, from, kb, b))
     else {
+        check_brand_mentioned_in_subject(view, from, kb, &subject, out);
         return;
     };
     out.push(
@@ -674,6 +675,34 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, display:
             .arg("brand", brand.label())
             .arg("address", from.address.clone())
             .evidence("Subject", subject.clone())
+            .evidence("From", from.address.clone())
+            .evidence("Brand domains", format!("{}: {}", brand.label(), brand.domains.join(", "))),
+    );
+}
+
+/// The subject names a brand anywhere (`Trust Wallet`, `KYC-Metamask : Notification!`) and the sender
+/// is not that brand. Newsletters and shops name brands all the time, so this is information only;
+/// with an account notice (`scoring.toml` `brand_account_notice`) it is a claim to be that brand.
+/// A reply or forward carries someone else's subject.
+fn check_brand_mentioned_in_subject(
+    view: &MessageView,
+    from: &Addr,
+    kb: &Knowledge,
+    subject: &str,
+    out: &mut Vec<Finding>,
+) {
+    let head = subject.trim_start();
+    let opens_with = |p: &str| head.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p));
+    if REPLY_PREFIXES.iter().any(|p| opens_with(p)) {
+        return;
+    }
+    let Some(brand) = kb.brands_named_in(subject).into_iter().find(|b| !speaks_for(view, from, kb, b)) else {
+        return;
+    };
+    out.push(
+        Finding::new("sender.subject_names_brand")
+            .arg("brand", brand.label())
+            .evidence("Subject", subject.to_string())
             .evidence("From", from.address.clone())
             .evidence("Brand domains", format!("{}: {}", brand.label(), brand.domains.join(", "))),
     );
@@ -832,9 +861,11 @@ mod tests {
     const OUTSIDE: &str = "Received: from box.hosting.example (box.hosting.example [203.0.113.5]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
 
     /// The sender findings of a message with these headers, but for the weightless
-    /// `sender.free_mailbox` note (tested on its own), so each test names only what it is about.
+    /// `sender.free_mailbox` and `sender.subject_names_brand` notes (tested on their own), so each test
+    /// names only what it is about.
     fn ids_for(headers: &str, identities: &[&str]) -> Vec<&'static str> {
-        all_ids_for(headers, identities).into_iter().filter(|&id| id != "sender.free_mailbox").collect()
+        let notes = ["sender.free_mailbox", "sender.subject_names_brand"];
+        all_ids_for(headers, identities).into_iter().filter(|id| !notes.contains(id)).collect()
     }
 
     fn all_ids_for(headers: &str, identities: &[&str]) -> Vec<&'static str> {
@@ -963,6 +994,29 @@ mod tests {
         assert!(h("info@sbisec.co.jp", "【SBI証券】お取引のお知らせ").is_empty());
         assert!(h("news@shop.example", "Amazon deals of the week").is_empty(), "only the 【】 tag counts");
         assert_eq!(h("\"SBI証券\" <a@cfi397.example>", "【SBI証券】x"), ["sender.brand_display_name"]);
+    }
+
+    #[test]
+    fn a_brand_named_anywhere_in_the_subject_is_noted() {
+        let h = |from: &str, subject: &str| {
+            all_ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\nSubject: {subject}\r\n"), &[])
+        };
+        assert_eq!(h("noreply@events.example", "KYC-Metamask : Notification!"), ["sender.subject_names_brand"]);
+        assert_eq!(h("news@shop.example", "Amazon deals of the week"), ["sender.subject_names_brand"]);
+        assert!(h("news@shop.example", "Re: Amazon deals of the week").is_empty(), "someone else's subject");
+        assert!(h("PayPal <service@paypal.com>", "Your PayPal receipt").is_empty(), "the brand's own address");
+        assert_eq!(
+            h("no-reply@cfi397.example", "【SBI証券】口座保護"),
+            ["sender.brand_in_subject"],
+            "a tag is a claim"
+        );
+        let found = test_support::run(
+            &format!("{OUTSIDE}From: a@events.example\r\nTo: me@example.jp\r\nSubject: Trust Wallet\r\n\r\nx\r\n"),
+            &[],
+            check,
+        );
+        let note = found.iter().find(|f| f.id == "sender.subject_names_brand").unwrap();
+        assert_eq!(note.args, [("brand", "Trust Wallet".to_string())]);
     }
 
     #[test]
