@@ -12,7 +12,7 @@ use unicode_normalization::UnicodeNormalization;
 mod keys;
 
 pub use self::keys::{fold, lookalike_key};
-use crate::checks::links::lookalike::edit_distance;
+use crate::checks::links::lookalike::within_one_edit;
 use crate::domain;
 use crate::matcher::{Layout, Matcher};
 use crate::tables::{self, automata, builtin_json};
@@ -538,7 +538,7 @@ impl Knowledge {
             let candidate =
                 |name: &str| word.as_bytes().first() == name.as_bytes().first() && word.len().abs_diff(name.len()) <= 1;
             let misspelled = self.spelled_names.iter().find(|(name, _)| {
-                candidate(name) && !plural(word, name) && !plural(name, word) && edit_distance(word, name, 1) <= 1
+                candidate(name) && !plural(word, name) && !plural(name, word) && within_one_edit(word, name)
             });
             if let Some(&(_, i)) = misspelled {
                 let brand = &self.brands[i];

@@ -524,7 +524,7 @@ fn lookalike(link: &Link, registrable: &str, kb: &Knowledge, claimed: &[&Brand],
     // A misspelling counts only for a brand the mail claims to be (sender name, subject, link text):
     // many innocent names are a letter away from some brand (`molex`/`monex`, `tesco`/`tepco`).
     let named_in_text: Vec<&Brand> = link.text.as_deref().map(|t| kb.brands_named_in(t)).unwrap_or_default();
-    let claims = |b: &Brand| claimed.iter().chain(&named_in_text).any(|c| c.id == b.id);
+    let claims: Vec<&Brand> = claimed.iter().chain(&named_in_text).copied().collect();
     let Some(found) = lookalike::check(registrable, kb, kb.lookalike_index(), &kb.host_lure_words, &claims) else {
         return;
     };

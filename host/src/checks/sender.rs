@@ -733,8 +733,7 @@ fn imitated_by_domain<'k>(from: &Addr, kb: &'k Knowledge, display: &[&Brand]) ->
         return None;
     }
     let ascii = idna::domain_to_ascii(registrable).ok()?;
-    let claims = |b: &Brand| display.iter().any(|c| c.id == b.id);
-    lookalike::check(&ascii, kb, kb.lookalike_index(), &kb.host_lure_words, &claims)
+    lookalike::check(&ascii, kb, kb.lookalike_index(), &kb.host_lure_words, display)
 }
 
 /// The brand a From domain made to look like the brand's own claims (`postbankde.com`): for

@@ -102,7 +102,7 @@ pub struct Lookalike<'k> {
 }
 
 /// Whether a registrable domain (punycode form) imitates a brand's; misspellings count only for
-/// brands `claimed` by the message. Domains a brand owns are never
+/// brands `claimed` by the message (a handful at most, often none). Domains a brand owns are never
 /// look-alikes, and neither is a brand's own name under another suffix (`google.co.jp`): brands own
 /// many country domains the knowledge base cannot list.
 pub fn check<'k>(
@@ -110,7 +110,7 @@ pub fn check<'k>(
     kb: &'k Knowledge,
     index: &Index,
     lure_words: &[String],
-    claimed: &dyn Fn(&Brand) -> bool,
+    claimed: &[&Brand],
 ) -> Option<Lookalike<'k>> {
     if kb.brand_of_domain(registrable).is_some() {
         return None;
@@ -131,11 +131,13 @@ pub fn check<'k>(
     if !label.is_ascii() && !label.as_str().is_single_script() {
         return Some(Lookalike { kind: Kind::MixedScript, brand: None, brand_domain: None });
     }
-    // Asked once per brand, not once per label of each of its domains.
-    let claimed_brands: Vec<bool> = kb.brands.iter().map(claimed).collect();
-    let is_claimed = |b: &BrandLabel| claimed_brands.get(b.brand).copied().unwrap_or(false);
-    if claimed_brands.contains(&true)
-        && let Some(b) = index.labels.iter().find(|b| is_claimed(b) && is_typo_of(&label, &b.label))
+    // The claimed brands' places in the table, found once, not once per label of each of its domains.
+    let claimed: Vec<usize> = match claimed {
+        [] => Vec::new(),
+        _ => (0..kb.brands.len()).filter(|&i| claimed.iter().any(|c| c.id == kb.brands[i].id)).collect(),
+    };
+    if !claimed.is_empty()
+        && let Some(b) = index.labels.iter().find(|b| claimed.contains(&b.brand) && is_typo_of(&label, &b.label))
     {
         return found(Kind::Typo, b);
     }
@@ -161,22 +163,45 @@ fn is_typo_of(label: &str, brand: &str) -> bool {
         5..=8 => 1,
         _ => 2,
     };
-    label != brand && edit_distance(label, brand, max) <= max
+    label != brand && if max == 1 { within_one_edit(label, brand) } else { edit_distance(label, brand, max) <= max }
+}
+
+/// Characters of each text that the edit distances compare.
+const MAX_EDIT_CHARS: usize = 64;
+
+/// `edit_distance(a, b, 1) <= 1` in one pass: the same, or one character replaced, added or
+/// dropped, or two neighbours swapped (in the first 64 characters of each, as there).
+pub(crate) fn within_one_edit(a: &str, b: &str) -> bool {
+    let (mut a_buf, mut b_buf) = (['\0'; MAX_EDIT_CHARS], ['\0'; MAX_EDIT_CHARS]);
+    let (a, b) = (first_chars(a, &mut a_buf), first_chars(b, &mut b_buf));
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    if long.len() - short.len() > 1 {
+        return false;
+    }
+    let same = short.iter().zip(long).take_while(|(x, y)| x == y).count();
+    let (short, long) = (&short[same..], &long[same..]);
+    if short.len() < long.len() {
+        return short == &long[1..];
+    }
+    match (short, long) {
+        ([], []) => true,
+        ([x, y, short_rest @ ..], [p, q, long_rest @ ..]) if x == q && y == p => short_rest == long_rest,
+        (short, long) => short.get(1..) == long.get(1..),
+    }
 }
 
 /// Optimal-string-alignment distance (a swap of neighbours counts as one edit) of the first 64
 /// characters of each, giving up early (returning `max + 1`) when the lengths alone rule a match out.
 pub(crate) fn edit_distance(a: &str, b: &str, max: usize) -> usize {
-    const MAX_CHARS: usize = 64;
     // On the stack: the look-alike checks compare a few thousand short words per message.
-    let (mut a_buf, mut b_buf) = (['\0'; MAX_CHARS], ['\0'; MAX_CHARS]);
+    let (mut a_buf, mut b_buf) = (['\0'; MAX_EDIT_CHARS], ['\0'; MAX_EDIT_CHARS]);
     let a = first_chars(a, &mut a_buf);
     let b = first_chars(b, &mut b_buf);
     if a.len().abs_diff(b.len()) > max {
         return max + 1;
     }
     // Row i of the table needs rows i-1 and i-2 only: three rows, used in turn.
-    let mut rows = [[0usize; MAX_CHARS + 1]; 3];
+    let mut rows = [[0usize; MAX_EDIT_CHARS + 1]; 3];
     for (j, cell) in rows[0].iter_mut().take(b.len() + 1).enumerate() {
         *cell = j;
     }
@@ -252,7 +277,8 @@ mod tests {
     fn kind(domain: &str) -> Option<(Kind, Option<String>)> {
         let kb = crate::checks::links::test_knowledge();
         let lures = vec!["secure".to_string(), "login".to_string()];
-        check(domain, kb, kb.lookalike_index(), &lures, &|_| true).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
+        let all: Vec<&Brand> = kb.brands.iter().collect();
+        check(domain, kb, kb.lookalike_index(), &lures, &all).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
     }
 
     #[test]
@@ -274,7 +300,7 @@ mod tests {
         assert_eq!(kind("amaz0n.com"), Some((Kind::Homograph, Some("amazon".into()))));
         assert_eq!(kind("maple.com"), None);
         let kb = crate::checks::links::test_knowledge();
-        let unclaimed = check("amazom.com", kb, kb.lookalike_index(), &[], &|_| false);
+        let unclaimed = check("amazom.com", kb, kb.lookalike_index(), &[], &[]);
         assert!(unclaimed.is_none());
         assert_eq!(edit_distance("kitten", "sitting", 5), 3);
         assert_eq!(edit_distance("abcd", "abdc", 2), 1);
@@ -284,6 +310,14 @@ mod tests {
         assert_eq!(edit_distance("abcdef", "ab", 1), 2, "lengths alone rule it out");
         // Only the first 64 characters count.
         assert_eq!(edit_distance(&"a".repeat(70), &format!("{}b", "a".repeat(64)), 2), 0);
+        assert!(within_one_edit(&"a".repeat(70), &format!("{}bc", "a".repeat(64))));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_edit_is_what_the_distance_says(a in "[abé]{0,7}", b in "[abé]{0,7}") {
+            proptest::prop_assert_eq!(within_one_edit(&a, &b), edit_distance(&a, &b, 1) <= 1, "{} {}", a, b);
+        }
     }
 
     #[test]
@@ -294,8 +328,8 @@ mod tests {
         assert_eq!(kind("appleinsider.com"), None);
         // With the shipped word list: country codes glued to the name count as added words.
         let kb = crate::checks::links::test_knowledge();
-        let shipped =
-            |domain: &str| check(domain, kb, kb.lookalike_index(), &kb.host_lure_words, &|_| true).map(|l| l.kind);
+        let all: Vec<&Brand> = kb.brands.iter().collect();
+        let shipped = |domain: &str| check(domain, kb, kb.lookalike_index(), &kb.host_lure_words, &all).map(|l| l.kind);
         assert_eq!(shipped("amazonde.com"), Some(Kind::BrandWithWords));
         assert_eq!(shipped("amazon-uk-billing.com"), Some(Kind::BrandWithWords));
         assert_eq!(shipped("amazonaws.com"), None);
