@@ -1300,6 +1300,8 @@ fn written_addresses(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 
 /// Free-mailbox addresses kept per message for `sender.reply_elsewhere`: the first few are enough.
 const MAX_CONTACT_ADDRESSES: usize = 4;
+/// Free-mailbox addresses of one text whose preceding words are read for a cue.
+const MAX_FREE_ADDRESSES_READ: usize = 64;
 
 impl Lures {
     /// Free-mailbox addresses in a folded text that a cue ("e-mail me to", "responda-me via:") asks
@@ -1310,12 +1312,14 @@ impl Lures {
         kb: &'t Knowledge,
         text: &'t str,
     ) -> impl Iterator<Item = (String, String)> + 't {
-        written_addresses(text).filter_map(move |(start, end)| {
+        let free_mailbox = move |&(start, end): &(usize, usize)| {
+            let domain = text[start..end].rsplit_once('@').map_or("", |(_, d)| d);
+            crate::checks::sender::is_free_mailbox(kb, domain)
+        };
+        // Cues are looked for before the first free-mailbox addresses only: a text of thousands of
+        // them is a list, not a request, and must not cost cue searches for each.
+        written_addresses(text).filter(free_mailbox).take(MAX_FREE_ADDRESSES_READ).filter_map(move |(start, end)| {
             let address = &text[start..end];
-            let domain = address.rsplit_once('@').map(|(_, d)| d)?;
-            if !crate::checks::sender::is_free_mailbox(kb, domain) {
-                return None;
-            }
             let from =
                 text[..start].char_indices().rev().nth(self.contact_window.saturating_sub(1)).map_or(0, |(i, _)| i);
             let before = &text[from..start];
@@ -1880,6 +1884,15 @@ mod tests {
         let list = "From: Bob via usrp-users <usrp-users@lists.example.org>\r\nList-Id: <usrp-users.lists.example.org>\r\n\
                     To: usrp-users@lists.example.org\r\nSubject: board\r\n\r\nContact me at bob.radio@gmail.com\r\n";
         assert!(test_support::run(list, &[], check).is_empty(), "people give their addresses on lists");
+    }
+
+    #[test]
+    fn a_text_full_of_free_mailbox_addresses_is_read_in_bounded_time() {
+        let lures = Lures::builtin();
+        let text = "write me to x@gmail.com. ".repeat(200_000);
+        let start = std::time::Instant::now();
+        assert_eq!(lures.contact_addresses(Knowledge::builtin(), &text).count(), MAX_FREE_ADDRESSES_READ);
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "{:?}", start.elapsed());
     }
 
     #[test]
