@@ -181,7 +181,7 @@ pub fn analyze_with(raw: &[u8], ctx: &Context, limits: &Limits) -> Verdict {
     if header_bytes_omitted > 0 {
         truncated.omitted.insert("header_bytes".into(), header_bytes_omitted);
     }
-    verdict(rules, findings, facts(&view), truncated, lang)
+    verdict(rules, findings, facts(view), truncated, lang)
 }
 
 /// Parses and compiles the built-in tables (data files, automata) that the first analysis of a
@@ -305,8 +305,12 @@ fn verdict(rules: &Rules, findings: Vec<Finding>, facts: Facts, truncated: Trunc
     Verdict { level, score, lang, summary, findings, facts, truncated }
 }
 
-fn facts(view: &MessageView) -> Facts {
-    let mailbox = |a: &message::Addr| Mailbox { name: a.name.clone(), address: a.address.clone() };
+/// The facts shown with the verdict, moved out of the view (its last use) rather than copied.
+fn facts(view: MessageView) -> Facts {
+    let server_verdicts = checks::server::verdict_headers(&view)
+        .map(|(name, value)| HeaderFact { name: name.to_string(), value: value.trim().to_string() })
+        .collect();
+    let mailbox = |a: message::Addr| Mailbox { name: a.name, address: a.address };
     let hop = |h: &checks::received::Hop, trusted: bool| HopFact {
         from_host: h.from_host.clone(),
         from_ip: h.from_ip.map(|ip| ip.to_string()),
@@ -315,51 +319,49 @@ fn facts(view: &MessageView) -> Facts {
         trusted,
     };
     Facts {
-        from: view.from.as_ref().map(mailbox),
-        reply_to: view.reply_to.as_ref().map(mailbox),
-        return_path: view.return_path.clone(),
+        from: view.from.map(mailbox),
+        reply_to: view.reply_to.map(mailbox),
         message_id_domain: view
             .message_id
             .as_deref()
             .and_then(|id| id.rsplit_once('@'))
             .map(|(_, d)| d.trim_end_matches('>').to_ascii_lowercase()),
-        subject: view.subject.clone(),
-        date: view.date.clone(),
-        to: view.to.iter().map(|a| a.address.clone()).collect(),
+        return_path: view.return_path,
+        subject: view.subject,
+        date: view.date,
+        to: view.to.into_iter().map(|a| a.address).collect(),
         origin: view.origin.map(|i| hop(&view.hops[i], false)),
         // Hops above the origin were written by the recipient's side; the origin and below are claims.
         hops: view.hops.iter().enumerate().map(|(i, h)| hop(h, view.origin.is_some_and(|o| i < o))).collect(),
         auth: view
             .auth
-            .iter()
+            .into_iter()
             .map(|a| AuthFact {
-                method: a.method.clone(),
-                result: a.result.clone(),
-                domain: a.domain.clone(),
-                authserv_id: a.authserv_id.clone(),
+                method: a.method,
+                result: a.result,
+                domain: a.domain,
+                authserv_id: a.authserv_id,
                 trusted: a.trusted,
                 aligned: a.aligned,
             })
             .collect(),
         links: view
             .links
-            .iter()
+            .into_iter()
             .map(|l| LinkFact {
-                url: l.url.clone(),
-                text: l.text.clone(),
-                host: l.host.clone(),
-                registrable_domain: l.registrable.clone(),
+                url: l.url,
+                text: l.text,
+                host: l.host,
+                registrable_domain: l.registrable,
                 source: l.source.as_str().to_string(),
             })
             .collect(),
         attachments: view
             .attachments
-            .iter()
-            .map(|a| AttachmentFact { name: a.name.clone(), content_type: a.content_type.clone(), size: a.bytes.len() })
+            .into_iter()
+            .map(|a| AttachmentFact { name: a.name, content_type: a.content_type, size: a.bytes.len() })
             .collect(),
-        server_verdicts: checks::server::verdict_headers(view)
-            .map(|(name, value)| HeaderFact { name: name.to_string(), value: value.trim().to_string() })
-            .collect(),
+        server_verdicts,
     }
 }
 
