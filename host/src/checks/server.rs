@@ -25,10 +25,11 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
 /// Headers in which an upstream filter recorded its verdict.
 pub fn verdict_headers<'v, 'a>(view: &'v MessageView<'a>) -> impl Iterator<Item = (&'a str, &'a str)> + 'v {
     const PREFIXES: [&str; 4] = ["x-spam", "x-rspamd", "x-vr-spam", "x-ms-exchange-organization-scl"];
-    view.headers.iter().copied().filter(|(name, _)| {
-        let lower = name.to_ascii_lowercase();
-        PREFIXES.iter().any(|p| lower.starts_with(p))
-    })
+    // Compared in place: every header of every message is asked, and few match.
+    let named = |name: &str, prefix: &str| {
+        name.as_bytes().get(..prefix.len()).is_some_and(|h| h.eq_ignore_ascii_case(prefix.as_bytes()))
+    };
+    view.headers.iter().copied().filter(move |(name, _)| PREFIXES.iter().any(|p| named(name, p)))
 }
 
 #[cfg(test)]
