@@ -583,6 +583,21 @@ bonus = 5
     }
 
     #[test]
+    fn a_from_line_without_a_valid_address_is_an_untraceable_sender() {
+        let rules = Rules::builtin();
+        let level = |ids: &[&'static str]| rules.score(&findings(ids)).1;
+        let shows = |ids: &[&'static str], id: &str| rules.render(findings(ids), Lang::En).iter().any(|f| f.id == id);
+        assert_eq!(level(&["sender.malformed_from"]), Level::Safe, "an old mailer's broken From alone");
+        assert!(shows(&["sender.malformed_from", "links.shortener"], "content.masked_mailing"));
+        assert_eq!(level(&["sender.malformed_from", "links.shortener"]), Level::Dangerous);
+        assert!(shows(&["sender.malformed_from", "content.lure_prize"], "content.concealed_scam_offer"));
+        assert_eq!(level(&["sender.malformed_from", "content.lure_prize"]), Level::Dangerous);
+        assert!(shows(&["sender.malformed_from", "content.lure_quota"], "content.untraceable_account_notice"));
+        assert!(!shows(&["sender.malformed_from", "content.lure_delivery"], "content.untraceable_account_notice"));
+        assert_eq!(level(&["sender.malformed_from", "content.urgency"]), Level::Suspicious, "no lure, no hidden link");
+    }
+
+    #[test]
     fn a_picture_behind_a_shortened_link_from_a_free_mailbox_is_filter_evasion() {
         let rules = Rules::builtin();
         let shown = |ids: &[&'static str]| {
