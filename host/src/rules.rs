@@ -598,6 +598,22 @@ bonus = 5
     }
 
     #[test]
+    fn a_disguised_sender_name_telling_a_lure_weighs_like_a_claimed_identity() {
+        let rules = Rules::builtin();
+        let level = |ids: &[&'static str]| rules.score(&findings(ids)).1;
+        assert_eq!(level(&["sender.disguised_name"]), Level::Safe, "a disguised name alone");
+        assert_eq!(level(&["content.lure_payment", "content.obfuscated_text"]), Level::Suspicious, "disguised wording");
+        let (pair, _) = rules.score(&findings(&["sender.disguised_name", "content.lure_payment"]));
+        let (masked_text, _) = rules.score(&findings(&["content.obfuscated_text", "content.lure_payment"]));
+        assert!(pair >= masked_text + 20, "a masked name weighs more than masked wording ({pair} vs {masked_text})");
+        assert_eq!(
+            level(&["sender.disguised_name", "content.lure_payment", "content.urgent_subject"]),
+            Level::Dangerous
+        );
+        assert_eq!(level(&["sender.disguised_name", "content.urgency"]), Level::Safe, "no lure");
+    }
+
+    #[test]
     fn a_picture_behind_a_shortened_link_from_a_free_mailbox_is_filter_evasion() {
         let rules = Rules::builtin();
         let shown = |ids: &[&'static str]| {
