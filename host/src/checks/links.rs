@@ -554,7 +554,11 @@ fn shown_host(text: &str, kb: &Knowledge) -> Option<String> {
     for word in &words {
         let lower = word.to_lowercase();
         // A URL may follow other text without a space in Japanese (`ログイン：https://…`).
-        let url_start = ["https://", "http://", "www."].iter().filter_map(|p| lower.find(p)).min();
+        // The first place where one starts, found by its first letter rather than by a substring
+        // search set up for each prefix and word.
+        let url_start = memchr::memchr2_iter(b'h', b'w', lower.as_bytes()).find(|&at| {
+            ["https://", "http://", "www."].iter().any(|p| lower.as_bytes()[at..].starts_with(p.as_bytes()))
+        });
         let (rest, url_like) = match url_start {
             Some(start) => {
                 let url = &lower[start..];
