@@ -173,13 +173,28 @@ pub(super) fn fold_resumable(
         let (chunk, after) = rest.split_at(chunk_len(rest));
         rest = after;
         folder.styled_letters(chunk);
-        if is_nfkc_quick(chunk.chars()) == IsNormalized::Yes {
+        if nfkc_unchanged(chunk) {
             chunk.chars().for_each(|c| folder.push(c));
         } else {
             chunk.nfkc().for_each(|c| folder.push(c));
         }
     }
     folder.finish()
+}
+
+/// Whether NFKC leaves `text` as it is (its quick check says so). Most Japanese text is kana, kanji
+/// and ASCII, which NFKC leaves alone: told by ranges, before the normaliser's table search.
+fn nfkc_unchanged(text: &str) -> bool {
+    text.chars().all(is_plainly_normal) || is_nfkc_quick(text.chars()) == IsNormalized::Yes
+}
+
+/// ASCII, accented Latin letters, Japanese punctuation, kana (without the voiced sound marks and the
+/// digraphs, which NFKC changes) and the unified kanji: characters NFKC leaves alone and that combine
+/// with nothing before them (a test checks each).
+fn is_plainly_normal(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c, '\u{00C0}'..='\u{0131}' | '\u{3001}'..='\u{3029}' | '\u{3041}'..='\u{3096}'
+            | '\u{30A0}'..='\u{30FE}' | '\u{4E00}'..='\u{9FFF}')
 }
 
 /// Length of the run of whole ASCII chunks that `rest` starts with: the ASCII text before the next
@@ -242,7 +257,7 @@ pub(super) fn source_ranges(
         // marks, half-width voiced sound marks), so NFKC of the pieces one by one is NFKC of the chunk.
         // In a chunk NFKC leaves as it is (most), each character is a piece.
         let chunk = &text[rest_at..chunk_end];
-        let normal = is_nfkc_quick(chunk.chars()) == IsNormalized::Yes;
+        let normal = nfkc_unchanged(chunk);
         let mut pieces = chunk.char_indices().map(|(i, c)| (rest_at + i, c)).peekable();
         while let Some((start, first)) = pieces.next() {
             let mut end = start + first.len_utf8();
@@ -538,6 +553,15 @@ impl<'t> Folder<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn plainly_normal_characters_are_left_alone_by_nfkc() {
+        let plain = (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_plainly_normal(c));
+        for c in plain {
+            assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
+            assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+    }
 
     #[test]
     fn single_spacing_is_read_eight_bytes_at_a_time_as_one_by_one() {
