@@ -691,8 +691,12 @@ fn ascii_lowercase_in<'b>(name: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
 /// An attribute's value from just after its `=`: quoted, or up to a space or `>`.
 fn attribute_value(after_equals: &str) -> &str {
     let value = after_equals.trim_start();
-    match value.chars().next() {
-        Some(q @ ('"' | '\'')) => value[1..].split(q).next().unwrap_or_default(),
+    match value.as_bytes().first() {
+        // The quote is ASCII: found as a byte, it falls on a character boundary.
+        Some(&q @ (b'"' | b'\'')) => {
+            let quoted = &value[1..];
+            &quoted[..memchr::memchr(q, quoted.as_bytes()).unwrap_or(quoted.len())]
+        }
         _ => value.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default(),
     }
 }
@@ -943,7 +947,13 @@ fn tag_end(tag: &[u8]) -> Option<usize> {
 /// Offset in `rest` of the `</name` that closes a script or style element (or the end).
 fn find_closing(rest: &str, name: &str) -> usize {
     let mut from = 0;
-    while let Some(pos) = rest[from..].find("</").map(|p| p + from) {
+    // `</` found by its `<` with memchr, not by a substring search set up for each call.
+    let closing_tag = |from: usize| {
+        memchr::memchr_iter(b'<', rest.as_bytes().get(from..)?)
+            .map(|at| from + at)
+            .find(|&at| rest.as_bytes().get(at + 1) == Some(&b'/'))
+    };
+    while let Some(pos) = closing_tag(from) {
         let after = &rest.as_bytes()[pos + 2..];
         if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
             return pos;
