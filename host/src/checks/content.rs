@@ -12,6 +12,7 @@ use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
 mod fold;
 mod hidden;
+mod notice;
 
 pub use self::fold::{Folded, fold, visible};
 use self::fold::{
@@ -62,6 +63,14 @@ struct LureFile {
     image_hosts: ImageHosts,
     hidden_filler: HiddenFillerLimits,
     contact_elsewhere: ContactElsewhere,
+    account_notice: AccountNotice,
+}
+
+/// Lure categories that are notices about the reader's account (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AccountNotice {
+    lures: Vec<String>,
 }
 
 /// Addresses the text asks the reader to write to (see `data/lures.toml`).
@@ -189,6 +198,8 @@ pub struct Lures {
     /// Folded cues before an address the reader is asked to write to, and how far before it they count.
     contact_cues: Vec<String>,
     contact_window: usize,
+    /// Indexes into `lure_ids` of the account-notice categories.
+    account_lures: Vec<usize>,
 }
 
 static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
@@ -283,6 +294,12 @@ impl Lures {
             "contact_elsewhere cues must be non-empty and trimmed"
         );
         ensure!((20..=200).contains(&contact.window_chars), "contact_elsewhere window_chars must be 20..200");
+        let account_lures = (file.account_notice.lures.iter())
+            .map(|id| {
+                file.lure.iter().position(|l| &l.id == id).with_context(|| format!("account_notice: no lure {id}"))
+            })
+            .collect::<Result<Vec<usize>>>()?;
+        ensure!(!account_lures.is_empty(), "account_notice lists no lures");
         Ok(Lures {
             lure_ids,
             body,
@@ -302,6 +319,7 @@ impl Lures {
             hidden_filler: filler,
             contact_cues,
             contact_window: contact.window_chars,
+            account_lures,
         })
     }
 
@@ -1057,7 +1075,7 @@ impl Reading {
 /// Look-alike or invisible letters needed before text counts as disguised: one can be a stray key.
 const MIN_DISGUISED: usize = 2;
 
-pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
+pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
     let lures = Lures::builtin();
     let mut reading =
         Reading { hits: Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() }, ..Reading::default() };
@@ -1100,6 +1118,9 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
     }
     if let Some(hit) = &reading.hits.bulk_footer {
         out.push(hit.finding("content.bulk_footer"));
+    }
+    if lures.account_lures.iter().any(|&i| reading.hits.lures.get(i).is_some_and(Option::is_some)) {
+        out.extend(notice::notice_elsewhere(view, kb));
     }
     image_only(view, kb, lures, &reading, out);
     if let Some(filler) = &reading.hidden_filler {
@@ -1604,7 +1625,7 @@ mod tests {
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
                   [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n\
                   [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
-                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n";
+                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[account_notice]\nlures=['a']\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -1617,6 +1638,8 @@ mod tests {
         {
             assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_contact}")).is_err());
         }
+        let unknown_notice = ok.replace("lures=['a']", "lures=['b']");
+        assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{unknown_notice}")).is_err());
     }
 
     #[test]
