@@ -1119,10 +1119,9 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     if let Some(hit) = &reading.hits.bulk_footer {
         out.push(hit.finding("content.bulk_footer"));
     }
-    if lures.account_lures.iter().any(|&i| reading.hits.lures.get(i).is_some_and(Option::is_some)) {
-        out.extend(notice::notice_elsewhere(view, kb));
-    }
-    image_only(view, kb, lures, &reading, out);
+    let account_notice = lures.account_lures.iter().any(|&i| reading.hits.lures.get(i).is_some_and(Option::is_some));
+    let picture = image_only(view, kb, lures, &reading, out);
+    notice::check(view, kb, notice::Told { account_notice, picture }, out);
     if let Some(filler) = &reading.hidden_filler {
         out.push(
             Finding::new("content.hidden_text")
@@ -1234,12 +1233,13 @@ fn count_words(text: &str, limit: usize) -> usize {
 
 /// HTML that is a picture and a web link, with next to no text: the words are in the image, where
 /// filters cannot read them. A company's short notice shows its logo from its own servers (the
-/// sender's domain, or another of the same brand's): such pictures do not count.
-fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+/// sender's domain, or another of the same brand's): such pictures do not count. Returns whether
+/// the HTML is such a picture (`content.image_only`).
+fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) -> bool {
     // Most HTML mail has words enough: then no image address need be parsed.
     let web_links = view.links.iter().filter(|l| l.source == LinkSource::Href && l.parsed.is_some()).count();
     if view.html.is_empty() || web_links == 0 || reading.html_words >= lures.image_only_max_words {
-        return;
+        return false;
     }
     let sender = view.from.as_ref().and_then(|f| f.registrable.as_deref());
     let sender_brand = sender.and_then(|r| kb.brand_of_domain(r));
@@ -1251,7 +1251,7 @@ fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Readi
     let attached_images = view.attachments.iter().filter(|a| a.content_type.starts_with("image/")).count();
     let images = foreign_images.saturating_add(attached_images);
     if images == 0 {
-        return;
+        return false;
     }
     out.push(
         Finding::new("content.image_only")
@@ -1260,6 +1260,7 @@ fn image_only(view: &MessageView, kb: &Knowledge, lures: &Lures, reading: &Readi
             .evidence("Images", images.to_string())
             .evidence("Links", web_links.to_string()),
     );
+    true
 }
 
 /// The host of an image `src`, lower-case, when it is a web address.

@@ -7,16 +7,58 @@
 use crate::checks::links::{Link, LinkSource};
 use crate::checks::sender;
 use crate::knowledge::Knowledge;
-use crate::message::MessageView;
+use crate::message::{Addr, MessageView};
 use crate::model::Finding;
 
-/// `links.notice_elsewhere` for a message that tells an account notice: every link the reader can
-/// follow (images aside) leads to one site, and that site is not the sender's. Links to known brands'
-/// sites (a privacy page, an app store), to mail services' click trackers and to mail-security
-/// wrappers say nothing about where the notice sends the reader and are passed over. Not judged: a
-/// free mailbox (people link anywhere), and a message presenting itself as a known brand, which
-/// `links.off_brand` judges against the brand's own sites.
-pub(super) fn notice_elsewhere(view: &MessageView, kb: &'static Knowledge) -> Option<Finding> {
+/// What the message's words are, for judging where its links lead.
+pub(super) struct Told {
+    /// A notice about the reader's account (see `data/lures.toml` `account_notice`).
+    pub account_notice: bool,
+    /// The HTML is a picture with a link and next to no words (`content.image_only`).
+    pub picture: bool,
+}
+
+/// Where the links of an account notice or of a picture lead, when that is one site other than the
+/// sender's: `links.notice_elsewhere` for the notice (deception: it names one site and sends the
+/// reader to another), `content.picture_elsewhere` for the picture (mass mail that hides its words
+/// from filters and advertises someone other than its sender).
+pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out: &mut Vec<Finding>) {
+    if !(told.account_notice || told.picture) {
+        return;
+    }
+    let Some((from, link, site)) = one_outside_site(view, kb) else { return };
+    let from_site = from.registrable.as_deref().unwrap_or_default();
+    let host = link.host.clone().unwrap_or_default();
+    let url = super::visible(&shown(&link.url));
+    // A message presenting itself as a known brand is `links.off_brand`'s to judge.
+    if told.account_notice && sender::presented_brands(view, kb).is_empty() {
+        out.push(
+            Finding::new("links.notice_elsewhere")
+                .arg("sender", from_site)
+                .arg("host", host.clone())
+                .evidence("From", from.address.clone())
+                .evidence("URL", url.clone())
+                .evidence("Registrable domain", site),
+        );
+    }
+    if told.picture {
+        out.push(
+            Finding::new("content.picture_elsewhere")
+                .arg("sender", from_site)
+                .arg("host", host)
+                .evidence("From", from.address.clone())
+                .evidence("URL", url)
+                .evidence("Registrable domain", site),
+        );
+    }
+}
+
+/// The one site every link the reader can follow (images aside) leads to, when that is not the
+/// sender's site, with the From address and the first such link. Links to known brands' sites (a
+/// privacy page, an app store), to mail services' click trackers and to mail-security wrappers say
+/// nothing about where the message sends the reader and are passed over. Not judged: a free mailbox
+/// (people link anywhere) and a From without a registrable domain.
+fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Addr, &'v Link, &'v str)> {
     let from = view.from.as_ref()?;
     let from_site = from.registrable.as_deref()?;
     if from.domain.as_deref().is_some_and(|d| sender::is_free_mailbox(kb, d)) {
@@ -46,18 +88,7 @@ pub(super) fn notice_elsewhere(view: &MessageView, kb: &'static Knowledge) -> Op
             Some(_) => return None,
         }
     }
-    let (link, site) = elsewhere?;
-    if !sender::presented_brands(view, kb).is_empty() {
-        return None;
-    }
-    Some(
-        Finding::new("links.notice_elsewhere")
-            .arg("sender", from_site)
-            .arg("host", link.host.clone().unwrap_or_default())
-            .evidence("From", from.address.clone())
-            .evidence("URL", super::visible(&shown(&link.url)))
-            .evidence("Registrable domain", site),
-    )
+    elsewhere.map(|(link, site)| (from, link, site))
 }
 
 /// Longest URL shown in evidence; tracking URLs run to kilobytes.
@@ -125,6 +156,20 @@ mod tests {
         // A newsletter linking elsewhere tells no account notice.
         let news = "<p>Our spring catalogue is out.</p><a href=\"http://shop-example.net/\">Browse</a>";
         assert!(!notice("News <news@valleybank-example.com>", news).contains(&"links.notice_elsewhere"));
+    }
+
+    #[test]
+    fn a_picture_linking_to_one_other_site_is_flagged_one_linking_home_is_not() {
+        let picture = |href: &str| format!("<a href=\"{href}\"><img src=\"https://cdn-example.net/offer.gif\"></a>");
+        let ids =
+            notice("Jane Doe <jdoe@plastics-example.com>", &picture("http://sale.bubxyx-example.info/in.php?aid=1"));
+        assert!(ids.contains(&"content.image_only") && ids.contains(&"content.picture_elsewhere"), "{ids:?}");
+        assert!(!ids.contains(&"links.notice_elsewhere"), "a picture tells no account notice: {ids:?}");
+        // A shop's banner newsletter links to the shop, or through its mailing service's tracker.
+        for home in ["https://www.plastics-example.com/spring", "https://x.list-manage.com/track/click?u=1"] {
+            let ids = notice("Shop <news@plastics-example.com>", &picture(home));
+            assert!(ids.contains(&"content.image_only") && !ids.contains(&"content.picture_elsewhere"), "{ids:?}");
+        }
     }
 
     #[test]
