@@ -1784,6 +1784,8 @@ mod tests {
         );
         let de = findings("Hinweis", "Ihr Postfach ist voll. Nachrichten wurden zurückgehalten.");
         assert_eq!(ids(&de), ["content.lure_pending_mail", "content.lure_quota"]);
+        let deadline = findings("Online Kunden", "Bitte füllen Sie das Formular unverzüglich aus.");
+        assert_eq!(ids(&deadline), ["content.urgency"]);
     }
 
     #[test]
