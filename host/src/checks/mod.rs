@@ -151,4 +151,15 @@ mod combination_tests {
             assert_ne!(level, Level::Dangerous, "{hider}");
         }
     }
+
+    #[test]
+    fn a_brand_address_forged_on_an_account_notice_is_dangerous_on_another_lure_it_is_not() {
+        let (_, level) = judged(&["received.origin_not_brand", "content.lure_verify"]);
+        assert_eq!(level, Level::Dangerous);
+        // A forged brand address with a prize or a parcel story is a claim, not yet an account notice.
+        for lure in ["content.lure_prize", "content.lure_delivery"] {
+            let (_, level) = judged(&["received.origin_not_brand", lure]);
+            assert_ne!(level, Level::Dangerous, "{lure}");
+        }
+    }
 }
