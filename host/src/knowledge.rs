@@ -1,8 +1,6 @@
 //! Brand and infrastructure knowledge (`data/brands.toml`, `data/providers.toml`, `data/web.toml`),
 //! validated and compiled once. Checkers ask questions of it; they never carry their own lists.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 use std::sync::{LazyLock, OnceLock};
 
 use anyhow::{Result, ensure};
@@ -201,36 +199,11 @@ fn listed(list: &NameSet, host: &str) -> bool {
     }
 }
 
-/// The hasher of the tables' sets and maps of names. They hold the tables' own names (message text
-/// is looked up in them, never added), so a hash built against flooding (SipHash, most of a lookup's
-/// cost) is not needed: FxHash's, eight bytes at a time.
-#[derive(Default, Clone, Copy)]
-pub struct NameHasher(u64);
-
-impl std::hash::Hasher for NameHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut add = |word: u64| self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(SEED);
-        let mut blocks = bytes.chunks_exact(8);
-        for block in blocks.by_ref() {
-            add(u64::from_le_bytes(block.try_into().unwrap_or_default()));
-        }
-        let tail = blocks.remainder();
-        if !tail.is_empty() {
-            let mut last = [0; 8];
-            last[..tail.len()].copy_from_slice(tail);
-            add(u64::from_le_bytes(last));
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        // The table's bucket comes from the low bits, which the multiplications leave weakest.
-        self.0.rotate_left(26)
-    }
-}
-
-pub type NameSet = HashSet<String, BuildHasherDefault<NameHasher>>;
-pub type NameMap<V> = HashMap<String, V, BuildHasherDefault<NameHasher>>;
+/// The tables' sets and maps of names. They hold the tables' own names (message text is looked up in
+/// them, never added), so a hash built against flooding (SipHash, most of a lookup's cost) is not
+/// needed: FxHash's, eight bytes at a time.
+pub type NameSet = rustc_hash::FxHashSet<String>;
+pub type NameMap<V> = rustc_hash::FxHashMap<String, V>;
 
 impl Knowledge {
     pub fn builtin() -> &'static Knowledge {

@@ -195,8 +195,9 @@ pub struct Lures {
     image_only_max_words: usize,
     image_hosts: Vec<String>,
     hidden_filler: HiddenFillerLimits,
-    /// Folded cues before an address the reader is asked to write to, and how far before it they count.
-    contact_cues: Vec<String>,
+    /// The automaton of the folded cues before an address the reader is asked to write to, and how
+    /// far before it they count.
+    contact_cues: Matcher,
     contact_window: usize,
     /// Indexes into `lure_ids` of the account-notice categories.
     account_lures: Vec<usize>,
@@ -294,6 +295,8 @@ impl Lures {
             "contact_elsewhere cues must be non-empty and trimmed"
         );
         ensure!((20..=200).contains(&contact.window_chars), "contact_elsewhere window_chars must be 20..200");
+        // A few dozen short cues: laid out at load, at a small fraction of a cold start.
+        let contact_cues = Matcher::new(&contact_cues).context("contact cue automaton")?;
         let account_lures = (file.account_notice.lures.iter())
             .map(|id| {
                 file.lure.iter().position(|l| &l.id == id).with_context(|| format!("account_notice: no lure {id}"))
@@ -669,8 +672,9 @@ impl<'t> Attributes<'t> {
                 .take_while(|&&b| b.is_ascii() && !is_ascii_space(b) && b != b'=' && b != b'/')
                 .count();
             let start = before.len() - len;
+            // Most `=` of a tag are inside values (URL queries), after no space: told before the name is looked up.
             let preceded = start == 0 || before[start - 1].is_ascii_whitespace() || before[start - 1] == b'/';
-            if let Some(slot) = attributes.slot(&before[start..]).filter(|slot| preceded && slot.is_none()) {
+            if preceded && let Some(slot @ None) = attributes.slot(&before[start..]) {
                 *slot = Some(attribute_value(&tag[equals + 1..]));
             }
         }
@@ -1355,13 +1359,12 @@ impl Lures {
             let from =
                 text[..start].char_indices().rev().nth(self.contact_window.saturating_sub(1)).map_or(0, |(i, _)| i);
             let before = &text[from..start];
-            let cued = self.contact_cues.iter().any(|cue| {
-                before.match_indices(cue.as_str()).any(|(at, _)| {
-                    let after_cue = &before[at + cue.len()..];
-                    let word_start = !before[..at].chars().next_back().is_some_and(char::is_alphanumeric);
-                    let word_end = !after_cue.chars().next().is_some_and(char::is_alphanumeric);
-                    word_start && word_end && !ends_a_sentence(after_cue)
-                })
+            // Every cue in one pass over the window, not a substring search per cue.
+            let cued = self.contact_cues.find_overlapping_iter(before).any(|cue| {
+                let after_cue = &before[cue.end()..];
+                let word_start = !before[..cue.start()].chars().next_back().is_some_and(char::is_alphanumeric);
+                let word_end = !after_cue.chars().next().is_some_and(char::is_alphanumeric);
+                word_start && word_end && !ends_a_sentence(after_cue)
             });
             cued.then(|| (address.to_string(), sentence_around(text, start, end)))
         })

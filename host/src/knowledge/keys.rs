@@ -4,13 +4,18 @@
 
 use std::sync::OnceLock;
 
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfkc_quick};
 
 /// NFKC + lower case: full-width `ＫＡＧＯＹＡ` and half-width katakana compare equal to their usual forms.
 pub fn fold(text: &str) -> String {
     // ASCII is NFKC already and lower-cases byte by byte: most names and subjects skip the normaliser.
     if text.is_ascii() {
         return text.to_ascii_lowercase();
+    }
+    // Text NFKC leaves as it is (most Japanese, most accented Latin) skips the normaliser's buffers:
+    // its quick check answers `Yes` only for text that is NFKC already.
+    if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+        return text.chars().flat_map(char::to_lowercase).collect();
     }
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
@@ -60,6 +65,12 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn text_left_alone_by_nfkc_folds_as_through_the_normaliser(text in "[a-zA-Zéｶｱカ가ΣσℌⅫ ・ー㈱]{0,24}") {
+            let through: String = text.nfkc().flat_map(char::to_lowercase).collect();
+            proptest::prop_assert_eq!(fold(&text), through);
+        }
+
         #[test]
         fn any_ascii_text_gets_the_same_lookalike_key_both_ways(text in "[\\x00-\\x7f]{0,24}") {
             proptest::prop_assert_eq!(lookalike_key(&text), lookalike_key_of_any(&text));

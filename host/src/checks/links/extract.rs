@@ -3,12 +3,12 @@
 //! work is linear in the input whatever the markup looks like.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
 use std::sync::LazyLock;
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use rustc_hash::FxHashSet;
 use unicode_normalization::UnicodeNormalization;
 use url::{Host, Url};
 
@@ -22,12 +22,14 @@ const MAX_URL_BYTES: usize = 8 * 1024;
 const MAX_TEXT_BYTES: usize = 4 * 1024;
 const MAX_TEXT_CHARS: usize = 300;
 
-/// Collects links in document order, dropping duplicates and counting those beyond the cap.
+/// Collects links in document order, dropping duplicates and counting those beyond the cap. The sets
+/// hold SipHash values of the links (see [`hash_of`]), bounded in number: hashed again, they need no
+/// defence against flooding.
 struct Collector {
     max: usize,
     links: Vec<Link>,
-    seen: HashSet<u64>,
-    seen_urls: HashSet<u64>,
+    seen: FxHashSet<u64>,
+    seen_urls: FxHashSet<u64>,
     omitted: usize,
 }
 
@@ -73,8 +75,8 @@ pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Li
     let mut out = Collector {
         max: limits.max_links,
         links: Vec::new(),
-        seen: HashSet::new(),
-        seen_urls: HashSet::new(),
+        seen: FxHashSet::default(),
+        seen_urls: FxHashSet::default(),
         omitted: 0,
     };
     for body in html {
