@@ -28,6 +28,44 @@ pub fn registrable(host: &str) -> Option<String> {
     std::str::from_utf8(domain.as_bytes()).ok().map(str::to_owned)
 }
 
+/// The host of an absolute URL, lower-case: what `url::Url::parse(url)?.host_str()` gives, lower-cased.
+/// Most web addresses are `http(s)://` and a plain name, which is read here as it is written; any other
+/// goes through the URL parser (percent escapes, IDNA, IP numbers, user names, ports, odd slashes).
+pub fn url_host(url: &str) -> Option<String> {
+    if let Some(host) = plain_web_host(url) {
+        return Some(host.to_ascii_lowercase());
+    }
+    url::Url::parse(url).ok()?.host_str().map(str::to_ascii_lowercase)
+}
+
+/// The host of `http://…` or `https://…` (scheme in any case) when the URL parser takes it as written:
+/// labels of ASCII letters, digits and hyphens, none empty nor `xn--` (IDNA would decode it), the last
+/// starting with a letter (else it may be an IPv4 number), ended by `/`, `?`, `#` or the end of the URL
+/// (no user name or port, which the parser checks). What follows the host never fails the parse.
+fn plain_web_host(url: &str) -> Option<&str> {
+    let bytes = url.as_bytes();
+    let scheme_len = if bytes.get(..7)?.eq_ignore_ascii_case(b"http://") {
+        7
+    } else if bytes.get(..8)?.eq_ignore_ascii_case(b"https://") {
+        8
+    } else {
+        return None;
+    };
+    let rest = &url[scheme_len..];
+    let host_len =
+        rest.bytes().position(|b| !(b.is_ascii_alphanumeric() || b == b'-' || b == b'.')).unwrap_or(rest.len());
+    if !matches!(rest.as_bytes().get(host_len), None | Some(b'/' | b'?' | b'#')) {
+        return None;
+    }
+    // ASCII up to `host_len`: a character boundary.
+    let host = &rest[..host_len];
+    let labels_plain = host
+        .split('.')
+        .all(|label| !label.is_empty() && !label.get(..4).is_some_and(|prefix| prefix.eq_ignore_ascii_case("xn--")));
+    let last_is_name = host.rsplit('.').next().is_some_and(|last| last.starts_with(|c: char| c.is_ascii_alphabetic()));
+    (labels_plain && last_is_name).then_some(host)
+}
+
 /// The domain part of an address (`user@Example.JP` → `example.jp`).
 pub fn address_domain(address: &str) -> Option<String> {
     let (_, domain) = address.rsplit_once('@')?;
@@ -70,6 +108,34 @@ mod tests {
         let longest = format!("{}.example.com", "a".repeat(MAX_HOST_BYTES - ".example.com".len()));
         assert_eq!(normalize_host(&longest).map(|h| h.len()), Some(MAX_HOST_BYTES));
         assert_eq!(normalize_host(&format!("a{longest}")), None);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn url_hosts_are_those_the_url_parser_gives(
+            scheme in "(https?|HTTP|hTtPs|ftp|http:|https:/)",
+            labels in "(([a-zA-Z0-9-]|xn--|XN--){0,4}\\.){0,3}([a-zA-Z0-9-]|xn--){0,4}\\.?",
+            junk in "(%41|@|:80|:|\\[|\\]|ｅ|é|\t| |\\.)?",
+            after in "(/|\\?|#|\\\\|/path|:8080/|@x.example/| |\t)?",
+        ) {
+            let url = format!("{scheme}://{labels}{junk}{after}");
+            let parser = url::Url::parse(&url).ok().and_then(|u| u.host_str().map(str::to_ascii_lowercase));
+            proptest::prop_assert_eq!(url_host(&url), parser, "{:?}", url);
+        }
+    }
+
+    #[test]
+    fn plain_web_hosts_are_read_without_the_parser() {
+        assert_eq!(plain_web_host("https://Login.Example.com/x?y"), Some("Login.Example.com"));
+        assert_eq!(plain_web_host("HTTP://a-b.example"), Some("a-b.example"));
+        for parsed in ["https://a.example:443/", "https://u@a.example/", "https://a..example/", "https://1.2.3.4/"] {
+            assert_eq!(plain_web_host(parsed), None, "{parsed}");
+        }
+        for url in
+            ["https://a.example:443/", "http://0x7f.1/", "https://xn--80ak6aa92e.com/", "https://ＡＢＣ.example/"]
+        {
+            assert!(url_host(url).is_some(), "{url}");
+        }
     }
 
     #[test]

@@ -591,8 +591,7 @@ fn subject_shape(subject: &str, recipients: &[String]) -> String {
 
 /// `https://u8f3kq91.Evil.example/login?u=me` → `*.evil.example`.
 fn host_shape(url: &str) -> Option<String> {
-    let parsed = url::Url::parse(url).ok()?;
-    let host = parsed.host_str()?.to_ascii_lowercase();
+    let host = crate::domain::url_host(url)?;
     let labels: Vec<&str> = host
         .split('.')
         .map(|label| {

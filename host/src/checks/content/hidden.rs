@@ -149,7 +149,7 @@ fn floor_boundary(s: &str, max: usize) -> usize {
 }
 
 /// Style-sheet rules that hide whole elements, by tag name or class.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct HidingRules {
     tags: Vec<(String, Style)>,
     classes: Vec<(String, Style)>,
