@@ -54,7 +54,8 @@ pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out:
 }
 
 /// The one site every link the reader can follow (images aside) leads to, when that is not the
-/// sender's site, with the From address and the first such link. Links to known brands' sites (a
+/// sender's site (nor the sender's name under another ending), with the From address and the first
+/// such link. Links to known brands' sites (a
 /// privacy page, an app store), to mail services' click trackers and to mail-security wrappers say
 /// nothing about where the message sends the reader and are passed over. Not judged: a free mailbox
 /// (people link anywhere) and a From without a registrable domain.
@@ -72,7 +73,7 @@ fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Ad
         let Some(host) = link.host_ascii.as_deref() else { continue };
         // A bare IP number is a site of its own.
         let site = link.registrable.as_deref().unwrap_or(host);
-        if site == from_site || kb.is_same_site_on_sibling_hosts(site, from_site) {
+        if site == from_site || kb.is_same_site_on_sibling_hosts(site, from_site) || same_name(site, from_site) {
             return None;
         }
         if kb.brand_of_domain(site).is_some()
@@ -89,6 +90,14 @@ fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Ad
         }
     }
     elsewhere.map(|(link, site)| (from, link, site))
+}
+
+/// Whether two registrable domains carry one name under two endings (`notion.so` and `notion.com`):
+/// a company that writes from one and links to the other links to itself. A name with words added
+/// (`valleybank-secure.com` beside `valleybank.com`) is how look-alikes are made, and does not count.
+fn same_name(site: &str, other: &str) -> bool {
+    let name = |d: &str| d.split('.').next().unwrap_or_default().to_ascii_lowercase();
+    name(site) == name(other)
 }
 
 /// Longest URL shown in evidence; tracking URLs run to kilobytes.
@@ -140,6 +149,14 @@ mod tests {
             let ids = notice("Valley Bank <support@valleybank-example.com>", &html);
             assert!(!ids.contains(&"links.notice_elsewhere"), "{html}: {ids:?}");
         }
+    }
+
+    #[test]
+    fn a_notice_linking_to_the_senders_name_under_another_ending_is_its_own() {
+        let html = format!("{LOCKED}<a href=\"https://app.valleybank-example.net/verify\">Verify</a>");
+        let ids = notice("Valley Bank <support@valleybank-example.com>", &html);
+        assert!(!ids.contains(&"links.notice_elsewhere"), "{ids:?}");
+        assert!(super::same_name("acme.com", "acme.io") && !super::same_name("acme-secure.com", "acme.com"));
     }
 
     #[test]
