@@ -121,7 +121,8 @@ impl Hits {
     }
 }
 
-fn shown_url(url: &str) -> String {
+/// The URL as evidence shows it: cut after `MAX_SHOWN_URL` bytes, at a character boundary.
+pub(crate) fn shown_url(url: &str) -> String {
     if url.len() <= MAX_SHOWN_URL {
         return url.to_string();
     }

@@ -1,10 +1,11 @@
-//! An account notice ("your mailbox is full", "confirm your identity", "your account will be
-//! suspended") can only come from the service that holds the account, and it sends the reader to
-//! that service's own site to sign in. One whose links all lead to a single other site than the
-//! sender's (`support@vbankworks.com` linking to `infovallaybank.com`) shows one site and sends the
-//! reader to another.
+//! Where a message's links lead, judged against what its words are. An account notice ("your mailbox
+//! is full", "confirm your identity", "your account will be suspended") can only come from the
+//! service that holds the account, and it sends the reader to that service's own site to sign in:
+//! one whose links all lead to a single other site than the sender's (`support@vbankworks.com`
+//! linking to `infovallaybank.com`) shows one site and sends the reader to another. A message that
+//! is only a picture linking to a site unrelated to its sender is mass mail hiding its words.
 
-use crate::checks::links::{Link, LinkSource};
+use crate::checks::links::{self, Link, LinkSource};
 use crate::checks::sender;
 use crate::knowledge::Knowledge;
 use crate::message::{Addr, MessageView};
@@ -29,7 +30,7 @@ pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out:
     let Some((from, link, site)) = one_outside_site(view, kb) else { return };
     let from_site = from.registrable.as_deref().unwrap_or_default();
     let host = link.host.clone().unwrap_or_default();
-    let url = super::visible(&shown(&link.url));
+    let url = super::visible(&links::shown_url(&link.url));
     // A message presenting itself as a known brand is `links.off_brand`'s to judge.
     if told.account_notice && sender::presented_brands(view, kb).is_empty() {
         out.push(
@@ -55,10 +56,10 @@ pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out:
 
 /// The one site every link the reader can follow (images aside) leads to, when that is not the
 /// sender's site (nor the sender's name under another ending), with the From address and the first
-/// such link. Links to known brands' sites (a
-/// privacy page, an app store), to mail services' click trackers and to mail-security wrappers say
-/// nothing about where the message sends the reader and are passed over. Not judged: a free mailbox
-/// (people link anywhere) and a From without a registrable domain.
+/// such link. Links to known brands' sites (a privacy page, an app store), to mail services' click
+/// trackers and to mail-security wrappers say nothing about where the message sends the reader and
+/// are passed over. Not judged: a free mailbox (people link anywhere) and a From without a
+/// registrable domain.
 fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Addr, &'v Link, &'v str)> {
     let from = view.from.as_ref()?;
     let from_site = from.registrable.as_deref()?;
@@ -98,16 +99,6 @@ fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Ad
 fn same_name(site: &str, other: &str) -> bool {
     let name = |d: &str| d.split('.').next().unwrap_or_default().to_ascii_lowercase();
     name(site) == name(other)
-}
-
-/// Longest URL shown in evidence; tracking URLs run to kilobytes.
-const MAX_SHOWN_URL_CHARS: usize = 300;
-
-fn shown(url: &str) -> String {
-    match url.char_indices().nth(MAX_SHOWN_URL_CHARS) {
-        Some((cut, _)) => format!("{}…", &url[..cut]),
-        None => url.to_string(),
-    }
 }
 
 #[cfg(test)]
