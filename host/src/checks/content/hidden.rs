@@ -234,12 +234,18 @@ struct Frame<'h> {
     zero_font: bool,
 }
 
+/// Inline styles remembered with what they say (see [`Visibility::inline_style`]).
+const RECENT_STYLES: usize = 8;
+
 /// The open elements of an HTML body, with what they hide.
 #[derive(Default)]
 pub struct Visibility<'h> {
     stack: Vec<Frame<'h>>,
     /// Elements past `MAX_DEPTH` that were not pushed, so their end tags are not matched wrongly.
     untracked: usize,
+    /// The last few distinct inline styles read, and the next slot to reuse.
+    recent_styles: Vec<(&'h str, Style)>,
+    next_slot: usize,
 }
 
 impl<'h> Visibility<'h> {
@@ -253,7 +259,7 @@ impl<'h> Visibility<'h> {
         &mut self,
         rules: &HidingRules,
         name: &'h str,
-        style: Option<&str>,
+        style: Option<&'h str>,
         class: Option<&str>,
         self_closing: bool,
     ) {
@@ -264,7 +270,8 @@ impl<'h> Visibility<'h> {
             self.untracked += 1;
             return;
         }
-        let own = rules.style_of(name, class.unwrap_or_default()).then(&style.map(Style::parse).unwrap_or_default());
+        let inline = style.map(|declarations| self.inline_style(declarations)).unwrap_or_default();
+        let own = rules.style_of(name, class.unwrap_or_default()).then(&inline);
         let parent = self.stack.last();
         self.stack.push(Frame {
             name,
@@ -272,6 +279,22 @@ impl<'h> Visibility<'h> {
             invisible: own.invisible.unwrap_or(parent.is_some_and(|p| p.invisible)),
             zero_font: own.zero_font.unwrap_or(parent.is_some_and(|p| p.zero_font)),
         });
+    }
+
+    /// What an inline style says. Mail written by tools repeats the same few styles on element after
+    /// element (every cell of a newsletter's table): a style seen lately is compared, not read again.
+    fn inline_style(&mut self, declarations: &'h str) -> Style {
+        if let Some((_, style)) = self.recent_styles.iter().find(|(seen, _)| *seen == declarations) {
+            return style.clone();
+        }
+        let style = Style::parse(declarations);
+        let entry = (declarations, style.clone());
+        match self.recent_styles.get_mut(self.next_slot) {
+            Some(slot) => *slot = entry,
+            None => self.recent_styles.push(entry),
+        }
+        self.next_slot = (self.next_slot + 1) % RECENT_STYLES;
+        style
     }
 
     /// An end tag closes the nearest open element of its name (and those left open inside it).
@@ -365,6 +388,25 @@ mod tests {
         assert!(hidden("p", Some("after")));
         assert!(!hidden("div", Some("desktop")));
         assert!(!hidden("h4", None));
+    }
+
+    #[test]
+    fn remembered_inline_styles_say_what_they_said_when_read() {
+        let rules = HidingRules::default();
+        // More distinct styles than are remembered, in an order that reuses and evicts them.
+        let styles: Vec<String> = (0..RECENT_STYLES + 3)
+            .map(|i| if i % 3 == 0 { format!("display:none;margin:{i}px") } else { format!("margin:{i}px") })
+            .collect();
+        let mut v = Visibility::default();
+        for round in 0..4 {
+            for (i, style) in styles.iter().enumerate().filter(|(i, _)| (i + round) % 2 == 0) {
+                v.open(&rules, "div", Some(style), None, false);
+                assert_eq!(v.hidden(), Style::parse(style).hides_anything(), "{style}");
+                v.close("div");
+                assert_eq!(v.inline_style(style), Style::parse(style), "round {round}, style {i}");
+            }
+        }
+        assert!(v.recent_styles.len() <= RECENT_STYLES);
     }
 
     #[test]
