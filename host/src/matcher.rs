@@ -50,14 +50,17 @@ impl State {
 
 const ROOT: u32 = 0;
 const NONE: u32 = u32::MAX;
-/// Set in an entry of a row when the state it leads to ends patterns (itself or on its failure
-/// chain): the search reads on through rows without looking at the states they lead to.
-const REPORTS: u32 = 1 << 31;
+/// Set in an entry of a row, with the state it leads to, when that state ends patterns (itself or on
+/// its failure chain) or has no row: the search leaves the rows there. An entry without it is the row
+/// of the state it leads to, as an offset into `Matcher::rows`: the search reads on from it directly.
+const LEAVES: u32 = 1 << 31;
 
 /// States this shallow get a row of transitions for all 256 bytes, failures resolved: text keeps
 /// coming back to them (most of it matches nothing), and a row spares the search and the failure
-/// links. Deeper states are few per text and have a child or two each.
-const DENSE_DEPTH: u32 = 2;
+/// links. Deeper states are few per text and have a child or two each. At depth 3 words of prose
+/// still walk in and out of the phrases' common starts (`acc`, `you`); the rows of the built-in
+/// automata take 2.2 MB of the binary (0.9 MB at depth 2), of which a search touches few.
+const DENSE_DEPTH: u32 = 3;
 
 /// An automaton: built at run time ([`Matcher::new`]), or laid out at build time and borrowed from
 /// the binary ([`Matcher::from_static`]).
@@ -69,7 +72,7 @@ pub struct Matcher {
     /// Pattern ids by the state where they end, equal patterns by id.
     ends: Cow<'static, [u32]>,
     /// 256 transitions per row, for the states of `DENSE_DEPTH` and less, which are numbered first
-    /// (by depth): state `s`'s row is the `s`th. Entries are states, with `REPORTS` when they end patterns.
+    /// (by depth): state `s`'s row is the `s`th. Entries are written by [`row_entry`].
     rows: Cow<'static, [u32]>,
 }
 
@@ -109,7 +112,7 @@ impl Arrays<'_> {
         loop {
             let s = &self.states[state as usize];
             if s.row != NONE {
-                return self.rows[s.row as usize * 256 + usize::from(byte)] & !REPORTS;
+                return state_of_entry(self.rows[s.row as usize * 256 + usize::from(byte)]);
             }
             let (first, end) = (s.first as usize, s.end as usize);
             if let Ok(i) = self.bytes[first..end].binary_search(&byte) {
@@ -118,6 +121,18 @@ impl Arrays<'_> {
             state = s.fail;
         }
     }
+}
+
+/// The entry of a row for a transition to `target` (see [`LEAVES`]). States with rows are numbered
+/// first, at most 1 + 256 + 256² of them: their offsets stay far below `LEAVES`.
+fn row_entry(states: &[State], target: u32) -> u32 {
+    let s = &states[target as usize];
+    if s.report != NONE || s.depth > DENSE_DEPTH { target | LEAVES } else { target * 256 }
+}
+
+/// The state a row entry leads to.
+fn state_of_entry(entry: u32) -> u32 {
+    if entry & LEAVES != 0 { entry & !LEAVES } else { entry / 256 }
 }
 
 /// An occurrence of pattern `pattern` (its index in the list given to [`Matcher::new`]) at
@@ -147,8 +162,8 @@ impl Matcher {
         let patterns: Vec<&[u8]> = patterns.iter().map(AsRef::as_ref).collect();
         ensure!(patterns.iter().all(|p| !p.is_empty()), "empty pattern");
         let total: usize = patterns.iter().map(|p| p.len()).sum();
-        // No pattern is empty, so this bounds their number too (and so the states', below `REPORTS`).
-        ensure!(total < REPORTS as usize, "patterns too long");
+        // No pattern is empty, so this bounds their number too (and so the states', below `LEAVES`).
+        ensure!(total < LEAVES as usize, "patterns too long");
         // Sorted, the patterns sharing a prefix are a run, and those ending at it come first; the sort
         // is stable, so equal patterns stay in id order.
         let mut sorted: Vec<u32> = (0..patterns.len() as u32).collect();
@@ -212,7 +227,7 @@ impl Matcher {
                 bytes.push(byte);
                 targets.push(child);
                 if state == 0 {
-                    rows[usize::from(byte)] = child;
+                    rows[usize::from(byte)] = row_entry(&states, child);
                 }
                 at = run_end;
             }
@@ -232,14 +247,9 @@ impl Matcher {
             let fail_row = states[s.fail as usize].row as usize * 256;
             rows.extend_from_within(fail_row..fail_row + 256);
             for i in s.first as usize..s.end as usize {
-                rows[row + usize::from(bytes[i])] = targets[i];
+                rows[row + usize::from(bytes[i])] = row_entry(&states, targets[i]);
             }
             states[state].row = (row / 256) as u32;
-        }
-        for target in &mut rows {
-            if states[*target as usize].report != NONE {
-                *target |= REPORTS;
-            }
         }
         Ok(Matcher {
             states: states.into(),
@@ -324,18 +334,29 @@ impl Iterator for Matches<'_, '_> {
             // bytes are read in the shallow states, through their rows alone.
             let (mut pos, mut state) = (self.pos, self.state);
             let report = loop {
-                let Some(&byte) = self.text.get(pos) else {
-                    (self.pos, self.state) = (pos, state);
-                    return None;
-                };
-                pos += 1;
-                // Past the rows for a state that has none (see `Matcher::rows`).
-                if let Some(&target) = arrays.rows.get(state as usize * 256 + usize::from(byte)) {
-                    state = target & !REPORTS;
-                    if target & REPORTS == 0 {
-                        continue;
-                    }
+                let row = states[state as usize].row;
+                if row != NONE {
+                    // From row to row by their entries' offsets, until one leads elsewhere (`LEAVES`).
+                    let mut at = row as usize * 256;
+                    let entry = loop {
+                        let Some(&byte) = self.text.get(pos) else {
+                            (self.pos, self.state) = (pos, (at / 256) as u32);
+                            return None;
+                        };
+                        pos += 1;
+                        let entry = arrays.rows[at + usize::from(byte)];
+                        if entry & LEAVES != 0 {
+                            break entry;
+                        }
+                        at = entry as usize;
+                    };
+                    state = entry & !LEAVES;
                 } else {
+                    let Some(&byte) = self.text.get(pos) else {
+                        (self.pos, self.state) = (pos, state);
+                        return None;
+                    };
+                    pos += 1;
                     state = arrays.next(state, byte);
                 }
                 let report = states[state as usize].report;
