@@ -347,6 +347,8 @@ impl Lures {
 enum Place {
     Subject,
     Body,
+    /// The sender's display name, read for lures only (`"Pago rechazado" <…>`).
+    SenderName,
 }
 
 impl Place {
@@ -354,6 +356,7 @@ impl Place {
         match self {
             Place::Subject => "Subject",
             Place::Body => "Body",
+            Place::SenderName => "From",
         }
     }
 }
@@ -542,6 +545,9 @@ impl Lures {
                         *slot = Some(hit());
                     }
                 }
+                // A name tells a lure or nothing: deadlines, footers and translation cues are read in
+                // the subject and the text.
+                _ if place == Place::SenderName => {}
                 // In a subject, alarm words are `urgent_subject`'s: one word must not count twice.
                 Cue::Urgency if place == Place::Subject => {}
                 Cue::Urgency => {
@@ -1064,6 +1070,10 @@ impl Reading {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
         self.hits.quote_from(text, &folded);
+        // A name is read for its lures only: its letters and script are the sender checker's to judge.
+        if place == Place::SenderName {
+            return;
+        }
         let counts = Counts::of(&folded);
         self.disguised_word = self.disguised_word.take().or(folded.disguised_word);
         self.particle_example = self.particle_example.take().or(folded.particle_example);
@@ -1085,6 +1095,8 @@ impl Reading {
                 let end = head.char_indices().nth(lures.greeting_head_chars).map_or(head.len(), |(i, _)| i);
                 self.body_heads.push(head[..end].to_string());
             }
+            // Returned above.
+            Place::SenderName => {}
         }
     }
 
@@ -1127,6 +1139,10 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             }
         }
         reading.script = reading.script.or(scan.script);
+    }
+    // The sender's name last: it counts for a lure the subject and the text did not tell.
+    if let Some(name) = view.from.as_ref().and_then(|f| f.name.as_deref()) {
+        reading.add(lures, kb, name, Place::SenderName);
     }
 
     for (id, hit) in lures.lure_ids.iter().zip(&reading.hits.lures) {
@@ -1830,6 +1846,25 @@ mod tests {
         assert_eq!(ids(&de), ["content.lure_pending_mail", "content.lure_quota"]);
         let deadline = findings("Online Kunden", "Bitte füllen Sie das Formular unverzüglich aus.");
         assert_eq!(ids(&deadline), ["content.urgency"]);
+    }
+
+    #[test]
+    fn the_senders_name_counts_for_its_lures_only() {
+        let named = |from: &str, body: &str| {
+            let raw = format!(
+                "From: {from}\r\nTo: b@example.org\r\nSubject: Hello\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+            );
+            test_support::run(&raw, &[], check)
+        };
+        let found = named("\"Pago rechazado\" <billing@example.com>", "See the attached document.");
+        assert_eq!(ids(&found), ["content.lure_payment"]);
+        assert_eq!(found[0].evidence[0].label, "From");
+        // Deadlines in a name are not read, nor its script: a Chinese name beside a Japanese text is no
+        // sign of machine translation.
+        assert!(ids(&named("\"URGENT 24 hours\" <a@example.com>", "Lunch at noon?")).is_empty());
+        let ja = "お世話になっております。明日の会議の資料をお送りします。";
+        assert!(ids(&named("\"张伟\" <zhang@example.com>", ja)).is_empty());
     }
 
     #[test]
