@@ -4,6 +4,7 @@
 //! Subject, plain text and the text of each HTML body are folded once (see `data/lures.toml`) and
 //! scanned once with one Aho-Corasick automaton, so the cost stays linear in the message size.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -861,14 +862,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
                     scan.script = Some(match attributes.src {
                         Some(src) => format!("<script src=\"{src}\">"),
                         None => {
-                            let code: String = rest[..body_end]
-                                .split_whitespace()
-                                .flat_map(|w| [w, " "])
-                                .collect::<String>()
-                                .chars()
-                                .take(SCRIPT_EXCERPT)
-                                .collect();
-                            format!("<script> {}", code.trim_end())
+                            format!("<script> {}", single_spaced_head(&rest[..body_end], SCRIPT_EXCERPT))
                         }
                     });
                 }
@@ -1226,25 +1220,32 @@ fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Optio
     let words = tokens().count();
     let mut unrelated = 0;
     if words >= limits.min_words {
-        let shown: HashSet<String> = text
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| w.chars().nth(1).is_some())
-            .map(str::to_lowercase)
-            .collect();
-        unrelated = tokens().filter(|w| !shown.contains(&w.to_lowercase())).count();
+        let shown: HashSet<Cow<str>> =
+            text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()).map(lower_case).collect();
+        unrelated = tokens().filter(|w| !shown.contains(&lower_case(w))).count();
     }
     let unrelated_prose = words >= limits.min_words && unrelated as f64 >= limits.min_unrelated_share * words as f64;
     if random_tokens < limits.min_random_tokens && !unrelated_prose {
         return None;
     }
-    let example: String = hidden
-        .split_whitespace()
-        .flat_map(|w| [w, " "])
-        .collect::<String>()
-        .chars()
-        .take(HIDDEN_EXAMPLE_CHARS)
-        .collect();
-    Some(HiddenFiller { words, unrelated, random_tokens, example: example.trim_end().to_string() })
+    let example = single_spaced_head(hidden, HIDDEN_EXAMPLE_CHARS);
+    Some(HiddenFiller { words, unrelated, random_tokens, example })
+}
+
+/// A word in lower case, copied only when that changes it (most words of prose are lower-case ASCII).
+fn lower_case(word: &str) -> Cow<'_, str> {
+    if word.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        Cow::Borrowed(word)
+    } else {
+        Cow::Owned(word.to_lowercase())
+    }
+}
+
+/// The first `max_chars` characters of `text` with its white space made single spaces (none at the
+/// end), read no further than that: scripts and hidden text run to kilobytes.
+fn single_spaced_head(text: &str, max_chars: usize) -> String {
+    let head: String = text.split_whitespace().flat_map(|w| [w, " "]).flat_map(str::chars).take(max_chars).collect();
+    head.trim_end().to_string()
 }
 
 /// Words in `text`, counted up to `limit`: runs of two or more letters or digits, and each CJK
