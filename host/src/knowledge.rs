@@ -78,6 +78,8 @@ struct ProviderFile {
     abused_tlds: Vec<String>,
     #[serde(default)]
     organisation_words: Vec<String>,
+    #[serde(default)]
+    home_connection_words: Vec<String>,
 }
 
 /// `data/web.toml`: web infrastructure (see the comments in the file).
@@ -140,6 +142,7 @@ pub struct Knowledge {
     abused_tlds: NameSet,
     /// NFKC-folded words that name an organisation's function in a sender name (support, サポート…).
     pub organisation_words: Vec<String>,
+    home_connection_words: NameSet,
 }
 
 static BUILTIN: LazyLock<Knowledge> = LazyLock::new(|| {
@@ -341,6 +344,12 @@ impl Knowledge {
                 "providers.toml: organisation word {word:?} must be NFKC lower case, ≥ 2 characters"
             );
         }
+        for word in &providers.home_connection_words {
+            ensure!(
+                !word.is_empty() && word.bytes().all(|b| b.is_ascii_lowercase()),
+                "providers.toml: home connection word {word:?} must be lower-case ASCII letters"
+            );
+        }
         for word in &brands.near_brand_words {
             ensure!(
                 word.len() >= MIN_SPELLED_NAME - 1 && word.bytes().all(|b| b.is_ascii_lowercase()),
@@ -381,6 +390,7 @@ impl Knowledge {
             shared_sender_domains: providers.shared_sender_domains.into_iter().collect(),
             abused_tlds: providers.abused_tlds.into_iter().collect(),
             organisation_words: providers.organisation_words,
+            home_connection_words: providers.home_connection_words.into_iter().collect(),
         })
     }
 
@@ -539,6 +549,10 @@ impl Knowledge {
     pub fn is_hosting(&self, host: &str) -> bool {
         listed(&self.hosting, host)
     }
+    /// `word` (lower case) is one providers put in the names of home and mobile connections (`dsl`).
+    pub fn is_home_connection_word(&self, word: &str) -> bool {
+        self.home_connection_words.contains(word)
+    }
     /// Host belongs to a mail service provider sending on behalf of others.
     pub fn is_mail_service(&self, host: &str) -> bool {
         listed(&self.mail_service, host)
@@ -667,6 +681,20 @@ mod tests {
         assert!(Knowledge::parse(BRANDS, PROVIDERS, &with(r#"["web.app"]"#)).is_err(), "one host");
         assert!(Knowledge::parse(BRANDS, PROVIDERS, &with(r#"["web.app", "example.com"]"#)).is_err(), "not free");
         assert!(Knowledge::parse(BRANDS, PROVIDERS, &with(r#"["web.app", "pages.dev"]"#)).is_ok());
+    }
+
+    #[test]
+    fn home_connection_words_are_known_and_validated() {
+        let kb = Knowledge::builtin();
+        assert!(kb.is_home_connection_word("dsl") && kb.is_home_connection_word("cable"));
+        assert!(!kb.is_home_connection_word("mail") && !kb.is_home_connection_word("DSL"));
+        let with = |word: &str| {
+            PROVIDERS.replacen("home_connection_words = [", &format!("home_connection_words = [\"{word}\", "), 1)
+        };
+        assert!(Knowledge::parse(BRANDS, &with("fttx"), WEB).is_ok());
+        for bad in ["", "DSL", "dsl1", "d-sl"] {
+            assert!(Knowledge::parse(BRANDS, &with(bad), WEB).is_err(), "{bad:?}");
+        }
     }
 
     #[test]
