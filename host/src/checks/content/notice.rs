@@ -29,28 +29,22 @@ pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out:
     }
     let Some((from, link, site)) = one_outside_site(view, kb) else { return };
     let from_site = from.registrable.as_deref().unwrap_or_default();
-    let host = link.host.clone().unwrap_or_default();
     let url = super::visible(&links::shown_url(&link.url));
+    // Both findings show the same evidence: who sent it and where its links lead.
+    let finding = |id: &'static str| {
+        Finding::new(id)
+            .arg("sender", from_site)
+            .arg("host", link.host.clone().unwrap_or_default())
+            .evidence("From", from.address.clone())
+            .evidence("URL", url.clone())
+            .evidence("Registrable domain", site)
+    };
     // A message presenting itself as a known brand is `links.off_brand`'s to judge.
     if told.account_notice && sender::presented_brands(view, kb).is_empty() {
-        out.push(
-            Finding::new("links.notice_elsewhere")
-                .arg("sender", from_site)
-                .arg("host", host.clone())
-                .evidence("From", from.address.clone())
-                .evidence("URL", url.clone())
-                .evidence("Registrable domain", site),
-        );
+        out.push(finding("links.notice_elsewhere"));
     }
     if told.picture {
-        out.push(
-            Finding::new("content.picture_elsewhere")
-                .arg("sender", from_site)
-                .arg("host", host)
-                .evidence("From", from.address.clone())
-                .evidence("URL", url)
-                .evidence("Registrable domain", site),
-        );
+        out.push(finding("content.picture_elsewhere"));
     }
 }
 
