@@ -124,7 +124,7 @@ impl Arrays<'_> {
 }
 
 /// The entry of a row for a transition to `target` (see [`LEAVES`]). States with rows are numbered
-/// first, at most 1 + 256 + 256² of them: their offsets stay far below `LEAVES`.
+/// first, and [`Matcher::new`] refuses more of them than keep their offsets below `LEAVES`.
 fn row_entry(states: &[State], target: u32) -> u32 {
     let s = &states[target as usize];
     if s.report != NONE || s.depth > DENSE_DEPTH { target | LEAVES } else { target * 256 }
@@ -235,6 +235,9 @@ impl Matcher {
             (laid_out.first, laid_out.end) = (first, bytes.len() as u32);
             state += 1;
         }
+        // Rows are addressed by offsets below `LEAVES` (see `row_entry`).
+        let shallow = states.iter().take_while(|s| s.depth <= DENSE_DEPTH).count();
+        ensure!(shallow < (LEAVES / 256) as usize, "patterns too many for the automaton's rows");
         // The other shallow states' rows: their failure state's (shallower, so done before) with their
         // own transitions written over it. States are numbered by depth.
         for state in 1..states.len() {
