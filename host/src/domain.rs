@@ -28,6 +28,12 @@ pub fn registrable(host: &str) -> Option<String> {
     std::str::from_utf8(domain.as_bytes()).ok().map(str::to_owned)
 }
 
+/// The first label of a domain, its name without the suffix when `domain` is registrable
+/// (`example.co.jp` → `example`).
+pub fn first_label(domain: &str) -> &str {
+    domain.split('.').next().unwrap_or(domain)
+}
+
 /// The host of an absolute URL, lower-case: what `url::Url::parse(url)?.host_str()` gives, lower-cased.
 /// Most web addresses are `http(s)://` and a plain name, which is read here as it is written; any other
 /// goes through the URL parser (percent escapes, IDNA, IP numbers, user names, ports, odd slashes).
@@ -136,6 +142,12 @@ mod tests {
         {
             assert!(url_host(url).is_some(), "{url}");
         }
+    }
+
+    #[test]
+    fn first_labels_are_names_without_their_suffix() {
+        assert_eq!(first_label("example.co.jp"), "example");
+        assert_eq!(first_label("localhost"), "localhost");
     }
 
     #[test]

@@ -480,7 +480,7 @@ fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge)
     if from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) {
         return false;
     }
-    let Some(label) = from.registrable.as_deref().and_then(|r| r.split('.').next()) else { return false };
+    let Some(label) = from.registrable.as_deref().map(domain::first_label) else { return false };
     if label.len() < 4 || !kb.brands_tokened_in(label).is_empty() {
         return false;
     }
@@ -557,7 +557,7 @@ fn imitated_brand<'k>(
     let name = display_name?;
     // The sender's own domain name is theirs to write, however it is spelled (`Mircosoft Fans`
     // <club@mircosoft-fans.com>): its words are left out.
-    let own_label = from.registrable.as_deref().and_then(|r| r.split('.').next()).map(lookalike_key);
+    let own_label = from.registrable.as_deref().map(domain::first_label).map(lookalike_key);
     let own_name = |word: &str| own_label.as_deref().is_some_and(|l| l.contains(&lookalike_key(word)));
     let others: Vec<&str> = name.split_whitespace().filter(|w| !own_name(w)).collect();
     let others = others.join(" ");

@@ -7,6 +7,7 @@
 
 use crate::checks::links::{self, Link, LinkSource};
 use crate::checks::sender;
+use crate::domain;
 use crate::knowledge::Knowledge;
 use crate::message::{Addr, MessageView};
 use crate::model::Finding;
@@ -90,9 +91,9 @@ fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Ad
 /// Whether two registrable domains carry one name under two endings (`notion.so` and `notion.com`):
 /// a company that writes from one and links to the other links to itself. A name with words added
 /// (`valleybank-secure.com` beside `valleybank.com`) is how look-alikes are made, and does not count.
+/// Both are lower-case, as registrable domains and link hosts are.
 fn same_name(site: &str, other: &str) -> bool {
-    let name = |d: &str| d.split('.').next().unwrap_or_default().to_ascii_lowercase();
-    name(site) == name(other)
+    domain::first_label(site) == domain::first_label(other)
 }
 
 #[cfg(test)]

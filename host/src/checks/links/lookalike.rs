@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use unicode_security::{MixedScript, skeleton};
 
+use crate::domain::first_label;
 use crate::knowledge::{Brand, Knowledge};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,10 +87,6 @@ fn folded_skeleton_of_any(label: &str) -> String {
 fn ascii_folded_skeletons() -> &'static [String] {
     static SKELETONS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     SKELETONS.get_or_init(|| (0..128u8).map(|b| folded_skeleton_of_any(&char::from(b).to_string())).collect())
-}
-
-fn first_label(domain: &str) -> &str {
-    domain.split('.').next().unwrap_or(domain)
 }
 
 #[derive(Debug, Clone)]
