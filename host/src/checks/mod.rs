@@ -162,4 +162,27 @@ mod combination_tests {
             assert_ne!(level, Level::Dangerous, "{lure}");
         }
     }
+
+    #[test]
+    fn a_prize_in_a_brands_name_from_a_mailing_nobody_answers_for_is_deception() {
+        // "How will you spend your FREE $500 at eBay" under an ad network's footer: 31 points of wording.
+        let bait = ["sender.subject_names_brand", "content.lure_prize", "content.bulk_footer"];
+        let (shown, level) = judged(&bait);
+        assert!(shown.iter().any(|id| id == "sender.brand_bait_offer"), "{shown:?}");
+        assert_eq!(level, Level::Dangerous);
+        let (shown, _) = judged(&["sender.subject_names_brand", "content.lure_crypto", "links.text_mismatch"]);
+        assert!(shown.iter().any(|id| id == "sender.brand_bait_offer"), "{shown:?}");
+        // A shop's own raffle of a brand's gift card signs with its own site; the same mailing without a
+        // brand in the subject is an affiliate sweepstake, which stays suspicious.
+        let innocent: [&[&'static str]; 3] = [
+            &["sender.subject_names_brand", "content.lure_prize"],
+            &["sender.subject_names_brand", "content.bulk_footer"],
+            &["content.lure_prize", "content.bulk_footer"],
+        ];
+        for ids in innocent {
+            let (shown, level) = judged(ids);
+            assert!(!shown.iter().any(|id| id == "sender.brand_bait_offer"), "{ids:?}");
+            assert_ne!(level, Level::Dangerous, "{ids:?}");
+        }
+    }
 }
