@@ -185,4 +185,27 @@ mod combination_tests {
             assert_ne!(level, Level::Dangerous, "{ids:?}");
         }
     }
+
+    #[test]
+    fn a_picture_linking_away_from_a_sender_who_hides_is_deception() {
+        let picture = ["content.image_only", "content.picture_elsewhere"];
+        for mask in ["sender.random_address", "links.shortener", "received.origin_home_connection"] {
+            let (shown, _) = judged(&[picture[0], picture[1], mask]);
+            assert!(shown.iter().any(|id| id == "content.masked_picture"), "{mask}");
+        }
+        let (_, level) = judged(&[picture[0], picture[1], "sender.random_address"]);
+        assert_eq!(level, Level::Dangerous);
+        // A picture linking elsewhere from a sender who signs for it, or a sender who hides whose
+        // picture links to its own site, is no mask; an ad network's footer is wording like the picture.
+        let innocent: [&[&'static str]; 3] = [
+            &picture,
+            &["content.image_only", "sender.random_address"],
+            &["content.image_only", "content.picture_elsewhere", "content.bulk_footer"],
+        ];
+        for ids in innocent {
+            let (shown, level) = judged(ids);
+            assert!(!shown.iter().any(|id| id == "content.masked_picture"), "{ids:?}");
+            assert_ne!(level, Level::Dangerous, "{ids:?}");
+        }
+    }
 }
