@@ -208,4 +208,19 @@ mod combination_tests {
             assert_ne!(level, Level::Dangerous, "{ids:?}");
         }
     }
+
+    #[test]
+    fn a_legal_or_billing_threat_from_a_sender_nobody_can_trace_is_deception() {
+        for threat in ["content.lure_legal_threat", "content.lure_tech_support"] {
+            let (shown, level) = judged(&[threat, "auth.from_unverified"]);
+            assert!(shown.iter().any(|id| id == "content.untraceable_threat_notice"), "{threat}");
+            assert_eq!(level, Level::Dangerous, "{threat}");
+        }
+        // People write about lawsuits and viruses from their own mailbox and home connection.
+        for sender in ["sender.free_mailbox", "received.origin_home_connection", "sender.reply_to_mismatch"] {
+            let (shown, level) = judged(&["content.lure_legal_threat", "content.lure_tech_support", sender]);
+            assert!(!shown.iter().any(|id| id == "content.untraceable_threat_notice"), "{sender}");
+            assert_ne!(level, Level::Dangerous, "{sender}");
+        }
+    }
 }
