@@ -1847,6 +1847,16 @@ mod tests {
         assert_eq!(ids(&de), ["content.lure_pending_mail", "content.lure_quota"]);
         let deadline = findings("Online Kunden", "Bitte füllen Sie das Formular unverzüglich aus.");
         assert_eq!(ids(&deadline), ["content.urgency"]);
+        // Cloud-storage notices: "running out of space, your files will be deleted".
+        let storage = [
+            ("Final Chance to Restore iCloud Storage", "Your photos are waiting."),
+            ("Tu iCloud", "Te estás quedando sin espacio: actúa antes de que se eliminen los archivos."),
+            ("Aviso", "Você atingiu o limite de armazenamento da sua conta."),
+            ("Storage Limit Warning", "Your cloud needs attention."),
+        ];
+        for (subject, text) in storage {
+            assert_eq!(ids(&findings(subject, text)), ["content.lure_quota"], "{subject}");
+        }
     }
 
     #[test]
