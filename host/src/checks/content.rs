@@ -1936,6 +1936,11 @@ mod tests {
                 "Your plan has been successfully renewed. If you did not authorize this, call.",
                 "content.lure_tech_support",
             ),
+            (
+                "Acknowledgment of Your Order",
+                "We are confirming your upcoming automatic renewal with Norton 360: USD 574.99 today.",
+                "content.lure_tech_support",
+            ),
         ] {
             let found = ids(&findings(subject, body));
             assert!(found.contains(&id), "{id} not found in {body:?}: {found:?}");
