@@ -1936,6 +1936,8 @@ mod tests {
                 "Your plan has been successfully renewed. If you did not authorize this, call.",
                 "content.lure_tech_support",
             ),
+            ("Hi", "Please reply to contact the donor for more information.", "content.lure_advance_fee"),
+            ("[EXTERNAL]Hi", "He would like to know if you are accepting his donation.", "content.lure_advance_fee"),
             (
                 "Acknowledgment of Your Order",
                 "We are confirming your upcoming automatic renewal with Norton 360: USD 574.99 today.",
