@@ -1857,6 +1857,14 @@ mod tests {
         for (subject, text) in storage {
             assert_eq!(ids(&findings(subject, text)), ["content.lure_quota"], "{subject}");
         }
+        // Toll notices: "an unpaid toll was recorded for your plate".
+        let tolls = [
+            ("Pedágio não pago", "Sua placa foi identificada no sistema."),
+            ("Notice", "We recorded an unpaid toll for your vehicle."),
+        ];
+        for (subject, text) in tolls {
+            assert_eq!(ids(&findings(subject, text)), ["content.lure_payment"], "{subject}");
+        }
     }
 
     #[test]
