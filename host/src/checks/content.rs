@@ -1857,14 +1857,17 @@ mod tests {
         for (subject, text) in storage {
             assert_eq!(ids(&findings(subject, text)), ["content.lure_quota"], "{subject}");
         }
-        // Toll notices: "an unpaid toll was recorded for your plate".
+        // Toll notices ("an unpaid toll was recorded for your plate") and overdue card or hosting invoices.
         let tolls = [
             ("Pedágio não pago", "Sua placa foi identificada no sistema."),
             ("Notice", "We recorded an unpaid toll for your vehicle."),
+            ("Fatura Emitida", "Pague sua fatura pelo arquivo em anexo."),
+            ("Aviso", "Sua fatura venceu em 15/05 e ainda não recebemos o pagamento."),
         ];
         for (subject, text) in tolls {
             assert_eq!(ids(&findings(subject, text)), ["content.lure_payment"], "{subject}");
         }
+        assert_eq!(ids(&findings("Pontos", "Troque seus pontos por produtos.")), ["content.lure_points"]);
     }
 
     #[test]
