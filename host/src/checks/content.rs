@@ -20,6 +20,7 @@ use self::fold::{
     fold_with, is_ascii_space, is_han, is_invisible, is_japanese, is_kana, source_ranges, word_bounded_ends,
 };
 use crate::checks::links::LinkSource;
+use crate::checks::near;
 use crate::checks::sender::random_text::RandomText;
 use crate::knowledge::Knowledge;
 use crate::matcher::{Layout, Matcher};
@@ -668,8 +669,11 @@ impl<'t> Attributes<'t> {
         let mut attributes = Attributes::default();
         // Each name is found from the `=` after it: found with memchr, where most of a tag is values.
         for equals in memchr::memchr_iter(b'=', tag.as_bytes()) {
-            // `=` is ASCII, so a character boundary.
-            let before = tag[..equals].trim_end().as_bytes();
+            // `=` is ASCII, so a character boundary. Most names stand right before their `=`: no space to trim.
+            let before = match tag.as_bytes()[..equals].last() {
+                Some(&b) if b.is_ascii() && !is_ascii_space(b) => &tag.as_bytes()[..equals],
+                _ => tag[..equals].trim_end().as_bytes(),
+            };
             // A name runs back to where `char::is_whitespace`, `=` or `/` does (or a non-ASCII
             // character, which no name has); the bound keeps the work per `=` constant.
             let len = before
@@ -712,8 +716,10 @@ impl<'t> Attributes<'t> {
 /// `name` lower-cased (ASCII) in `buf`, if it fits: compared with short names without allocating.
 fn ascii_lowercase_in<'b>(name: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let lower = buf.get_mut(..name.len())?;
-    lower.copy_from_slice(name);
-    lower.make_ascii_lowercase();
+    // Byte by byte: a copy of a few bytes costs less so than through a call to memcpy.
+    for (to, from) in lower.iter_mut().zip(name) {
+        *to = from.to_ascii_lowercase();
+    }
     Some(lower)
 }
 
@@ -804,7 +810,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
     let mut visibility = hidden::Visibility::default();
     let mut rest = html;
     // The markup characters looked for are ASCII: searching bytes finds the same char boundaries.
-    while let Some(pos) = memchr::memchr2(b'<', b'&', rest.as_bytes()) {
+    while let Some(pos) = near::memchr2(b'<', b'&', rest.as_bytes()) {
         scan.push_text(&rest[..pos], visibility.hidden());
         rest = &rest[pos..];
         if rest.starts_with('&') {
@@ -957,6 +963,10 @@ const MAX_HIDDEN_BYTES: usize = 16 * 1024;
 impl HtmlScan {
     /// Text as it comes: all of it is the body's text; what CSS hides is also kept apart.
     fn push_text(&mut self, text: &str, hidden: bool) {
+        // Most tags follow one another with nothing between them.
+        if text.is_empty() {
+            return;
+        }
         if !hidden {
             self.text.push_str(text);
         } else if !text.trim().is_empty() && self.hidden.len() < MAX_HIDDEN_BYTES {
@@ -975,7 +985,7 @@ impl HtmlScan {
 fn tag_end(tag: &[u8]) -> Option<usize> {
     let mut from = 1;
     loop {
-        let at = from + memchr::memchr3(b'>', b'"', b'\'', tag.get(from..)?)?;
+        let at = from + near::memchr3(b'>', b'"', b'\'', tag.get(from..)?)?;
         match tag.get(at) {
             Some(&quote @ (b'"' | b'\'')) => from = at + 2 + memchr::memchr(quote, tag.get(at + 1..)?)?,
             _ => return Some(at),
@@ -1356,7 +1366,7 @@ fn written_addresses(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let bytes = text.as_bytes();
     let local_char = |b: &&u8| b.is_ascii_alphanumeric() || matches!(**b, b'.' | b'_' | b'%' | b'+' | b'-');
     let domain_char = |b: &&u8| b.is_ascii_alphanumeric() || matches!(**b, b'.' | b'-');
-    text.match_indices('@').filter_map(move |(at, _)| {
+    memchr::memchr_iter(b'@', bytes).filter_map(move |at| {
         let local = bytes.get(..at)?.iter().rev().take(MAX_LOCAL_PART).take_while(local_char).count();
         let domain = bytes.get(at + 1..)?.iter().take(MAX_DOMAIN).take_while(domain_char).count();
         // A sentence may end right after the address: "… bob@example.com."

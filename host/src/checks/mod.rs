@@ -10,6 +10,7 @@ pub mod auth;
 pub mod content;
 pub mod forwarded;
 pub mod links;
+mod near;
 pub mod received;
 pub mod sender;
 pub mod server;

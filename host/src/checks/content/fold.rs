@@ -244,9 +244,11 @@ pub(super) fn source_ranges(
         }
         let rest = text.get(rest_at..).filter(|rest| !rest.is_empty())?;
         // ASCII chunks are folded at once as in `fold_with`, as many as fold to bytes before the next
-        // offset asked (a chunk folds to at most one byte more than it is).
+        // offset asked (a chunk folds to at most one byte more than it is). Only the bytes within
+        // that room are read: the ASCII run after them may be the rest of a long text.
         let room = next_offset.saturating_sub(before + folder.f.text.len() + 1);
-        let ascii = &rest.as_bytes()[..ascii_chunks_len(rest).min(room)];
+        let within = &rest.as_bytes()[..rest.len().min(room)];
+        let ascii = &within[..ascii_prefix_len(within)];
         let at_once = ascii.iter().rposition(u8::is_ascii_whitespace).map_or(0, |i| i + 1);
         if at_once > 0 {
             folder.push_ascii(&rest[..at_once]);

@@ -66,7 +66,10 @@ pub fn find_address(url: &str, addresses: &[String]) -> Option<Found> {
     // Base64 and hex tokens sit in path segments and query values; skip the scheme and host.
     let rest = decoded.split_once("//").map_or(decoded.as_str(), |(_, r)| r);
     let rest = rest.find(['/', '?', '#']).map_or("", |i| &rest[i..]);
-    for token in tokens(rest) {
+    // A token decodes to at most three bytes for four characters (base64; hex to fewer), and each
+    // character of the decoded text takes a byte at least: shorter tokens hold no address.
+    let shortest = addresses.iter().map(|a| a.chars().count()).min().unwrap_or(0);
+    for token in tokens(rest).filter(|token| token.len() * 3 / 4 >= shortest) {
         for (encoding, bytes) in decodings(token).into_iter().filter(|(_, bytes)| has_at(bytes)) {
             let text = String::from_utf8_lossy(&bytes).to_ascii_lowercase();
             if let Some(a) = addresses.iter().find(|a| text.contains(*a)) {

@@ -5,10 +5,8 @@
 use std::borrow::Cow;
 use std::collections::hash_map::DefaultHasher;
 use std::hash::{Hash, Hasher};
-use std::sync::LazyLock;
 
-use aho_corasick::{AhoCorasick, MatchKind};
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use unicode_normalization::UnicodeNormalization;
 use url::{Host, Url};
 
@@ -29,7 +27,8 @@ struct Collector {
     max: usize,
     links: Vec<Link>,
     seen: FxHashSet<u64>,
-    seen_urls: FxHashSet<u64>,
+    /// The URLs of `links`, each with the index of its first link.
+    seen_urls: FxHashMap<u64, usize>,
     omitted: usize,
 }
 
@@ -47,7 +46,7 @@ impl Collector {
         // only links that did are remembered.
         let url_hash = hash_of(&url);
         // The text part of a multipart/alternative mail repeats the HTML's URLs: one entry is enough.
-        if source == LinkSource::Text && self.seen_urls.contains(&url_hash) {
+        if source == LinkSource::Text && self.seen_urls.contains_key(&url_hash) {
             return;
         }
         let key = hash_of((&url, &text, source.as_str()));
@@ -55,7 +54,15 @@ impl Collector {
             return;
         }
         let written_host = written.map(|w| undecoded(w, host_range(raw_url)).to_string());
-        let Some(link) = make_link(url, written_host, text, source) else { return };
+        // A newsletter links the same URL from its picture, its title and its button: parsed once.
+        let earlier = self.seen_urls.get(&url_hash).and_then(|&i| self.links.get(i)).filter(|l| l.url == url);
+        let link = match earlier {
+            Some(earlier) => relinked(earlier, url, written_host, text, source),
+            None => {
+                let Some(link) = make_link(url, written_host, text, source) else { return };
+                link
+            }
+        };
         // Past the cap the set stops growing (bounded memory); the omitted count may then overcount repeats.
         if self.seen.len() < self.max.saturating_mul(4).max(64) {
             self.seen.insert(key);
@@ -64,7 +71,7 @@ impl Collector {
             self.omitted += 1;
             return;
         }
-        self.seen_urls.insert(url_hash);
+        self.seen_urls.entry(url_hash).or_insert(self.links.len());
         self.links.push(link);
     }
 }
@@ -76,7 +83,7 @@ pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Li
         max: limits.max_links,
         links: Vec::new(),
         seen: FxHashSet::default(),
-        seen_urls: FxHashSet::default(),
+        seen_urls: FxHashMap::default(),
         omitted: 0,
     };
     for body in html {
@@ -155,19 +162,44 @@ pub(super) fn make_link(
         Host::Ipv4(ip) => (ip.to_string(), ip.to_string(), None),
         Host::Ipv6(ip) => (ip.to_string(), ip.to_string(), None),
     };
-    // IP numbers written oddly are the IP checks' concern.
-    let disguised_host = matches!(parsed.host(), Some(Host::Domain(_)))
-        .then(|| written_host.unwrap_or_else(|| self::written_host(&url).to_string()))
-        .filter(|w| is_disguised_host(w))
-        .map(|w| w.chars().take(MAX_WRITTEN_HOST_CHARS).collect());
     Some(Link {
-        disguised_host,
+        disguised_host: disguised_host(Some(&parsed), written_host, &url),
         host: Some(host),
         host_ascii: Some(host_ascii),
         registrable,
         parsed: Some(parsed),
         ..bare(url)
     })
+}
+
+/// `earlier`, a link made from the same URL, for another place it is linked from: what the URL alone
+/// decides is copied from it, not worked out again.
+fn relinked(
+    earlier: &Link,
+    url: String,
+    written_host: Option<String>,
+    text: Option<String>,
+    source: LinkSource,
+) -> Link {
+    Link {
+        disguised_host: disguised_host(earlier.parsed.as_ref(), written_host, &url),
+        url,
+        text,
+        source,
+        host: earlier.host.clone(),
+        host_ascii: earlier.host_ascii.clone(),
+        registrable: earlier.registrable.clone(),
+        parsed: earlier.parsed.clone(),
+    }
+}
+
+/// The host as written, when it hides the name the browser goes to (see [`Link::disguised_host`]).
+fn disguised_host(parsed: Option<&Url>, written_host: Option<String>, url: &str) -> Option<String> {
+    // IP numbers written oddly are the IP checks' concern.
+    matches!(parsed.and_then(Url::host), Some(Host::Domain(_)))
+        .then(|| written_host.unwrap_or_else(|| self::written_host(url).to_string()))
+        .filter(|w| is_disguised_host(w))
+        .map(|w| w.chars().take(MAX_WRITTEN_HOST_CHARS).collect())
 }
 
 /// Longest written host kept as evidence.
@@ -391,7 +423,7 @@ fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
 }
 
 fn find_byte(haystack: &[u8], from: usize, byte: u8) -> Option<usize> {
-    memchr::memchr(byte, haystack.get(from..)?).map(|i| from + i)
+    crate::checks::near::memchr(byte, haystack.get(from..)?).map(|i| from + i)
 }
 
 /// A lower-cased tag name kept without allocating: the tags we act on are short, longer names are
@@ -541,7 +573,8 @@ fn is_invisible(c: char) -> bool {
 /// decoded, invisible characters dropped, whitespace collapsed.
 fn visible_text(raw: &str) -> String {
     let decoded = decode_entities(raw);
-    let mut text = String::new();
+    // Never longer than the decoded text: it keeps some of its characters and one space per run.
+    let mut text = String::with_capacity(decoded.len());
     let mut count = 0;
     for word in decoded.split(char::is_whitespace) {
         // A word of nothing but invisible characters is no word: the space goes before a visible one.
@@ -649,13 +682,34 @@ fn decode_one(s: &str) -> Option<(char, usize)> {
     Some((c, used))
 }
 
-static TEXT_URL_START: LazyLock<AhoCorasick> = LazyLock::new(|| {
-    AhoCorasick::builder()
-        .ascii_case_insensitive(true)
-        .match_kind(MatchKind::LeftmostFirst)
-        .build(["https://", "http://", "www."])
-        .expect("static patterns build")
-});
+/// Where `https://`, `http://` and `www.` (any case) stand in `text`, left to right and not
+/// overlapping, `https://` before `http://`: each start with the end of what was found there. Found
+/// from the `://` of the schemes and from each `w`, rarer in text than the `.`, `:` and `/` an
+/// automaton for the three would stop at.
+fn url_starts(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let bytes = text.as_bytes();
+    let is = |at: usize, word: &[u8]| bytes.get(at..at + word.len()).is_some_and(|b| b.eq_ignore_ascii_case(word));
+    let scheme_before = move |colon: usize| {
+        let https = colon.checked_sub(5).filter(|&start| is(start, b"https"));
+        https.or_else(|| colon.checked_sub(4).filter(|&start| is(start, b"http"))).map(|start| (start, colon + 3))
+    };
+    let mut schemes = memchr::memmem::find_iter(bytes, b"://").filter_map(scheme_before).peekable();
+    let mut webs =
+        memchr::memchr2_iter(b'w', b'W', bytes).filter(move |&w| is(w, b"www.")).map(|w| (w, w + 4)).peekable();
+    let mut from = 0;
+    std::iter::from_fn(move || {
+        // What starts inside the last one found is part of it.
+        while schemes.next_if(|&(start, _)| start < from).is_some() {}
+        while webs.next_if(|&(start, _)| start < from).is_some() {}
+        let found = match (schemes.peek(), webs.peek()) {
+            (Some(scheme), Some(web)) if web.0 < scheme.0 => webs.next(),
+            (Some(_), _) => schemes.next(),
+            (None, _) => webs.next(),
+        }?;
+        from = found.1;
+        Some(found)
+    })
+}
 
 /// Scripts written without spaces, whose text often runs straight on after a URL: they end it.
 fn ends_text_url(c: char) -> bool {
@@ -670,35 +724,34 @@ fn ends_text_url(c: char) -> bool {
 fn scan_text(text: &str, out: &mut Collector) {
     let bytes = text.as_bytes();
     let mut consumed = 0;
-    for m in TEXT_URL_START.find_iter(text) {
-        let start = m.start();
+    for (start, found_end) in url_starts(text) {
         if start < consumed {
             continue;
         }
         // `www.` only at a word start, so `awww.` or `foo.www.` do not begin a URL.
-        if m.end() - start == 4
+        if found_end - start == 4
             && start > 0
             && matches!(bytes[start - 1], b'a'..=b'z' | b'A'..=b'Z' | b'0'..=b'9' | b'.' | b'-' | b'/')
         {
             continue;
         }
-        let mut end = m.end();
+        let mut end = found_end;
         // Host characters may be non-ASCII (IDN); after the host only ASCII continues a URL.
         let mut in_host = true;
-        for (i, c) in text[m.end()..].char_indices() {
+        for (i, c) in text[found_end..].char_indices() {
             if ends_text_url(c) || (!in_host && !c.is_ascii()) {
                 break;
             }
             if matches!(c, '/' | '?' | '#') {
                 in_host = false;
             }
-            end = m.end() + i + c.len_utf8();
+            end = found_end + i + c.len_utf8();
         }
         consumed = end;
         // Only the front of a huge run is kept (the host is there); the rest is consumed unread.
         let capped = start + floor_boundary(&text[start..end], MAX_URL_BYTES);
         let url = trim_trailing_punctuation(&text[start..capped]);
-        if url.len() > m.end() - start {
+        if url.len() > found_end - start {
             out.push(url, None, None, LinkSource::Text);
         }
     }
@@ -733,7 +786,28 @@ fn trim_trailing_punctuation(url: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use aho_corasick::{AhoCorasick, MatchKind};
+
     use super::*;
+
+    proptest::proptest! {
+        #[test]
+        fn url_starts_are_what_a_leftmost_first_automaton_finds(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["http", "HTTPs", "s", "://", ":/", "w", "W", "ww", ".", " ", "é", "x"]),
+                0..24,
+            )
+        ) {
+            let text = pieces.concat();
+            let automaton = AhoCorasick::builder()
+                .ascii_case_insensitive(true)
+                .match_kind(MatchKind::LeftmostFirst)
+                .build(["https://", "http://", "www."])
+                .unwrap();
+            let expected: Vec<(usize, usize)> = automaton.find_iter(&text).map(|m| (m.start(), m.end())).collect();
+            proptest::prop_assert_eq!(url_starts(&text).collect::<Vec<_>>(), expected);
+        }
+    }
 
     fn links_of(html: &str, text: &str) -> Vec<Link> {
         extract(&[html.to_string()], text, &Limits::default()).0
