@@ -1,5 +1,7 @@
 //! Host-name helpers shared by the checkers: normalisation and registrable domains (Public Suffix List).
 
+use std::borrow::Cow;
+
 /// Longest host name DNS allows; anything longer is padding, and copying it around costs memory.
 const MAX_HOST_BYTES: usize = 253;
 
@@ -7,17 +9,27 @@ const MAX_HOST_BYTES: usize = 253;
 /// left or it is too long to be a host name. Idempotent: `example.com .` and `example.com` are one
 /// host (found by fuzzing).
 pub fn normalize_host(host: &str) -> Option<String> {
+    trimmed_host(host).map(str::to_ascii_lowercase)
+}
+
+/// A host name without the spaces, brackets and final dot around it, if it is no longer than a name can be.
+fn trimmed_host(host: &str) -> Option<&str> {
     let h = host
         .trim_start_matches(|c: char| c.is_whitespace() || c == '[')
         .trim_end_matches(|c: char| c.is_whitespace() || c == ']' || c == '.');
-    (!h.is_empty() && h.len() <= MAX_HOST_BYTES).then(|| h.to_ascii_lowercase())
+    (!h.is_empty() && h.len() <= MAX_HOST_BYTES).then_some(h)
 }
 
 /// The registrable domain ("eTLD+1") of a host name, e.g. `sv8630.xserver.jp` → `xserver.jp`,
 /// `foo.example.co.jp` → `example.co.jp`. `None` for IP literals and bare suffixes.
 pub fn registrable(host: &str) -> Option<String> {
-    let host = normalize_host(host)?;
-    if host.parse::<std::net::IpAddr>().is_ok() {
+    // Most names come lower-case already: copied only to lower them.
+    let host = trimmed_host(host)?;
+    let host: Cow<str> =
+        if host.bytes().any(|b| b.is_ascii_uppercase()) { host.to_ascii_lowercase().into() } else { host.into() };
+    // An IPv6 address has a colon and an IPv4 one only digits and dots: other names are not parsed as one.
+    let may_be_ip = host.contains(':') || host.bytes().all(|b| b.is_ascii_digit() || b == b'.');
+    if may_be_ip && host.parse::<std::net::IpAddr>().is_ok() {
         return None;
     }
     let domain = psl::domain(host.as_bytes())?;

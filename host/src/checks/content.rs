@@ -1226,8 +1226,11 @@ fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Optio
     }
     let random = RandomText::builtin();
     let tokens = || hidden.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some());
-    let random_tokens = tokens().filter(|t| t.len() >= 6 && random.is_random_local_part(t)).count();
-    let words = tokens().count();
+    let (mut words, mut random_tokens) = (0, 0);
+    for token in tokens() {
+        words += 1;
+        random_tokens += usize::from(token.len() >= 6 && random.is_random_local_part(token));
+    }
     let mut unrelated = 0;
     if words >= limits.min_words {
         let shown: HashSet<Cow<str>> =

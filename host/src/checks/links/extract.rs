@@ -49,7 +49,7 @@ impl Collector {
         if source == LinkSource::Text && self.seen_urls.contains_key(&url_hash) {
             return;
         }
-        let key = hash_of((&url, &text, source.as_str()));
+        let key = hash_of((url_hash, &text, source.as_str()));
         if self.seen.contains(&key) {
             return;
         }
@@ -577,18 +577,22 @@ fn visible_text(raw: &str) -> String {
     let mut text = String::with_capacity(decoded.len());
     let mut count = 0;
     for word in decoded.split(char::is_whitespace) {
-        // A word of nothing but invisible characters is no word: the space goes before a visible one.
-        let mut first = true;
-        for c in word.chars().filter(|c| !is_invisible(*c)) {
-            if first && !text.is_empty() {
+        // Copied piece by piece between invisible characters; a word of nothing but them is no word:
+        // the space goes before a visible one.
+        for (i, piece) in word.split(is_invisible).filter(|piece| !piece.is_empty()).enumerate() {
+            if i == 0 && !text.is_empty() {
                 text.push(' ');
             }
-            first = false;
-            if count >= MAX_TEXT_CHARS {
-                return text;
+            match piece.char_indices().nth(MAX_TEXT_CHARS - count) {
+                Some((cut, _)) => {
+                    text.push_str(&piece[..cut]);
+                    return text;
+                }
+                None => {
+                    text.push_str(piece);
+                    count += piece.chars().count();
+                }
             }
-            text.push(c);
-            count += 1;
         }
     }
     text
@@ -790,7 +794,39 @@ mod tests {
 
     use super::*;
 
+    /// `visible_text` as it was written first, character by character.
+    fn visible_text_char_by_char(raw: &str) -> String {
+        let mut text = String::new();
+        let mut count = 0;
+        for word in decode_entities(raw).split(char::is_whitespace) {
+            let mut first = true;
+            for c in word.chars().filter(|c| !is_invisible(*c)) {
+                if first && !text.is_empty() {
+                    text.push(' ');
+                }
+                first = false;
+                if count >= MAX_TEXT_CHARS {
+                    return text;
+                }
+                text.push(c);
+                count += 1;
+            }
+        }
+        text
+    }
+
     proptest::proptest! {
+        #[test]
+        fn visible_text_is_read_as_character_by_character(
+            pieces in proptest::collection::vec(
+                proptest::sample::select(vec!["a", "bé", "\0", "\u{200B}", " ", "\n ", "&amp;", "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx"]),
+                0..60,
+            )
+        ) {
+            let raw = pieces.concat();
+            proptest::prop_assert_eq!(visible_text(&raw), visible_text_char_by_char(&raw));
+        }
+
         #[test]
         fn url_starts_are_what_a_leftmost_first_automaton_finds(
             pieces in proptest::collection::vec(
