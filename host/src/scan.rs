@@ -295,6 +295,11 @@ struct Job {
 /// Analyzes every message in `files` on `opts.jobs` threads and hands each outcome to `each`, in input
 /// order (file order, then message order within an mbox).
 pub fn scan_files(files: &[PathBuf], opts: &Options, mut each: impl FnMut(Outcome)) {
+    // Loaded once before the first message: its time is the process's start, not that message's, and
+    // no worker waits for another to load them.
+    if !opts.parse_only {
+        crate::load_tables();
+    }
     let total_bytes: u64 = files.iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum();
     let bar = progress_bar(opts.progress, total_bytes);
     let jobs = opts.jobs.max(1);
