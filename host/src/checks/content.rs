@@ -1235,7 +1235,14 @@ fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Optio
     if words >= limits.min_words {
         let shown: HashSet<Cow<str>> =
             text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()).map(lower_case).collect();
-        unrelated = tokens().filter(|w| !shown.contains(&lower_case(w))).count();
+        // A hidden word is looked up only when a shown one has its first byte and length once
+        // lower-cased (told for ASCII words without lower-casing them): filler mostly has not.
+        let mut shown_shapes = WordShapes::default();
+        shown.iter().for_each(|w| shown_shapes.add(w));
+        let surely_unshown = |w: &str| {
+            w.is_ascii() && !w.as_bytes().first().is_some_and(|&b| shown_shapes.has(b.to_ascii_lowercase(), w.len()))
+        };
+        unrelated = tokens().filter(|w| surely_unshown(w) || !shown.contains(&lower_case(w))).count();
     }
     let unrelated_prose = words >= limits.min_words && unrelated as f64 >= limits.min_unrelated_share * words as f64;
     if random_tokens < limits.min_random_tokens && !unrelated_prose {
@@ -1243,6 +1250,27 @@ fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Optio
     }
     let example = single_spaced_head(hidden, HIDDEN_EXAMPLE_CHARS);
     Some(HiddenFiller { words, unrelated, random_tokens, example })
+}
+
+/// Which first bytes and lengths the words of a set have (lengths from 63 on counted as one).
+struct WordShapes([u64; 256]);
+
+impl Default for WordShapes {
+    fn default() -> WordShapes {
+        WordShapes([0; 256])
+    }
+}
+
+impl WordShapes {
+    fn add(&mut self, word: &str) {
+        if let Some(&first) = word.as_bytes().first() {
+            self.0[usize::from(first)] |= 1 << word.len().min(63);
+        }
+    }
+
+    fn has(&self, first: u8, len: usize) -> bool {
+        self.0[usize::from(first)] >> len.min(63) & 1 == 1
+    }
 }
 
 /// A word in lower case, copied only when that changes it (most words of prose are lower-case ASCII).
