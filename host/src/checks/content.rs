@@ -716,7 +716,7 @@ impl<'t> Attributes<'t> {
 /// `name` lower-cased (ASCII) in `buf`, if it fits: compared with short names without allocating.
 fn ascii_lowercase_in<'b>(name: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
     let lower = buf.get_mut(..name.len())?;
-    // Byte by byte: a copy of a few bytes costs less so than through a call to memcpy.
+    // Byte by byte: for a few bytes that costs less than a call to memcpy.
     for (to, from) in lower.iter_mut().zip(name) {
         *to = from.to_ascii_lowercase();
     }
@@ -1236,7 +1236,8 @@ fn hidden_filler(hidden: &str, text: &str, limits: &HiddenFillerLimits) -> Optio
         let shown: HashSet<Cow<str>> =
             text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().nth(1).is_some()).map(lower_case).collect();
         // A hidden word is looked up only when a shown one has its first byte and length once
-        // lower-cased (told for ASCII words without lower-casing them): filler mostly has not.
+        // lower-cased (told for ASCII words without lower-casing them): filler mostly has not. The set
+        // keeps std's keyed hash: the words are the sender's, and an unkeyed one can be made to collide.
         let mut shown_shapes = WordShapes::default();
         shown.iter().for_each(|w| shown_shapes.add(w));
         let surely_unshown = |w: &str| {
