@@ -93,7 +93,14 @@ fn write_automata(data: &Path, target: &Path) {
     let lures = read_table(&data.join(lures_file));
     let folded_phrases = |key| -> Vec<String> {
         let lists = tables(&lures, key, lures_file).into_iter();
-        lists.flat_map(|list| strings(list, "phrases", lures_file).map(|p| phrase_fold::fold(p).text)).collect()
+        lists
+            .flat_map(|list| {
+                // A lure's `weak` phrases follow its own, as `Lures::from_table` lists them.
+                let weak = list.contains_key("weak").then(|| strings(list, "weak", lures_file));
+                strings(list, "phrases", lures_file).chain(weak.into_iter().flatten())
+            })
+            .map(|p| phrase_fold::fold(p).text)
+            .collect()
     };
     let body: Vec<String> =
         ["lure", "urgency", "machine_translated", "bulk_footer"].into_iter().flat_map(folded_phrases).collect();

@@ -562,11 +562,15 @@ bonus = 5
     }
 
     #[test]
-    fn an_advance_fee_story_from_a_free_mailbox_is_dangerous_a_lottery_is_not() {
+    fn an_advance_fee_letter_from_a_free_mailbox_is_dangerous_one_phrase_or_a_lottery_is_not() {
         let rules = Rules::builtin();
         let level = |ids: &[&'static str]| rules.score(&findings(ids)).1;
         assert_eq!(level(&["content.lure_advance_fee"]), Level::Safe, "the story alone is wording");
-        assert_eq!(level(&["content.lure_advance_fee", "sender.free_mailbox"]), Level::Dangerous);
+        let letter = ["content.lure_advance_fee", "content.advance_fee_letter"];
+        assert_eq!(level(&letter), Level::Suspicious, "told in full by a company: no one hides");
+        assert_eq!(level(&[letter[0], letter[1], "sender.free_mailbox"]), Level::Dangerous);
+        assert_eq!(level(&[letter[0], "sender.free_mailbox"]), Level::Suspicious, "one phrase to a friend");
+        assert_eq!(level(&[letter[0], "sender.free_mailbox", "sender.reply_to_freemail"]), Level::Dangerous);
         assert_eq!(level(&["content.lure_prize", "sender.free_mailbox"]), Level::Suspicious);
     }
 

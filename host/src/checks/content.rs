@@ -5,7 +5,7 @@
 //! scanned once with one Aho-Corasick automaton, so the cost stays linear in the message size.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::sync::LazyLock;
 
@@ -14,6 +14,7 @@ use serde::Deserialize;
 mod fold;
 mod hidden;
 mod notice;
+mod sum;
 
 pub use self::fold::{Folded, fold, visible};
 use self::fold::{
@@ -33,6 +34,9 @@ use crate::tables::{self, automata, builtin_json};
 struct LureCategory {
     id: String,
     phrases: Vec<String>,
+    /// Everyday words that tell the story only beside a sum (see `data/lures.toml`; advance-fee only).
+    #[serde(default)]
+    weak: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -66,6 +70,18 @@ struct LureFile {
     hidden_filler: HiddenFillerLimits,
     contact_elsewhere: ContactElsewhere,
     account_notice: AccountNotice,
+    advance_fee_letter: AdvanceFeeLetter,
+}
+
+/// When an advance-fee story is told in full (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdvanceFeeLetter {
+    lure: String,
+    min_amount: u64,
+    currency_before: Vec<String>,
+    currency_after: Vec<String>,
+    scales: HashMap<String, u64>,
 }
 
 /// Lure categories that are notices about the reader's account (see `data/lures.toml`).
@@ -129,6 +145,8 @@ struct CredentialForm {
 enum Cue {
     /// Index into `Lures::lure_ids`.
     Lure(usize),
+    /// A `weak` phrase of that lure.
+    WeakLure(usize),
     Urgency,
     MachineTranslated,
     BulkFooter,
@@ -203,6 +221,9 @@ pub struct Lures {
     contact_window: usize,
     /// Indexes into `lure_ids` of the account-notice categories.
     account_lures: Vec<usize>,
+    /// Index into `lure_ids` of the advance-fee story, and the sums that tell it in full.
+    letter_lure: usize,
+    sums: sum::Sums,
 }
 
 static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
@@ -236,7 +257,18 @@ impl Lures {
             lure_ids.push(&*Box::leak(id.into_boxed_str()));
             phrases.extend(&lure.phrases);
             cues.extend(lure.phrases.iter().map(|_| Cue::Lure(index)));
+            ensure!(
+                lure.weak.is_empty() || lure.id == file.advance_fee_letter.lure,
+                "lure {}: only the advance_fee_letter lure has weak phrases (they count beside a sum)",
+                lure.id
+            );
+            phrases.extend(&lure.weak);
+            cues.extend(lure.weak.iter().map(|_| Cue::WeakLure(index)));
         }
+        let letter = &file.advance_fee_letter;
+        let letter_lure = (file.lure.iter().position(|l| l.id == letter.lure))
+            .with_context(|| format!("advance_fee_letter: no lure {}", letter.lure))?;
+        let sums = sum::Sums::new(letter.min_amount, &letter.currency_before, &letter.currency_after, &letter.scales)?;
         let mt = &file.machine_translated;
         for (list, cue) in [
             (&file.urgency.phrases, Cue::Urgency),
@@ -325,6 +357,8 @@ impl Lures {
             contact_cues,
             contact_window: contact.window_chars,
             account_lures,
+            letter_lure,
+            sums,
         })
     }
 
@@ -493,16 +527,33 @@ impl Hit {
 #[derive(Default)]
 struct Hits {
     lures: Vec<Option<Hit>>,
+    /// First `weak` phrase per lure.
+    weak: Vec<Option<Hit>>,
+    /// The advance-fee story's first two distinct phrases, and a sum in figures found after one.
+    letter_phrases: Vec<String>,
+    sum: Option<String>,
     urgency: Option<Hit>,
     translated: Vec<String>,
     bulk_footer: Option<Hit>,
 }
 
 impl Hits {
+    fn new(lures: &Lures) -> Hits {
+        let slots = vec![None; lures.lure_ids.len()];
+        Hits { lures: slots.clone(), weak: slots, ..Hits::default() }
+    }
+
+    /// The hit that tells lure `index`: a phrase of its own, or a weak one beside a sum.
+    fn lure(&self, index: usize) -> Option<&Hit> {
+        let weak = || self.weak.get(index)?.as_ref().filter(|_| self.sum.is_some());
+        self.lures.get(index)?.as_ref().or_else(weak)
+    }
+
     /// Quotes the hits found in `folded` since the last call from `original`, the text it was folded
     /// from: one more folding pass, only over texts with a new hit and only up to its last sentence.
     fn quote_from(&mut self, original: &str, folded: &Folded) {
         let mut new: Vec<&mut Hit> = (self.lures.iter_mut().flatten())
+            .chain(self.weak.iter_mut().flatten())
             .chain(self.urgency.iter_mut())
             .chain(self.bulk_footer.iter_mut())
             .filter(|hit| hit.quote.is_none())
@@ -542,8 +593,13 @@ impl Lures {
                 place,
             };
             match phrase.cue {
-                Cue::Lure(i) => {
-                    if let Some(slot @ None) = hits.lures.get_mut(i) {
+                Cue::Lure(i) | Cue::WeakLure(i) => {
+                    let letter = &mut hits.letter_phrases;
+                    if i == self.letter_lure && letter.len() < 2 && !letter.iter().any(|p| p == found) {
+                        letter.push(found.to_string());
+                    }
+                    let slots = if matches!(phrase.cue, Cue::Lure(_)) { &mut hits.lures } else { &mut hits.weak };
+                    if let Some(slot @ None) = slots.get_mut(i) {
                         *slot = Some(hit());
                     }
                 }
@@ -1073,6 +1129,10 @@ impl Reading {
     fn add(&mut self, lures: &Lures, kb: &Knowledge, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
+        // Sums are read only once the story has begun: in a few messages, and in the texts after.
+        if self.hits.sum.is_none() && !self.hits.letter_phrases.is_empty() {
+            self.hits.sum = lures.sums.find(&folded.text).map(str::to_string);
+        }
         self.hits.quote_from(text, &folded);
         // A name is read for its lures only: its letters and script are the sender checker's to judge.
         if place == Place::SenderName {
@@ -1114,8 +1174,7 @@ const MIN_DISGUISED: usize = 2;
 
 pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
     let lures = Lures::builtin();
-    let mut reading =
-        Reading { hits: Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() }, ..Reading::default() };
+    let mut reading = Reading { hits: Hits::new(lures), ..Reading::default() };
     if let Some(subject) = &view.subject {
         reading.add(lures, kb, subject, Place::Subject);
     }
@@ -1149,11 +1208,12 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         reading.add(lures, kb, name, Place::SenderName);
     }
 
-    for (id, hit) in lures.lure_ids.iter().zip(&reading.hits.lures) {
-        if let Some(hit) = hit {
+    for (index, id) in lures.lure_ids.iter().enumerate() {
+        if let Some(hit) = reading.hits.lure(index) {
             out.push(hit.finding(id));
         }
     }
+    advance_fee_letter(lures, &reading.hits, out);
     if let Some(hit) = &reading.hits.urgency {
         out.push(hit.finding("content.urgency"));
     }
@@ -1205,6 +1265,23 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         out.push(Finding::new("content.script").evidence("Script", visible(script)));
     }
     random_subject_code(view, out);
+}
+
+/// The advance-fee story told in full: one of its own phrases and a second detail, another of its
+/// phrases or a sum of millions in figures, or two weak phrases and a sum (`content.advance_fee_letter`). A person who writes one of
+/// these words once, about a death or a transfer, does not write such a letter.
+fn advance_fee_letter(lures: &Lures, hits: &Hits, out: &mut Vec<Finding>) {
+    let Some(hit) = hits.lure(lures.letter_lure) else { return };
+    let other_phrase = hits.letter_phrases.iter().find(|p| **p != hit.phrase);
+    let own_phrase = hits.lures.get(lures.letter_lure).is_some_and(Option::is_some);
+    // A weak phrase is told by its sum: the letter needs one more detail than the lure.
+    let detail = match (own_phrase, other_phrase, &hits.sum) {
+        (true, Some(other), _) => other,
+        (true, None, Some(sum)) => sum,
+        (false, Some(other), Some(_)) => other,
+        _ => return,
+    };
+    out.push(hit.finding("content.advance_fee_letter").arg("detail", detail.clone()).evidence("Also", detail.clone()));
 }
 
 /// Hidden text that is filler: its words, those absent from the visible text, machine-made tokens.
@@ -1705,7 +1782,9 @@ mod tests {
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
                   [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n\
                   [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
-                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[account_notice]\nlures=['a']\n";
+                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[account_notice]\nlures=['a']\n\
+                  [advance_fee_letter]\nlure='a'\nmin_amount=1000000\ncurrency_before=['$']\ncurrency_after=['usd']\n\
+                  scales={million=1000000}\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -1720,6 +1799,18 @@ mod tests {
         }
         let unknown_notice = ok.replace("lures=['a']", "lures=['b']");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{unknown_notice}")).is_err());
+        assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\nweak=['q']\n{ok}")).is_ok());
+        let weak_elsewhere =
+            format!("[[lure]]\nid='a'\nphrases=['p']\n[[lure]]\nid='b'\nphrases=['r']\nweak=['q']\n{ok}");
+        assert!(Lures::parse(&weak_elsewhere).is_err(), "weak phrases count beside a sum: the letter's lure only");
+        for bad_letter in [
+            ok.replace("lure='a'", "lure='b'"),
+            ok.replace("min_amount=1000000", "min_amount=5"),
+            ok.replace("currency_after=['usd']", "currency_after=[]"),
+            ok.replace("scales={million=1000000}", "scales={'two words'=1000000}"),
+        ] {
+            assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_letter}")).is_err(), "{bad_letter}");
+        }
     }
 
     #[test]
@@ -1805,7 +1896,7 @@ mod tests {
             let folded = fold(&scan.text);
             assert!(folded.text.len() <= html.len() * 3);
             let lures = Lures::builtin();
-            let mut hits = Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() };
+            let mut hits = Hits::new(lures);
             lures.scan(&fold(&html).text, Place::Body, &mut hits);
         }
     }
@@ -1947,6 +2038,26 @@ mod tests {
     }
 
     #[test]
+    fn grief_words_tell_an_advance_fee_story_only_beside_a_sum_and_a_letter_needs_two_details() {
+        let told = |body: &str| {
+            let found = ids(&findings("Hello", body));
+            (found.contains(&"content.lure_advance_fee"), found.contains(&"content.advance_fee_letter"))
+        };
+        // A letter to a friend: several weak words, no sum.
+        assert_eq!(told("As next of kin of my late father I sign for the inheritance."), (false, false));
+        assert_eq!(told("父の遺産相続の手続きで、受益者は母です。"), (false, false));
+        // A weak word beside a sum: the story, but one detail only ("2 million usd" is one).
+        assert_eq!(told("My late father left US$ 4,500,000.00 in the bank."), (true, false));
+        assert_eq!(told("The budget is 2 million usd this year."), (true, false));
+        // One of the scam's own phrases: the story; with a second phrase or a sum, the letter.
+        assert_eq!(told("Release the consignment box today."), (true, false));
+        assert_eq!(told("Release the consignment box to you as my next of kin."), (true, true));
+        assert_eq!(told("The consignment box holds $10.5 million for you."), (true, true));
+        // Two weak words and a sum.
+        assert_eq!(told("Sou viúva do falecido Sr. Paulo e deixo 7,5 milhões de dólares."), (true, true));
+    }
+
+    #[test]
     fn scam_lures_in_several_languages() {
         for (subject, body, id) in [
             (
@@ -1968,7 +2079,7 @@ mod tests {
             ),
             (
                 "Olá",
-                "Sou a Sra. Anitha, viúva, e quero doar milhões de dólares para caridade.",
+                "Sou a Sra. Anitha, viúva, e quero doar 5 milhões de dólares para caridade.",
                 "content.lure_advance_fee",
             ),
             ("Keto", "Pronostic individuel pour la perte de poids.", "content.lure_miracle_product"),
@@ -2374,7 +2485,7 @@ mod tests {
         assert_eq!(source_ranges("Verify now", "verify later", &[], &[0, 9]), None);
         assert_eq!(source_ranges("Verify", "verify", &[], &[6]), None, "an offset past the folded text");
         let lures = Lures::builtin();
-        let mut hits = Hits { lures: vec![None; lures.lure_ids.len()], ..Hits::default() };
+        let mut hits = Hits::new(lures);
         let folded = fold("please verify your account");
         lures.scan(&folded.text, Place::Body, &mut hits);
         hits.quote_from("Something else entirely", &folded);
