@@ -21,8 +21,8 @@ use self::fold::{
     fold_with, is_ascii_space, is_han, is_invisible, is_japanese, is_kana, source_ranges, word_bounded_ends,
 };
 use crate::checks::links::LinkSource;
-use crate::checks::near;
 use crate::checks::sender::random_text::RandomText;
+use crate::checks::{near, received, sender};
 use crate::knowledge::Knowledge;
 use crate::matcher::{Layout, Matcher};
 use crate::message::MessageView;
@@ -1123,14 +1123,16 @@ struct Reading {
     hidden_filler: Option<HiddenFiller>,
     /// Free-mailbox addresses the text asks the reader to write to, with their sentence (a few).
     contact_addresses: Vec<(String, String)>,
+    /// Whether sums of money are read in every text, not only after a phrase of the advance-fee story.
+    read_sums: bool,
 }
 
 impl Reading {
     fn add(&mut self, lures: &Lures, kb: &Knowledge, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
-        // Sums are read only once the story has begun: in a few messages, and in the texts after.
-        if self.hits.sum.is_none() && !self.hits.letter_phrases.is_empty() {
+        // Sums are read only once the story has begun (in the texts after), or where replies go to a free mailbox.
+        if self.hits.sum.is_none() && (self.read_sums || !self.hits.letter_phrases.is_empty()) {
             self.hits.sum = lures.sums.find(&folded.text).map(str::to_string);
         }
         self.hits.quote_from(text, &folded);
@@ -1174,7 +1176,8 @@ const MIN_DISGUISED: usize = 2;
 
 pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
     let lures = Lures::builtin();
-    let mut reading = Reading { hits: Hits::new(lures), ..Reading::default() };
+    let mut reading =
+        Reading { hits: Hits::new(lures), read_sums: replies_to_free_mailbox(view, kb), ..Reading::default() };
     if let Some(subject) = &view.subject {
         reading.add(lures, kb, subject, Place::Subject);
     }
@@ -1214,6 +1217,12 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         }
     }
     advance_fee_letter(lures, &reading.hits, out);
+    // A sum beside the story is the letter's detail; without it, a fortune promised of its own.
+    if let Some(sum) = &reading.hits.sum
+        && reading.hits.lure(lures.letter_lure).is_none()
+    {
+        out.push(Finding::new("content.promised_fortune").arg("amount", sum.clone()).evidence("Amount", sum.clone()));
+    }
     if let Some(hit) = &reading.hits.urgency {
         out.push(hit.finding("content.urgency"));
     }
@@ -1265,6 +1274,17 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         out.push(Finding::new("content.script").evidence("Script", visible(script)));
     }
     random_subject_code(view, out);
+}
+
+/// Whether replies go to a free mailbox other than the sender's address, outside a mailing list: the
+/// one place a sum of millions is read without a phrase of the advance-fee story
+/// (`content.promised_fortune`; reading every number of every message would cost a pass over all
+/// text, and news of a company's millions with its own Reply-To is no offer).
+fn replies_to_free_mailbox(view: &MessageView, kb: &Knowledge) -> bool {
+    let (Some(from), Some(reply_to)) = (&view.from, &view.reply_to) else { return false };
+    !reply_to.address.eq_ignore_ascii_case(&from.address)
+        && reply_to.domain.as_deref().is_some_and(|d| sender::is_free_mailbox(kb, d))
+        && !received::via_mailing_list(view)
 }
 
 /// The advance-fee story told in full: one of its own phrases and a second detail, another of its
@@ -1503,7 +1523,7 @@ impl Lures {
     ) -> impl Iterator<Item = (String, String)> + 't {
         let free_mailbox = move |&(start, end): &(usize, usize)| {
             let domain = text[start..end].rsplit_once('@').map_or("", |(_, d)| d);
-            crate::checks::sender::is_free_mailbox(kb, domain)
+            sender::is_free_mailbox(kb, domain)
         };
         // Cues are looked for before the first free-mailbox addresses only: a text of thousands of
         // them is a list, not a request, and must not cost cue searches for each.
@@ -2055,6 +2075,33 @@ mod tests {
         assert_eq!(told("The consignment box holds $10.5 million for you."), (true, true));
         // Two weak words and a sum.
         assert_eq!(told("Sou viúva do falecido Sr. Paulo e deixo 7,5 milhões de dólares."), (true, true));
+    }
+
+    #[test]
+    fn a_sum_of_millions_is_a_promised_fortune_only_with_replies_to_a_free_mailbox() {
+        let body = "Your cousin came to claim the outstanding payment of $2,500,000 kept in our custody.";
+        let with_reply_to = |reply_to: &str| {
+            let raw = format!(
+                "From: Claims <noreply@claims-example.com>\r\nReply-To: {reply_to}\r\nSubject: claim\r\n\r\n{body}\r\n"
+            );
+            ids(&test_support::run(&raw, &[], check))
+        };
+        assert_eq!(with_reply_to("michael.armstrong212@hotmail.com"), ["content.promised_fortune"]);
+        let found = test_support::run(
+            &format!("From: a@claims-example.com\r\nReply-To: b@gmail.com\r\nSubject: x\r\n\r\n{body}\r\n"),
+            &[],
+            check,
+        );
+        assert_eq!(found[0].evidence[0].value, "$2,500,000");
+        // News of a company's millions, replies to its other office; or no Reply-To at all.
+        assert!(with_reply_to("desk@claims-example.net").is_empty());
+        assert!(ids(&findings("claim", body)).is_empty());
+        // Beside the advance-fee story the sum is the letter's detail, not a finding of its own.
+        let raw = format!(
+            "From: a@claims-example.com\r\nReply-To: b@gmail.com\r\nSubject: x\r\n\r\n{body} Release the consignment box.\r\n"
+        );
+        let letter = ids(&test_support::run(&raw, &[], check));
+        assert_eq!(letter, ["content.advance_fee_letter", "content.lure_advance_fee"]);
     }
 
     #[test]
