@@ -69,7 +69,8 @@ struct LureFile {
     image_hosts: ImageHosts,
     hidden_filler: HiddenFillerLimits,
     contact_elsewhere: ContactElsewhere,
-    account_notice: AccountNotice,
+    account_notice: LureList,
+    offer_elsewhere: LureList,
     advance_fee_letter: AdvanceFeeLetter,
 }
 
@@ -84,10 +85,11 @@ struct AdvanceFeeLetter {
     scales: HashMap<String, u64>,
 }
 
-/// Lure categories that are notices about the reader's account (see `data/lures.toml`).
+/// Lure categories that are notices about the reader's account, or offers of easy money that
+/// `links.offer_elsewhere` judges (see `data/lures.toml`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct AccountNotice {
+struct LureList {
     lures: Vec<String>,
 }
 
@@ -219,8 +221,9 @@ pub struct Lures {
     /// far before it they count.
     contact_cues: Matcher,
     contact_window: usize,
-    /// Indexes into `lure_ids` of the account-notice categories.
+    /// Indexes into `lure_ids` of the account-notice categories and of the easy-money offers.
     account_lures: Vec<usize>,
+    offer_lures: Vec<usize>,
     /// Index into `lure_ids` of the advance-fee story, and the sums that tell it in full.
     letter_lure: usize,
     sums: sum::Sums,
@@ -331,12 +334,15 @@ impl Lures {
         ensure!((20..=200).contains(&contact.window_chars), "contact_elsewhere window_chars must be 20..200");
         // A few dozen short cues: laid out at load, at a small fraction of a cold start.
         let contact_cues = Matcher::new(&contact_cues).context("contact cue automaton")?;
-        let account_lures = (file.account_notice.lures.iter())
-            .map(|id| {
-                file.lure.iter().position(|l| &l.id == id).with_context(|| format!("account_notice: no lure {id}"))
-            })
-            .collect::<Result<Vec<usize>>>()?;
-        ensure!(!account_lures.is_empty(), "account_notice lists no lures");
+        let lure_indexes = |table: &LureList, name: &str| -> Result<Vec<usize>> {
+            let indexes = (table.lures.iter())
+                .map(|id| file.lure.iter().position(|l| &l.id == id).with_context(|| format!("{name}: no lure {id}")))
+                .collect::<Result<Vec<usize>>>()?;
+            ensure!(!indexes.is_empty(), "{name} lists no lures");
+            Ok(indexes)
+        };
+        let account_lures = lure_indexes(&file.account_notice, "account_notice")?;
+        let offer_lures = lure_indexes(&file.offer_elsewhere, "offer_elsewhere")?;
         Ok(Lures {
             lure_ids,
             body,
@@ -357,6 +363,7 @@ impl Lures {
             contact_cues,
             contact_window: contact.window_chars,
             account_lures,
+            offer_lures,
             letter_lure,
             sums,
         })
@@ -1231,7 +1238,8 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     }
     let account_notice = lures.account_lures.iter().any(|&i| reading.hits.lures.get(i).is_some_and(Option::is_some));
     let picture = image_only(view, kb, lures, &reading, out);
-    notice::check(view, kb, notice::Told { account_notice, picture }, out);
+    let easy_money = lures.offer_lures.iter().any(|&i| reading.hits.lure(i).is_some());
+    notice::check(view, kb, notice::Told { account_notice, picture, easy_money }, out);
     if let Some(filler) = &reading.hidden_filler {
         out.push(
             Finding::new("content.hidden_text")
@@ -1802,7 +1810,7 @@ mod tests {
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
                   [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n\
                   [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
-                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[account_notice]\nlures=['a']\n\
+                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[account_notice]\nlures=['a']\n[offer_elsewhere]\nlures=['a']\n\
                   [advance_fee_letter]\nlure='a'\nmin_amount=1000000\ncurrency_before=['$']\ncurrency_after=['usd']\n\
                   scales={million=1000000}\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());

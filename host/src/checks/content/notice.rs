@@ -2,8 +2,10 @@
 //! is full", "confirm your identity", "your account will be suspended") can only come from the
 //! service that holds the account, and it sends the reader to that service's own site to sign in:
 //! one whose links all lead to a single other site than the sender's (`support@vbankworks.com`
-//! linking to `infovallaybank.com`) shows one site and sends the reader to another. A message that
-//! is only a picture linking to a site unrelated to its sender is mass mail hiding its words.
+//! linking to `infovallaybank.com`) shows one site and sends the reader to another. An offer of
+//! coins or a casino bonus that sends the reader to one other site has a front for a sender. A
+//! message that is only a picture linking to a site unrelated to its sender is mass mail hiding its
+//! words.
 
 use crate::checks::links::{self, Link, LinkSource};
 use crate::checks::sender;
@@ -18,6 +20,8 @@ pub(super) struct Told {
     pub account_notice: bool,
     /// The HTML is a picture with a link and next to no words (`content.image_only`).
     pub picture: bool,
+    /// Coins or a casino bonus (see `data/lures.toml` `offer_elsewhere`).
+    pub easy_money: bool,
 }
 
 /// Where the links of an account notice or of a picture lead, when that is one site other than the
@@ -25,7 +29,7 @@ pub(super) struct Told {
 /// reader to another), `content.picture_elsewhere` for the picture (mass mail that hides its words
 /// from filters and advertises someone other than its sender).
 pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out: &mut Vec<Finding>) {
-    if !(told.account_notice || told.picture) {
+    if !(told.account_notice || told.picture || told.easy_money) {
         return;
     }
     let Some((from, link, site)) = one_outside_site(view, kb) else { return };
@@ -40,9 +44,12 @@ pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out:
             .evidence("URL", url.clone())
             .evidence("Registrable domain", site)
     };
-    // A message presenting itself as a known brand is `links.off_brand`'s to judge.
-    if told.account_notice && sender::presented_brands(view, kb).is_empty() {
+    // A message presenting itself as a known brand is `links.off_brand`'s to judge; one link, one finding.
+    let unbranded = sender::presented_brands(view, kb).is_empty();
+    if told.account_notice && unbranded {
         out.push(finding("links.notice_elsewhere"));
+    } else if told.easy_money && unbranded {
+        out.push(finding("links.offer_elsewhere"));
     }
     if told.picture {
         out.push(finding("content.picture_elsewhere"));
@@ -121,6 +128,20 @@ mod tests {
         );
         let ids = notice("Valley Bank <support@valleybank-example.com>", &html);
         assert!(ids.contains(&"links.notice_elsewhere"), "{ids:?}");
+    }
+
+    #[test]
+    fn coins_or_a_casino_bonus_linking_to_one_other_site_is_an_offer_elsewhere() {
+        let earned = "<p>You have earned +0.303472 BTC using our cloud mining service! Withdraw your funds.</p>";
+        let elsewhere = format!("{earned}<a href=\"https://partners-btc-go.example.net/go/74\">Withdraw</a>");
+        let ids = notice("Diana Soto <dsoto@seguros-example.com>", &elsewhere);
+        assert!(ids.contains(&"links.offer_elsewhere") && !ids.contains(&"links.notice_elsewhere"), "{ids:?}");
+        // The exchange's own site, or a person writing from a free mailbox: no front.
+        let own = format!("{earned}<a href=\"https://www.seguros-example.com/wallet\">Withdraw</a>");
+        for (from, html) in [("Seguros <news@seguros-example.com>", own), ("Diana <diana.soto@gmail.com>", elsewhere)] {
+            let ids = notice(from, &html);
+            assert!(!ids.contains(&"links.offer_elsewhere"), "{from}: {ids:?}");
+        }
     }
 
     #[test]
