@@ -147,8 +147,8 @@ struct CredentialForm {
 enum Cue {
     /// Index into `Lures::lure_ids`.
     Lure(usize),
-    /// A `weak` phrase of that lure.
-    WeakLure(usize),
+    /// A `weak` phrase: of the advance-fee lure, the only one that has them.
+    WeakLure,
     Urgency,
     MachineTranslated,
     BulkFooter,
@@ -266,7 +266,7 @@ impl Lures {
                 lure.id
             );
             phrases.extend(&lure.weak);
-            cues.extend(lure.weak.iter().map(|_| Cue::WeakLure(index)));
+            cues.extend(lure.weak.iter().map(|_| Cue::WeakLure));
         }
         let letter = &file.advance_fee_letter;
         let letter_lure = (file.lure.iter().position(|l| l.id == letter.lure))
@@ -534,8 +534,9 @@ impl Hit {
 #[derive(Default)]
 struct Hits {
     lures: Vec<Option<Hit>>,
-    /// First `weak` phrase per lure.
-    weak: Vec<Option<Hit>>,
+    /// First `weak` phrase (of the lure at `letter_lure`).
+    weak: Option<Hit>,
+    letter_lure: usize,
     /// The advance-fee story's first two distinct phrases, and a sum in figures found after one.
     letter_phrases: Vec<String>,
     sum: Option<String>,
@@ -546,13 +547,12 @@ struct Hits {
 
 impl Hits {
     fn new(lures: &Lures) -> Hits {
-        let slots = vec![None; lures.lure_ids.len()];
-        Hits { lures: slots.clone(), weak: slots, ..Hits::default() }
+        Hits { lures: vec![None; lures.lure_ids.len()], letter_lure: lures.letter_lure, ..Hits::default() }
     }
 
     /// The hit that tells lure `index`: a phrase of its own, or a weak one beside a sum.
     fn lure(&self, index: usize) -> Option<&Hit> {
-        let weak = || self.weak.get(index)?.as_ref().filter(|_| self.sum.is_some());
+        let weak = || self.weak.as_ref().filter(|_| index == self.letter_lure && self.sum.is_some());
         self.lures.get(index)?.as_ref().or_else(weak)
     }
 
@@ -560,7 +560,7 @@ impl Hits {
     /// from: one more folding pass, only over texts with a new hit and only up to its last sentence.
     fn quote_from(&mut self, original: &str, folded: &Folded) {
         let mut new: Vec<&mut Hit> = (self.lures.iter_mut().flatten())
-            .chain(self.weak.iter_mut().flatten())
+            .chain(self.weak.iter_mut())
             .chain(self.urgency.iter_mut())
             .chain(self.bulk_footer.iter_mut())
             .filter(|hit| hit.quote.is_none())
@@ -600,13 +600,14 @@ impl Lures {
                 place,
             };
             match phrase.cue {
-                Cue::Lure(i) | Cue::WeakLure(i) => {
+                Cue::Lure(_) | Cue::WeakLure => {
+                    let i = if let Cue::Lure(i) = phrase.cue { i } else { self.letter_lure };
                     let letter = &mut hits.letter_phrases;
                     if i == self.letter_lure && letter.len() < 2 && !letter.iter().any(|p| p == found) {
                         letter.push(found.to_string());
                     }
-                    let slots = if matches!(phrase.cue, Cue::Lure(_)) { &mut hits.lures } else { &mut hits.weak };
-                    if let Some(slot @ None) = slots.get_mut(i) {
+                    let slot = if phrase.cue == Cue::WeakLure { Some(&mut hits.weak) } else { hits.lures.get_mut(i) };
+                    if let Some(slot @ None) = slot {
                         *slot = Some(hit());
                     }
                 }
