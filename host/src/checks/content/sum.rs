@@ -183,4 +183,21 @@ mod tests {
             assert_eq!(sums.find(&text), None, "{text}");
         }
     }
+
+    #[test]
+    fn long_runs_of_digits_and_separators_are_read_once_without_panic() {
+        let sums = sums();
+        let n = 200_000;
+        for text in [
+            "1,".repeat(n),
+            "9 99 ".repeat(n),
+            "$".repeat(n) + &"9".repeat(n),
+            "€1.".repeat(n),
+            "1万ドル".repeat(n / 4),
+        ] {
+            let started = std::time::Instant::now();
+            let _ = sums.find(&fold(&text).text);
+            assert!(started.elapsed().as_secs() < 2, "{}…", &text[..8]);
+        }
+    }
 }
