@@ -7,7 +7,9 @@ use std::time::Instant;
 
 use mail_parser::{Address, MessagePart, MimeHeaders, PartType};
 
-use crate::checks::{attachments::Attachment, auth::AuthResult, links::Link, received::Hop, sender::Claims};
+use crate::checks::{
+    attachments::Attachment, auth::AuthResult, content::HtmlScan, links::Link, received::Hop, sender::Claims,
+};
 use crate::domain;
 use crate::knowledge::Knowledge;
 use crate::model::Context;
@@ -72,6 +74,8 @@ pub struct MessageView<'a> {
     pub text: String,
     /// Decoded text/html bodies, borrowed from the parsed message where it decoded them.
     pub html: Vec<Cow<'a, str>>,
+    /// What each of `html` shows (read in the same pass as its links).
+    pub html_scans: Vec<HtmlScan>,
     pub links: Vec<Link>,
     /// Received chain, top (newest) first.
     pub hops: Vec<Hop<'a>>,
@@ -192,7 +196,9 @@ impl<'a> MessageView<'a> {
         }
 
         let attachments = checks::attachments::collect(message, limits);
-        let (mut links, mut links_omitted) = checks::links::extract(&html, &text, limits);
+        let mut link_tags = checks::links::LinkTags::new(limits);
+        let html_scans = html.iter().map(|body| checks::content::scan_html_and_links(body, &mut link_tags)).collect();
+        let (mut links, mut links_omitted) = link_tags.finish(&text);
         links_omitted += checks::links::add_document_links(&attachments, &mut links, limits);
         let hops = checks::received::chain(message);
 
@@ -208,6 +214,7 @@ impl<'a> MessageView<'a> {
             date: message.date().map(|d| d.to_rfc3339()),
             text,
             html,
+            html_scans,
             links,
             hops,
             origin: None,

@@ -17,10 +17,9 @@ mod notice;
 mod sum;
 
 pub use self::fold::{Folded, fold, visible};
-use self::fold::{
-    fold_with, is_ascii_space, is_han, is_invisible, is_japanese, is_kana, source_ranges, word_bounded_ends,
-};
-use crate::checks::links::LinkSource;
+use self::fold::{fold_with, is_han, is_invisible, is_japanese, is_kana, source_ranges, word_bounded_ends};
+use crate::checks::html::{Attributes, RawText, Token, Tokens, ascii_lowercase_in};
+use crate::checks::links::{LinkSource, LinkTags};
 use crate::checks::sender::random_text::RandomText;
 use crate::checks::{near, received, sender};
 use crate::knowledge::Knowledge;
@@ -703,103 +702,6 @@ fn is_inline(name: &[u8]) -> bool {
     )
 }
 
-/// Longest tag name the scan acts on (`noframes`, `textarea`): a longer name is none of them.
-const LONGEST_TAG: usize = 8;
-
-/// The attributes of a start tag that the scan reads, from one pass over the inside of the tag
-/// (`a href="x" …`), values unquoted. Each is the first `name=` (any case, spaces around `=`) at the
-/// start or after a space or `/`, wherever it stands: inside another attribute's quoted value too.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Attributes<'t> {
-    style: Option<&'t str>,
-    class: Option<&'t str>,
-    background: Option<&'t str>,
-    src: Option<&'t str>,
-    href: Option<&'t str>,
-    action: Option<&'t str>,
-    kind: Option<&'t str>,
-    name: Option<&'t str>,
-    id: Option<&'t str>,
-    placeholder: Option<&'t str>,
-    http_equiv: Option<&'t str>,
-    content: Option<&'t str>,
-}
-
-/// Longest attribute name in [`Attributes`] (`placeholder`).
-const LONGEST_ATTRIBUTE: usize = 11;
-
-impl<'t> Attributes<'t> {
-    fn of(tag: &'t str) -> Attributes<'t> {
-        let mut attributes = Attributes::default();
-        // Each name is found from the `=` after it: found with memchr, where most of a tag is values.
-        for equals in memchr::memchr_iter(b'=', tag.as_bytes()) {
-            // `=` is ASCII, so a character boundary. Most names stand right before their `=`: no space to trim.
-            let before = match tag.as_bytes()[..equals].last() {
-                Some(&b) if b.is_ascii() && !is_ascii_space(b) => &tag.as_bytes()[..equals],
-                _ => tag[..equals].trim_end().as_bytes(),
-            };
-            // A name runs back to where `char::is_whitespace`, `=` or `/` does (or a non-ASCII
-            // character, which no name has); the bound keeps the work per `=` constant.
-            let len = before
-                .iter()
-                .rev()
-                .take(LONGEST_ATTRIBUTE + 1)
-                .take_while(|&&b| b.is_ascii() && !is_ascii_space(b) && b != b'=' && b != b'/')
-                .count();
-            let start = before.len() - len;
-            // Most `=` of a tag are inside values (URL queries), after no space: told before the name is looked up.
-            let preceded = start == 0 || before[start - 1].is_ascii_whitespace() || before[start - 1] == b'/';
-            if preceded && let Some(slot @ None) = attributes.slot(&before[start..]) {
-                *slot = Some(attribute_value(&tag[equals + 1..]));
-            }
-        }
-        attributes
-    }
-
-    /// Where the value of attribute `name` (any case) goes, if it is one of those read.
-    fn slot(&mut self, name: &[u8]) -> Option<&mut Option<&'t str>> {
-        let mut lower = [0; LONGEST_ATTRIBUTE];
-        Some(match ascii_lowercase_in(name, &mut lower)? {
-            b"style" => &mut self.style,
-            b"class" => &mut self.class,
-            b"background" => &mut self.background,
-            b"src" => &mut self.src,
-            b"href" => &mut self.href,
-            b"action" => &mut self.action,
-            b"type" => &mut self.kind,
-            b"name" => &mut self.name,
-            b"id" => &mut self.id,
-            b"placeholder" => &mut self.placeholder,
-            b"http-equiv" => &mut self.http_equiv,
-            b"content" => &mut self.content,
-            _ => return None,
-        })
-    }
-}
-
-/// `name` lower-cased (ASCII) in `buf`, if it fits: compared with short names without allocating.
-fn ascii_lowercase_in<'b>(name: &[u8], buf: &'b mut [u8]) -> Option<&'b [u8]> {
-    let lower = buf.get_mut(..name.len())?;
-    // Byte by byte: for a few bytes that costs less than a call to memcpy.
-    for (to, from) in lower.iter_mut().zip(name) {
-        *to = from.to_ascii_lowercase();
-    }
-    Some(lower)
-}
-
-/// An attribute's value from just after its `=`: quoted, or up to a space or `>`.
-fn attribute_value(after_equals: &str) -> &str {
-    let value = after_equals.trim_start();
-    match value.as_bytes().first() {
-        // The quote is ASCII: found as a byte, it falls on a character boundary.
-        Some(&q @ (b'"' | b'\'')) => {
-            let quoted = &value[1..];
-            &quoted[..memchr::memchr(q, quoted.as_bytes()).unwrap_or(quoted.len())]
-        }
-        _ => value.split(|c: char| c.is_whitespace() || c == '>').next().unwrap_or_default(),
-    }
-}
-
 fn find_ignore_case(haystack: &str, needle: &str) -> Option<usize> {
     let (h, n) = (haystack.as_bytes(), needle.as_bytes());
     let (&first, rest) = n.split_first()?;
@@ -869,74 +771,76 @@ fn latin_letter(name: &str) -> Option<char> {
 
 /// One linear pass over an HTML body: the visible text, forms, scripts, meta refresh and links.
 pub fn scan_html(html: &str) -> HtmlScan {
+    scan_html_with(html, None)
+}
+
+/// [`scan_html`], handing the tags and text that make links to `links` in the same pass.
+pub fn scan_html_and_links(html: &str, links: &mut LinkTags) -> HtmlScan {
+    scan_html_with(html, Some(links))
+}
+
+fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
     let mut scan = HtmlScan { text: String::with_capacity(html.len() / 2), ..HtmlScan::default() };
     let rules = hiding_rules(html);
     let mut visibility = hidden::Visibility::default();
-    let mut rest = html;
-    // The markup characters looked for are ASCII: searching bytes finds the same char boundaries.
-    while let Some(pos) = near::memchr2(b'<', b'&', rest.as_bytes()) {
-        scan.push_text(&rest[..pos], visibility.hidden());
-        rest = &rest[pos..];
-        if rest.starts_with('&') {
-            match entity(rest) {
-                Some((c, len)) => {
-                    scan.push_text(c.encode_utf8(&mut [0; 4]), visibility.hidden());
-                    rest = &rest[len..];
+    // A `<script>` without `src` is shown by the start of its code, which comes as the next token.
+    let mut script_code_next = false;
+    for token in Tokens::new(html) {
+        let tag = match token {
+            Token::Text(text) => {
+                if let Some(links) = links.as_deref_mut() {
+                    links.text(text);
                 }
-                None => {
-                    scan.text.push('&');
-                    rest = &rest[1..];
-                }
+                scan.push_with_references(text, visibility.hidden());
+                continue;
             }
-            continue;
-        }
-        if let Some(comment) = rest.strip_prefix("<!--") {
-            rest = comment.find("-->").map_or("", |end| &comment[end + 3..]);
-            continue;
-        }
-        let end = tag_end(rest.as_bytes());
-        let Some(end) = end else {
-            rest = "";
-            break;
+            Token::RawText(kind, text) => {
+                match kind {
+                    RawText::Script if script_code_next => {
+                        scan.script = Some(format!("<script> {}", single_spaced_head(text, SCRIPT_EXCERPT)));
+                        script_code_next = false;
+                    }
+                    // Text, references decoded: a text area's is shown; the title is not shown in the
+                    // message, but the sender wrote it to be read, lures included.
+                    RawText::Title | RawText::Textarea => scan.push_with_references(text, visibility.hidden()),
+                    RawText::Xmp | RawText::Plaintext => scan.push_text(text, visibility.hidden()),
+                    // Not shown: code, style sheets, and the fallback content of frames and embeds
+                    // (where a decoy `<style>` hides the rest of the message from filters that take it
+                    // for one).
+                    RawText::Script | RawText::Style | RawText::Iframe | RawText::Noembed | RawText::Noframes => {}
+                }
+                continue;
+            }
+            Token::End(tag) => {
+                if let Some(links) = links.as_deref_mut() {
+                    links.end_tag(tag.name.as_bytes());
+                }
+                visibility.close(tag.written_name);
+                if !is_inline(tag.name.as_bytes()) {
+                    scan.text.push('\n');
+                }
+                continue;
+            }
+            Token::Start(tag) => tag,
         };
-        let inside = &rest[1..end];
-        rest = &rest[end + 1..];
-        let closing = inside.starts_with('/');
-        let name_part = inside.trim_start_matches('/');
-        let name_len = name_part.bytes().position(|b| !b.is_ascii_alphanumeric()).unwrap_or(name_part.len());
-        let written_name = &name_part[..name_len];
-        // Lower-cased without allocating; empty when longer than any name acted on.
-        let mut lower = [0; LONGEST_TAG];
-        let name = ascii_lowercase_in(written_name.as_bytes(), &mut lower).unwrap_or_default();
-        if closing {
-            visibility.close(written_name);
-            if !is_inline(name) {
-                scan.text.push('\n');
-            }
-            continue;
+        if let Some(links) = links.as_deref_mut() {
+            links.start_tag(&tag);
         }
-        let self_closing = inside.ends_with('/');
-        let attributes = Attributes::of(inside);
-        visibility.open(&rules, written_name, attributes.style, attributes.class, self_closing);
-        if let Some(src) = background_image(&attributes)
+        let (name, attributes) = (tag.name.as_bytes(), &tag.attributes);
+        visibility.open(&rules, tag.written_name, attributes.style, attributes.class, tag.self_closing);
+        if let Some(src) = background_image(attributes)
             && scan.images.len() < MAX_HTML_ITEMS
         {
             scan.images.push(src.to_string());
         }
         match name {
-            // Not shown: code, style sheets, and the raw text of `<noframes>` and `<noembed>` (where a
-            // decoy `<style>` hides the rest of the message from filters that take it for one).
             b"script" | b"style" | b"noframes" | b"noembed" => {
-                let body_end = find_closing(rest, written_name);
                 if name == b"script" && scan.script.is_none() {
-                    scan.script = Some(match attributes.src {
-                        Some(src) => format!("<script src=\"{src}\">"),
-                        None => {
-                            format!("<script> {}", single_spaced_head(&rest[..body_end], SCRIPT_EXCERPT))
-                        }
-                    });
+                    match attributes.src {
+                        Some(src) => scan.script = Some(format!("<script src=\"{src}\">")),
+                        None => script_code_next = true,
+                    }
                 }
-                rest = &rest[body_end..];
                 continue;
             }
             b"form" if scan.forms.len() < MAX_HTML_ITEMS => {
@@ -946,7 +850,7 @@ pub fn scan_html(html: &str) -> HtmlScan {
             b"input" | b"select" | b"textarea" => {
                 // Fields count toward the last form opened: forms are rarely nested or left open.
                 if let Some(form) = scan.forms.last_mut().filter(|f| f.fields.len() < MAX_HTML_ITEMS) {
-                    let kind = attributes.kind.unwrap_or(written_name).to_ascii_lowercase();
+                    let kind = attributes.kind.unwrap_or(tag.written_name).to_ascii_lowercase();
                     let label = attributes.name.or(attributes.id).or(attributes.placeholder).unwrap_or_default();
                     form.fields.push(format!("{kind}:{}", label.to_lowercase()));
                 }
@@ -971,7 +875,9 @@ pub fn scan_html(html: &str) -> HtmlScan {
             scan.text.push('\n');
         }
     }
-    scan.push_text(rest, visibility.hidden());
+    if let Some(links) = links {
+        links.end_of_body();
+    }
     scan
 }
 
@@ -1025,6 +931,26 @@ fn hiding_rules(html: &str) -> hidden::HidingRules {
 const MAX_HIDDEN_BYTES: usize = 16 * 1024;
 
 impl HtmlScan {
+    /// Text with its character references decoded.
+    fn push_with_references(&mut self, mut rest: &str, hidden: bool) {
+        // `&` is ASCII: found as a byte, it falls on a character boundary.
+        while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
+            self.push_text(&rest[..amp], hidden);
+            rest = &rest[amp..];
+            match entity(rest) {
+                Some((c, len)) => {
+                    self.push_text(c.encode_utf8(&mut [0; 4]), hidden);
+                    rest = &rest[len..];
+                }
+                None => {
+                    self.text.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        }
+        self.push_text(rest, hidden);
+    }
+
     /// Text as it comes: all of it is the body's text; what CSS hides is also kept apart.
     fn push_text(&mut self, text: &str, hidden: bool) {
         // Most tags follow one another with nothing between them.
@@ -1190,13 +1116,12 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         reading.add(lures, kb, subject, Place::Subject);
     }
     reading.add(lures, kb, &view.text, Place::Body);
-    for html in &view.html {
+    for scan in &view.html_scans {
         if view.out_of_time() {
             break;
         }
-        let scan = scan_html(html);
         reading.html_words += count_words(&scan.text, lures.image_only_max_words);
-        reading.html_images.extend(scan.images);
+        reading.html_images.extend(scan.images.iter().cloned());
         if reading.hidden_filler.is_none() {
             reading.hidden_filler = hidden_filler(&scan.hidden, &scan.text, &lures.hidden_filler);
         }
@@ -1206,13 +1131,13 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         if !scan.hidden.is_empty() {
             reading.add(lures, kb, &scan.hidden, Place::Body);
         }
-        for form in scan.forms {
-            let fields: Vec<String> = form.fields.into_iter().filter(|f| lures.is_credential_field(f)).collect();
+        for form in &scan.forms {
+            let fields: Vec<String> = form.fields.iter().filter(|f| lures.is_credential_field(f)).cloned().collect();
             if !fields.is_empty() {
-                reading.credential_forms.push((form.action, fields));
+                reading.credential_forms.push((form.action.clone(), fields));
             }
         }
-        reading.script = reading.script.or(scan.script);
+        reading.script = reading.script.take().or_else(|| scan.script.clone());
     }
     // The sender's name last: it counts for a lure the subject and the text did not tell.
     if let Some(name) = view.from.as_ref().and_then(|f| f.name.as_deref()) {
@@ -1713,65 +1638,6 @@ mod tests {
         assert_eq!(find_ignore_case("abc", ""), None);
     }
 
-    /// One attribute found by its own search over the tag, as the scan read them one by one before
-    /// [`Attributes::of`]: what that must agree with.
-    fn attribute<'t>(tag: &'t str, name: &str) -> Option<&'t str> {
-        let bytes = tag.as_bytes();
-        let mut from = 0;
-        while let Some(pos) = find_ignore_case(&tag[from..], name).map(|p| p + from) {
-            from = pos + name.len();
-            let preceded = pos == 0 || bytes.get(pos - 1).is_some_and(|b| b.is_ascii_whitespace() || *b == b'/');
-            let rest = tag[from..].trim_start();
-            if preceded && let Some(value) = rest.strip_prefix('=') {
-                return Some(attribute_value(value));
-            }
-        }
-        None
-    }
-
-    fn attributes_one_by_one(tag: &str) -> Attributes<'_> {
-        Attributes {
-            style: attribute(tag, "style"),
-            class: attribute(tag, "class"),
-            background: attribute(tag, "background"),
-            src: attribute(tag, "src"),
-            href: attribute(tag, "href"),
-            action: attribute(tag, "action"),
-            kind: attribute(tag, "type"),
-            name: attribute(tag, "name"),
-            id: attribute(tag, "id"),
-            placeholder: attribute(tag, "placeholder"),
-            http_equiv: attribute(tag, "http-equiv"),
-            content: attribute(tag, "content"),
-        }
-    }
-
-    #[test]
-    fn attributes_are_read_in_one_pass_as_one_by_one() {
-        for tag in [
-            r#"a HREF = "https://x.example/" class=btn style='color:red'"#,
-            "td/background=b.jpg\u{0B}style\u{0B}=\u{A0}x",
-            r#"input type=password name="pw" id=p placeholder='Password'"#,
-            r#"img title="x src=a.png" src=b.png"#,
-            "meta http-equiv=Refresh content=\"0;url=https://e.example/\"",
-            "a hrefx=1 href/=2 xhref=3 href",
-            "p style=\u{3042}style=x",
-        ] {
-            assert_eq!(Attributes::of(tag), attributes_one_by_one(tag), "{tag}");
-        }
-        assert_eq!(Attributes::of("a HREF = 'x' href=y").href, Some("x"));
-        assert_eq!(Attributes::of(&"/".repeat(1_000_000)), Attributes::default());
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn attributes_in_one_pass_agree_with_one_by_one(
-            tag in "(style|class|src|type|id|HREF|name|=|/| |\t|\u{0B}|\u{A0}|\"|'|x|>|\u{3042}){0,24}"
-        ) {
-            proptest::prop_assert_eq!(Attributes::of(&tag), attributes_one_by_one(&tag));
-        }
-    }
-
     #[test]
     fn prebuilt_automata_are_those_laid_out_from_the_file() {
         let (now, prebuilt) = (Lures::parse(LURES).unwrap(), Lures::builtin());
@@ -1959,7 +1825,7 @@ mod tests {
         for html in ["<", "<a href='", "&#xFFFFFFFF;", "<script>", "<!--", "</", "&", "<form action=>"] {
             let _ = scan_html(html);
         }
-        assert_eq!(scan_html("a < b").text, "a ");
+        assert_eq!(scan_html("a < b <3").text, "a < b <3", "a `<` before no letter is text, as in browsers");
     }
 
     fn findings(subject: &str, body: &str) -> Vec<Finding> {

@@ -5,9 +5,9 @@ mod encoded;
 mod extract;
 pub mod lookalike;
 
-pub use extract::extract;
 pub(crate) use extract::numeric_reference;
 use extract::written_host;
+pub use extract::{LinkTags, extract};
 
 use std::borrow::Cow;
 

@@ -9,6 +9,7 @@ pub mod attachments;
 pub mod auth;
 pub mod content;
 pub mod forwarded;
+pub mod html;
 pub mod links;
 mod near;
 pub mod received;

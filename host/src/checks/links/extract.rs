@@ -1,5 +1,5 @@
-//! Link extraction: a single forward pass over each HTML body (no DOM, no backtracking) and a scan of
-//! the plain text for `http://`, `https://` and `www.` URLs. Every loop advances its cursor, so the
+//! Link extraction: from the tags of each HTML body, met in the single forward pass over it that
+//! also reads its text (no DOM, no backtracking; see `checks::html`), and a scan of the plain text for `http://`, `https://` and `www.` URLs. Every loop advances its cursor, so the
 //! work is linear in the input whatever the markup looks like.
 
 use std::borrow::Cow;
@@ -12,6 +12,7 @@ use url::{Host, Url};
 
 use super::{Link, LinkSource};
 use crate::Limits;
+use crate::checks::html::StartTag;
 use crate::domain;
 
 /// Longest URL kept: beyond this a `data:` blob or padding attack is cut (the host is at the front).
@@ -76,21 +77,97 @@ impl Collector {
     }
 }
 
-/// Extracts links from the HTML bodies and the plain text, up to `limits.max_links`; returns the
-/// links and how many more were left out.
-pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Link>, usize) {
-    let mut out = Collector {
-        max: limits.max_links,
-        links: Vec::new(),
-        seen: FxHashSet::default(),
-        seen_urls: FxHashMap::default(),
-        omitted: 0,
-    };
-    for body in html {
-        scan_html(body.as_ref(), &mut out);
+/// The links of a message's bodies: each HTML body's tags and text come from the one pass over it
+/// that also reads its text (`content::scan_html_and_links`), then the plain text is read.
+pub struct LinkTags {
+    out: Collector,
+    anchor: Option<OpenAnchor>,
+}
+
+impl LinkTags {
+    pub fn new(limits: &Limits) -> LinkTags {
+        let out = Collector {
+            max: limits.max_links,
+            links: Vec::new(),
+            seen: FxHashSet::default(),
+            seen_urls: FxHashMap::default(),
+            omitted: 0,
+        };
+        LinkTags { out, anchor: None }
     }
-    scan_text(text, &mut out);
-    (out.links, out.omitted)
+
+    /// Text as written (references not decoded).
+    pub(crate) fn text(&mut self, text: &str) {
+        if let Some(a) = self.anchor.as_mut() {
+            append_capped(&mut a.raw_text, text);
+        }
+    }
+
+    pub(crate) fn start_tag(&mut self, tag: &StartTag) {
+        let attributes = &tag.attributes;
+        let (url, source) = match tag.name.as_bytes() {
+            // An `<a>` inside another closes it, as browsers do.
+            b"a" => {
+                close_anchor(self.anchor.take(), &mut self.out);
+                self.anchor = attributes.href.map(|href| link_value(href)).map(|(url, written)| OpenAnchor {
+                    url,
+                    written,
+                    raw_text: String::new(),
+                });
+                return;
+            }
+            b"area" => (attributes.href, LinkSource::Href),
+            b"form" => (attributes.action, LinkSource::Form),
+            b"button" | b"input" => (attributes.formaction, LinkSource::Form),
+            b"iframe" | b"frame" => (attributes.src, LinkSource::Src),
+            name => {
+                if is_block(name) {
+                    self.text(" ");
+                }
+                return;
+            }
+        };
+        if let Some((url, written)) = url.map(link_value) {
+            self.out.push(&url, Some(&written), None, source);
+        }
+    }
+
+    /// An end tag, by its lower-case name.
+    pub(crate) fn end_tag(&mut self, name: &[u8]) {
+        if name == b"a" {
+            close_anchor(self.anchor.take(), &mut self.out);
+        } else if is_block(name) {
+            self.text(" ");
+        }
+    }
+
+    /// An anchor left open closes with its body.
+    pub(crate) fn end_of_body(&mut self) {
+        close_anchor(self.anchor.take(), &mut self.out);
+    }
+
+    /// The links of the HTML bodies and then of the plain `text`, up to `limits.max_links`, and how many
+    /// more were left out.
+    pub fn finish(mut self, text: &str) -> (Vec<Link>, usize) {
+        scan_text(text, &mut self.out);
+        (self.out.links, self.out.omitted)
+    }
+}
+
+/// The links of HTML bodies and then of a plain text, the bodies read as a message's view reads them
+/// (the view keeps its bodies' scans: it uses [`LinkTags`] itself).
+pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Link>, usize) {
+    let mut tags = LinkTags::new(limits);
+    for body in html {
+        crate::checks::content::scan_html_and_links(body.as_ref(), &mut tags);
+    }
+    tags.finish(text)
+}
+
+/// A link attribute's value with references decoded, and as written (both bounded).
+fn link_value(written: &str) -> (String, String) {
+    let written = &written[..floor_boundary(written, MAX_URL_BYTES * 2)];
+    (decode_entities(written), written.to_string())
 }
 
 /// Trims what browsers ignore around and inside a URL attribute (spaces, tabs, newlines).
@@ -332,80 +409,6 @@ fn is_block(tag: &[u8]) -> bool {
     )
 }
 
-fn scan_html(html: &str, out: &mut Collector) {
-    let bytes = html.as_bytes();
-    let mut pos = 0;
-    let mut anchor: Option<OpenAnchor> = None;
-    while pos < bytes.len() {
-        let lt = find_byte(bytes, pos, b'<').unwrap_or(bytes.len());
-        if let Some(a) = anchor.as_mut() {
-            append_capped(&mut a.raw_text, &html[pos..lt]);
-        }
-        if lt >= bytes.len() {
-            break;
-        }
-        let rest = &bytes[lt..];
-        if rest.starts_with(b"<!--") {
-            pos = find(bytes, lt + 4, b"-->").map_or(bytes.len(), |i| i + 3);
-        } else if rest.len() > 1 && matches!(rest[1], b'!' | b'?') {
-            pos = find_byte(bytes, lt, b'>').map_or(bytes.len(), |i| i + 1);
-        } else if rest.len() > 1 && rest[1] == b'/' {
-            let (name, end) = tag_name(bytes, lt + 2);
-            if name.as_bytes() == b"a" {
-                close_anchor(anchor.take(), out);
-            } else if is_block(name.as_bytes())
-                && let Some(a) = anchor.as_mut()
-            {
-                append_capped(&mut a.raw_text, " ");
-            }
-            pos = find_byte(bytes, end, b'>').map_or(bytes.len(), |i| i + 1);
-        } else if rest.len() > 1 && rest[1].is_ascii_alphabetic() {
-            let tag = parse_tag(html, lt + 1);
-            pos = tag.end;
-            match tag.name.as_bytes() {
-                // An `<a>` inside another closes it, as browsers do.
-                b"a" => {
-                    close_anchor(anchor.take(), out);
-                    anchor = tag.url.map(|(url, written)| OpenAnchor { url, written, raw_text: String::new() });
-                }
-                b"area" => {
-                    if let Some((url, written)) = tag.url {
-                        out.push(&url, Some(&written), None, LinkSource::Href);
-                    }
-                }
-                b"form" | b"button" | b"input" => {
-                    if let Some((url, written)) = tag.url {
-                        out.push(&url, Some(&written), None, LinkSource::Form);
-                    }
-                }
-                b"iframe" | b"frame" => {
-                    if let Some((url, written)) = tag.url {
-                        out.push(&url, Some(&written), None, LinkSource::Src);
-                    }
-                }
-                // Their content is code or raw text, not markup: skip to the closing tag. A `<style>`
-                // inside `<noframes>` is text to a browser, not a style sheet to skip.
-                b"script" | b"style" | b"title" | b"textarea" | b"noframes" | b"noembed" | b"xmp" => {
-                    pos = skip_raw_text(bytes, pos, tag.name.as_bytes());
-                }
-                name if is_block(name) => {
-                    if let Some(a) = anchor.as_mut() {
-                        append_capped(&mut a.raw_text, " ");
-                    }
-                }
-                _ => {}
-            }
-        } else {
-            // A lone `<` is text.
-            if let Some(a) = anchor.as_mut() {
-                append_capped(&mut a.raw_text, "<");
-            }
-            pos = lt + 1;
-        }
-    }
-    close_anchor(anchor, out);
-}
-
 fn append_capped(buf: &mut String, text: &str) {
     let room = MAX_TEXT_BYTES.saturating_sub(buf.len());
     if room == 0 {
@@ -418,149 +421,12 @@ fn append_capped(buf: &mut String, text: &str) {
     buf.push_str(&text[..cut]);
 }
 
-fn find(haystack: &[u8], from: usize, needle: &[u8]) -> Option<usize> {
-    memchr::memmem::find(haystack.get(from..)?, needle).map(|i| from + i)
-}
-
-fn find_byte(haystack: &[u8], from: usize, byte: u8) -> Option<usize> {
-    crate::checks::near::memchr(byte, haystack.get(from..)?).map(|i| from + i)
-}
-
-/// A lower-cased tag name kept without allocating: the tags we act on are short, longer names are
-/// consumed but kept empty.
-#[derive(Clone, Copy)]
-struct TagName {
-    buf: [u8; 16],
-    len: usize,
-}
-
-impl TagName {
-    // Bytes, not `str`: compared with byte literals, the name needs no UTF-8 check (only ASCII
-    // alphanumerics and `-` are stored).
-    fn as_bytes(&self) -> &[u8] {
-        &self.buf[..self.len]
-    }
-}
-
-/// Reads a tag name starting at `start`, lower-cased; returns it and where it ends.
-fn tag_name(bytes: &[u8], start: usize) -> (TagName, usize) {
-    let mut end = start;
-    while end < bytes.len() && (bytes[end].is_ascii_alphanumeric() || bytes[end] == b'-') {
-        end += 1;
-    }
-    let mut name = TagName { buf: [0; 16], len: 0 };
-    if end - start <= name.buf.len() {
-        name.len = end - start;
-        for (dst, src) in name.buf.iter_mut().zip(&bytes[start..end]) {
-            *dst = src.to_ascii_lowercase();
-        }
-    }
-    (name, end)
-}
-
-struct Tag {
-    name: TagName,
-    /// The tag's link attribute (`href`, `action`, `formaction` or `src`): entity-decoded, and as written.
-    url: Option<(String, String)>,
-    /// Just past the closing `>`.
-    end: usize,
-}
-
-/// The attribute that carries a link for each tag we keep.
-fn link_attribute(tag: &[u8]) -> Option<&'static [u8]> {
-    match tag {
-        b"a" | b"area" => Some(b"href"),
-        b"form" => Some(b"action"),
-        b"button" | b"input" => Some(b"formaction"),
-        b"iframe" | b"frame" => Some(b"src"),
-        _ => None,
-    }
-}
-
-/// Parses a start tag from just after its `<`. Quoted values may hold `>`; an unterminated quote runs
-/// to the end of the input, as in a browser.
-fn parse_tag(html: &str, start: usize) -> Tag {
-    let bytes = html.as_bytes();
-    let (name, mut pos) = tag_name(bytes, start);
-    let wanted = link_attribute(name.as_bytes());
-    let mut url = None;
-    loop {
-        while pos < bytes.len() && (bytes[pos].is_ascii_whitespace() || bytes[pos] == b'/') {
-            pos += 1;
-        }
-        if pos >= bytes.len() {
-            break;
-        }
-        if bytes[pos] == b'>' {
-            pos += 1;
-            break;
-        }
-        let attr_start = pos;
-        while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() && !matches!(bytes[pos], b'=' | b'>' | b'/') {
-            pos += 1;
-        }
-        // A stray `=` or `/` where a name should start: consume it so the loop always advances.
-        if pos == attr_start {
-            pos += 1;
-            continue;
-        }
-        let attr = &bytes[attr_start..pos];
-        while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
-            pos += 1;
-        }
-        if pos >= bytes.len() || bytes[pos] != b'=' {
-            continue;
-        }
-        pos += 1;
-        while pos < bytes.len() && bytes[pos].is_ascii_whitespace() {
-            pos += 1;
-        }
-        let (value_start, value_end);
-        match bytes.get(pos) {
-            Some(&q @ (b'"' | b'\'')) => {
-                value_start = pos + 1;
-                value_end = find_byte(bytes, value_start, q).unwrap_or(bytes.len());
-                pos = (value_end + 1).min(bytes.len());
-            }
-            _ => {
-                value_start = pos;
-                while pos < bytes.len() && !bytes[pos].is_ascii_whitespace() && bytes[pos] != b'>' {
-                    pos += 1;
-                }
-                value_end = pos;
-            }
-        }
-        if url.is_none() && attr.len() <= 10 && wanted.is_some_and(|w| w.eq_ignore_ascii_case(attr)) {
-            let value = html.get(value_start..value_end).unwrap_or_default();
-            let value = &value[..floor_boundary(value, MAX_URL_BYTES * 2)];
-            url = Some((decode_entities(value), value.to_string()));
-        }
-    }
-    Tag { name, url, end: pos }
-}
-
 fn floor_boundary(s: &str, max: usize) -> usize {
     let mut cut = s.len().min(max);
     while !s.is_char_boundary(cut) {
         cut -= 1;
     }
     cut
-}
-
-/// Skips the content of `<script>`, `<style>`… up to and including `</name`'s `>`.
-fn skip_raw_text(bytes: &[u8], from: usize, name: &[u8]) -> usize {
-    let mut pos = from;
-    while let Some(lt) = find_byte(bytes, pos, b'<') {
-        let candidate = &bytes[lt + 1..];
-        if candidate.first() == Some(&b'/')
-            && candidate.len() > name.len()
-            && candidate[1..=name.len()].eq_ignore_ascii_case(name)
-        {
-            return find_byte(bytes, lt, b'>').map_or(bytes.len(), |j| j + 1);
-        }
-        pos = lt + 1;
-    }
-    bytes.len()
 }
 
 /// Characters that render as nothing: used to break up words so filters miss them.
@@ -846,7 +712,7 @@ mod tests {
     }
 
     fn links_of(html: &str, text: &str) -> Vec<Link> {
-        extract(&[html.to_string()], text, &Limits::default()).0
+        extract(&[html], text, &Limits::default()).0
     }
 
     #[test]
