@@ -785,7 +785,8 @@ fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
     let mut visibility = hidden::Visibility::default();
     // A `<script>` without `src` is shown by the start of its code, which comes as the next token.
     let mut script_code_next = false;
-    for token in Tokens::new(html) {
+    let mut tokens = Tokens::new(html);
+    while let Some(token) = tokens.next_token() {
         let tag = match token {
             Token::Text(text) => {
                 if let Some(links) = links.as_deref_mut() {
@@ -824,9 +825,9 @@ fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
             Token::Start(tag) => tag,
         };
         if let Some(links) = links.as_deref_mut() {
-            links.start_tag(&tag);
+            links.start_tag(&tag, tokens.attributes());
         }
-        let (name, attributes) = (tag.name.as_bytes(), &tag.attributes);
+        let (name, attributes) = (tag.name.as_bytes(), tokens.attributes());
         visibility.open(&rules, tag.written_name, attributes.style, attributes.class, tag.self_closing);
         if let Some(src) = background_image(attributes)
             && scan.images.len() < MAX_HTML_ITEMS

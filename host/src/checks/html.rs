@@ -91,7 +91,6 @@ pub struct StartTag<'h> {
     /// As written, up to a space, `/` or `>`.
     pub written_name: &'h str,
     pub name: Name,
-    pub attributes: Attributes<'h>,
     /// Written `<x/>`.
     pub self_closing: bool,
 }
@@ -156,17 +155,25 @@ fn is_space(b: u8) -> bool {
     matches!(b, b'\t' | b'\n' | b'\x0C' | b'\r' | b' ')
 }
 
-/// The tokens of an HTML body.
+/// The tokens of an HTML body, read one by one with [`Tokens::next_token`].
 pub struct Tokens<'h> {
     html: &'h str,
     pos: usize,
     /// Set after the start tag of a raw-text element: its content comes next.
     raw_text: Option<(RawText, Name)>,
+    /// Those of the last tag read: kept here, not in each token, where copying them with every start
+    /// tag cost more than reading them.
+    attributes: Attributes<'h>,
 }
 
 impl<'h> Tokens<'h> {
     pub fn new(html: &'h str) -> Tokens<'h> {
-        Tokens { html, pos: 0, raw_text: None }
+        Tokens { html, pos: 0, raw_text: None, attributes: Attributes::default() }
+    }
+
+    /// The attributes of the start tag just returned.
+    pub fn attributes(&self) -> &Attributes<'h> {
+        &self.attributes
     }
 
     /// The first byte at or after `from` of `<` that starts markup (a lone `<` is text), or the end.
@@ -223,7 +230,7 @@ impl<'h> Tokens<'h> {
             pos += 1;
         }
         let written_name = &html[from..pos];
-        let mut attributes = Attributes::default();
+        self.attributes = Attributes::default();
         let self_closing;
         loop {
             // Between attributes: spaces, and `/` (self-closing only right before `>`).
@@ -261,21 +268,18 @@ impl<'h> Tokens<'h> {
                             &html[start..pos]
                         }
                     };
-                    if let Some(slot @ None) = attributes.slot(name) {
+                    if let Some(slot @ None) = self.attributes.slot(name) {
                         *slot = Some(value);
                     }
                 }
             }
         }
         self.pos = pos;
-        Some(StartTag { written_name, name: Name::of(written_name.as_bytes()), attributes, self_closing })
+        Some(StartTag { written_name, name: Name::of(written_name.as_bytes()), self_closing })
     }
-}
 
-impl<'h> Iterator for Tokens<'h> {
-    type Item = Token<'h>;
-
-    fn next(&mut self) -> Option<Token<'h>> {
+    /// The next token, or `None` at the end of the body.
+    pub fn next_token(&mut self) -> Option<Token<'h>> {
         if let Some((kind, name)) = self.raw_text.take() {
             let end = self.raw_text_end(kind, name);
             let content = &self.html[self.pos..end];
@@ -346,19 +350,22 @@ mod tests {
     use super::*;
 
     fn tokens(html: &str) -> Vec<String> {
-        Tokens::new(html)
-            .map(|t| match t {
+        let mut tokens = Tokens::new(html);
+        let mut read = Vec::new();
+        while let Some(token) = tokens.next_token() {
+            read.push(match token {
                 Token::Text(text) => format!("text {text}"),
                 Token::Start(tag) => format!(
                     "<{}{}{}>",
                     tag.written_name,
-                    tag.attributes.href.map(|h| format!(" href={h}")).unwrap_or_default(),
+                    tokens.attributes().href.map(|h| format!(" href={h}")).unwrap_or_default(),
                     if tag.self_closing { " /" } else { "" }
                 ),
                 Token::End(tag) => format!("</{}>", String::from_utf8_lossy(tag.name.as_bytes())),
                 Token::RawText(kind, text) => format!("{kind:?} {text}"),
-            })
-            .collect()
+            });
+        }
+        read
     }
 
     #[test]
@@ -401,7 +408,7 @@ mod tests {
         for html in
             ["<".repeat(n), "<a ".repeat(n), "<a b='".repeat(n), "</a".repeat(n), "<script></scrip".repeat(n / 10)]
         {
-            assert!(Tokens::new(&html).count() <= html.len());
+            assert!(tokens(&html).len() <= html.len());
         }
     }
 
@@ -410,7 +417,8 @@ mod tests {
         fn text_tokens_are_the_body_less_its_markup(html in "[<>a-z=\"'/!? -]{0,80}") {
             // Whatever the input, tokens come in order and never overlap: their texts are pieces of it.
             let mut rest = html.as_str();
-            for token in Tokens::new(&html) {
+            let mut tokens = Tokens::new(&html);
+            while let Some(token) = tokens.next_token() {
                 if let Token::Text(text) | Token::RawText(_, text) = token {
                     let at = rest.find(text).expect("text in order");
                     rest = &rest[at + text.len()..];

@@ -12,7 +12,7 @@ use url::{Host, Url};
 
 use super::{Link, LinkSource};
 use crate::Limits;
-use crate::checks::html::StartTag;
+use crate::checks::html::{Attributes, StartTag};
 use crate::domain;
 
 /// Longest URL kept: beyond this a `data:` blob or padding attack is cut (the host is at the front).
@@ -103,8 +103,7 @@ impl LinkTags {
         }
     }
 
-    pub(crate) fn start_tag(&mut self, tag: &StartTag) {
-        let attributes = &tag.attributes;
+    pub(crate) fn start_tag(&mut self, tag: &StartTag, attributes: &Attributes) {
         let (url, source) = match tag.name.as_bytes() {
             // An `<a>` inside another closes it, as browsers do.
             b"a" => {
