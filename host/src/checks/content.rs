@@ -2019,6 +2019,17 @@ mod tests {
                 "content.lure_legal_threat",
             ),
             (
+                "Aviso final",
+                "Identificamos irregularidade fiscal: o seu CPF será suspenso.",
+                "content.lure_government_notice",
+            ),
+            ("Infração", "Sua CNH será suspensa, regularize a multa de trânsito.", "content.lure_government_notice"),
+            (
+                "CPF 2026",
+                "Vos droits CPF expirent bientôt : vérifier mes droits CPF.",
+                "content.lure_government_notice",
+            ),
+            (
                 "Invoice",
                 "Your plan has been successfully renewed. If you did not authorize this, call.",
                 "content.lure_tech_support",

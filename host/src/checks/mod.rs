@@ -210,7 +210,7 @@ mod combination_tests {
 
     #[test]
     fn a_legal_or_billing_threat_from_a_sender_nobody_can_trace_is_deception() {
-        for threat in ["content.lure_legal_threat", "content.lure_tech_support"] {
+        for threat in ["content.lure_legal_threat", "content.lure_government_notice", "content.lure_tech_support"] {
             let (shown, level) = judged(&[threat, "auth.from_unverified"]);
             assert!(shown.iter().any(|id| id == "content.untraceable_threat_notice"), "{threat}");
             assert_eq!(level, Level::Dangerous, "{threat}");
