@@ -82,7 +82,9 @@ fn write_automata(data: &Path, target: &Path) {
     for brand in tables(&brands, "brand", brands_file) {
         for name in strings(brand, "names", brands_file) {
             let folded = name_keys::fold(name);
-            lookalike_names.extend(name_keys::searched_lookalike_key(name, &folded));
+            if name_keys::is_lookalike_searched(&folded) {
+                lookalike_names.push(name_keys::lookalike_key(name));
+            }
             names.push(folded);
         }
         if brand.contains_key("tokens") {

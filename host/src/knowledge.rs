@@ -244,12 +244,17 @@ impl Knowledge {
                     domain_labels.insert(label.to_string(), i);
                 }
             }
+            // This brand's folded names, compared with its short and solo names below.
+            let first_name = names.len();
             for name in &brand.names {
                 let folded = fold(name);
                 ensure!(folded.chars().count() >= 2, "brand {}: name {name:?} is too short to match safely", brand.id);
                 name_ascii.push(folded.is_ascii());
-                if let Some(key) = keys::searched_lookalike_key(name, &folded) {
-                    lookalike_names.push(key);
+                if keys::is_lookalike_searched(&folded) {
+                    // A prebuilt automaton holds the keys already: only their brands are needed then.
+                    if layout == Layout::Now {
+                        lookalike_names.push(lookalike_key(name));
+                    }
                     lookalike_name_brand.push(i);
                 }
                 if folded.len() >= MIN_SPELLED_NAME && folded.bytes().all(|b| b.is_ascii_lowercase()) {
@@ -258,6 +263,7 @@ impl Knowledge {
                 names.push(folded);
                 name_brand.push(i);
             }
+            let folded_names = names.get(first_name..).unwrap_or_default();
             for short in &brand.short_names {
                 ensure!(
                     (2..=5).contains(&short.len())
@@ -266,7 +272,7 @@ impl Knowledge {
                     brand.id
                 );
                 ensure!(
-                    !brand.names.iter().any(|n| fold(n) == fold(short)),
+                    !folded_names.contains(&fold(short)),
                     "brand {}: short name {short:?} is already a name (matched in any case)",
                     brand.id
                 );
@@ -276,7 +282,7 @@ impl Knowledge {
             for solo in &brand.solo_names {
                 let folded = fold(solo);
                 ensure!(
-                    folded.chars().count() >= 3 && !brand.names.iter().any(|n| fold(n) == folded),
+                    folded.chars().count() >= 3 && !folded_names.contains(&folded),
                     "brand {}: solo name {solo:?} must be ≥ 3 characters and not also a name",
                     brand.id
                 );

@@ -2,10 +2,13 @@
 //! file per category), and the scoring thresholds and combinations (`data/scoring.toml`). Scoring is
 //! data; this module only applies it.
 
-use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use anyhow::{Context as _, Result, bail, ensure};
+// The maps hold only the tables' own ids, groups and labels; message text (a header name used as an
+// evidence label) is only looked up, never inserted, so nobody can make keys collide and an unkeyed
+// fast hash (Fx) is safe.
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Deserialize;
 
 use crate::model::{Category, Evidence, Finding, Lang, Level, RenderedFinding, Severity};
@@ -85,7 +88,7 @@ struct ScoringFile {
     summary: Summaries,
     /// Named sets of finding ids that combinations refer to as `@name`.
     #[serde(default)]
-    group: HashMap<String, Vec<String>>,
+    group: FxHashMap<String, Vec<String>>,
     #[serde(default)]
     combo: Vec<Combo>,
 }
@@ -113,15 +116,15 @@ const FINDINGS: [(&str, &str); 8] = [
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LabelFile {
-    ja: HashMap<String, String>,
+    ja: FxHashMap<String, String>,
 }
 
 pub struct Rules {
     pub scoring: Scoring,
-    labels_ja: HashMap<String, String>,
+    labels_ja: FxHashMap<String, String>,
     pub summary: Summaries,
     pub combos: Vec<Combo>,
-    by_id: HashMap<String, Rule>,
+    by_id: FxHashMap<String, Rule>,
 }
 
 static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
@@ -139,8 +142,8 @@ static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
 
 /// Groups may name other groups as `@name` (one level deep), so a wide set is written as the union of
 /// narrow ones instead of a copy of their ids.
-fn expand_groups(groups: HashMap<String, Vec<String>>) -> Result<HashMap<String, Vec<String>>> {
-    let mut expanded = HashMap::new();
+fn expand_groups(groups: FxHashMap<String, Vec<String>>) -> Result<FxHashMap<String, Vec<String>>> {
+    let mut expanded = FxHashMap::default();
     for (name, members) in &groups {
         let mut ids = Vec::new();
         for member in members {
@@ -193,7 +196,7 @@ impl Rules {
             0 < s.suspicious && s.suspicious < s.dangerous && s.dangerous <= s.max,
             "scoring thresholds out of order"
         );
-        let mut by_id = HashMap::new();
+        let mut by_id = FxHashMap::default();
         for rule in findings.into_iter().flat_map(|part| part.finding) {
             let prefix = format!("{}.", serde_json::to_value(rule.category)?.as_str().unwrap_or_default());
             ensure!(rule.id.starts_with(&prefix), "finding {} must start with its category {prefix}", rule.id);
@@ -203,8 +206,8 @@ impl Rules {
                     "finding {} has an empty text",
                     rule.id
                 );
-                let en: HashSet<_> = placeholders(&text.en).collect();
-                let ja: HashSet<_> = placeholders(&text.ja).collect();
+                let en: FxHashSet<_> = placeholders(&text.en).collect();
+                let ja: FxHashSet<_> = placeholders(&text.ja).collect();
                 ensure!(en == ja, "finding {}: en and ja use different placeholders", rule.id);
             }
             ensure!(rule.weight <= s.max, "finding {} weighs more than the maximum score", rule.id);
@@ -222,7 +225,7 @@ impl Rules {
             }
         }
         let mut combos = file.combo;
-        let mut shown = HashSet::new();
+        let mut shown = FxHashSet::default();
         for combo in &mut combos {
             ensure!(combo.all.len() >= 2, "combo {} must combine at least two elements", combo.name);
             match &combo.finding {
@@ -504,7 +507,7 @@ dangerous = { en = "{top}", ja = "{top}" }
     fn wording_alone_never_makes_a_message_dangerous() {
         let rules = Rules::builtin();
         // What checkers can say about the wording; findings shown by combinations are not wording.
-        let shown: HashSet<&str> = rules.combos.iter().filter_map(|c| c.finding.as_deref()).collect();
+        let shown: FxHashSet<&str> = rules.combos.iter().filter_map(|c| c.finding.as_deref()).collect();
         let content: Vec<&'static str> = FINDINGS
             .iter()
             .filter(|(c, _)| *c == "content")

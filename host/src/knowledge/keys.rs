@@ -32,10 +32,10 @@ pub fn lookalike_key(text: &str) -> String {
     lookalike_key_of_any(text)
 }
 
-/// The look-alike key a brand name is searched by, if it is: ASCII names of four characters or more.
-/// `folded` is the name's [`fold`].
-pub fn searched_lookalike_key(name: &str, folded: &str) -> Option<String> {
-    (folded.is_ascii() && folded.len() >= 4).then(|| lookalike_key(name))
+/// Whether a brand name, [`fold`]ed, is searched by its look-alike key: ASCII names of four
+/// characters or more.
+pub fn is_lookalike_searched(folded: &str) -> bool {
+    folded.is_ascii() && folded.len() >= 4
 }
 
 fn lookalike_key_of_any(text: &str) -> String {

@@ -1,8 +1,7 @@
 //! Domains made to look like a brand's: homographs (UTS #39 skeletons), mixed-script IDN labels,
 //! typos, and the brand's name with extra words (`amazon-security-login.com`).
 
-use std::collections::HashMap;
-
+use rustc_hash::FxHashMap;
 use unicode_security::{MixedScript, skeleton};
 
 use crate::domain::first_label;
@@ -31,37 +30,40 @@ impl Kind {
     }
 }
 
-/// A brand domain's first label, pre-computed for comparison.
-#[derive(Clone)]
+/// A brand domain, by its place in the knowledge base: its first label is read from it when needed.
+#[derive(Clone, Copy)]
 struct BrandLabel {
     brand: usize,
-    domain: String,
-    label: String,
-    skeleton: String,
+    domain: usize,
+}
+
+impl BrandLabel {
+    fn domain<'k>(&self, kb: &'k Knowledge) -> Option<&'k str> {
+        kb.brands.get(self.brand).and_then(|b| b.domains.get(self.domain)).map(String::as_str)
+    }
 }
 
 /// The brand labels of a knowledge base, built once with it (`Knowledge::lookalike_index`).
 pub struct Index {
     labels: Vec<BrandLabel>,
     /// The first of `labels` with each label, and with each skeleton: every link's host is looked up.
-    by_label: HashMap<String, usize>,
-    by_skeleton: HashMap<String, usize>,
+    /// The keys are the built-in brand domains' labels; message text is only looked up, never
+    /// inserted, so nobody can make keys collide and an unkeyed fast hash (Fx) is safe here.
+    by_label: FxHashMap<String, usize>,
+    by_skeleton: FxHashMap<String, usize>,
 }
 
 impl Index {
     pub fn new(kb: &Knowledge) -> Index {
-        let mut labels = Vec::new();
+        let (mut labels, mut by_label, mut by_skeleton) = (Vec::new(), FxHashMap::default(), FxHashMap::default());
         for (brand, b) in kb.brands.iter().enumerate() {
-            for domain in &b.domains {
-                let label = first_label(domain).to_string();
-                let skeleton = folded_skeleton(&label);
-                labels.push(BrandLabel { brand, domain: domain.clone(), label, skeleton });
+            for (domain, name) in b.domains.iter().enumerate() {
+                let label = first_label(name);
+                let i = labels.len();
+                by_skeleton.entry(folded_skeleton(label)).or_insert(i);
+                by_label.entry(label.to_string()).or_insert(i);
+                labels.push(BrandLabel { brand, domain });
             }
-        }
-        let (mut by_label, mut by_skeleton) = (HashMap::new(), HashMap::new());
-        for (i, l) in labels.iter().enumerate() {
-            by_label.entry(l.label.clone()).or_insert(i);
-            by_skeleton.entry(l.skeleton.clone()).or_insert(i);
         }
         Index { labels, by_label, by_skeleton }
     }
@@ -119,7 +121,7 @@ pub fn check<'k>(
         return None;
     }
     let found = |kind, b: &BrandLabel| {
-        Some(Lookalike { kind, brand: kb.brands.get(b.brand), brand_domain: Some(b.domain.clone()) })
+        Some(Lookalike { kind, brand: kb.brands.get(b.brand), brand_domain: b.domain(kb).map(str::to_string) })
     };
     let label_skeleton = folded_skeleton(&label);
     if let Some(b) = index.by_skeleton.get(&label_skeleton).and_then(|&i| index.labels.get(i)) {
@@ -134,7 +136,10 @@ pub fn check<'k>(
         _ => (0..kb.brands.len()).filter(|&i| claimed.iter().any(|c| c.id == kb.brands[i].id)).collect(),
     };
     if !claimed.is_empty()
-        && let Some(b) = index.labels.iter().find(|b| claimed.contains(&b.brand) && is_typo_of(&label, &b.label))
+        && let Some(b) = index
+            .labels
+            .iter()
+            .find(|b| claimed.contains(&b.brand) && b.domain(kb).is_some_and(|d| is_typo_of(&label, first_label(d))))
     {
         return found(Kind::Typo, b);
     }
@@ -144,7 +149,7 @@ pub fn check<'k>(
             return Some(Lookalike {
                 kind: Kind::BrandWithWords,
                 brand: Some(brand),
-                brand_domain: b.map(|b| b.domain.clone()),
+                brand_domain: b.and_then(|b| b.domain(kb)).map(str::to_string),
             });
         }
     }
