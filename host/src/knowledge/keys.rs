@@ -15,7 +15,10 @@ pub fn fold(text: &str) -> String {
     // Text NFKC leaves as it is (most Japanese, most accented Latin) skips the normaliser's buffers:
     // its quick check answers `Yes` only for text that is NFKC already.
     if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
-        return text.chars().flat_map(char::to_lowercase).collect();
+        // Sized once: a lower-case character is mostly as long as its upper-case one.
+        let mut folded = String::with_capacity(text.len());
+        folded.extend(text.chars().flat_map(char::to_lowercase));
+        return folded;
     }
     text.nfkc().flat_map(char::to_lowercase).collect()
 }
@@ -27,7 +30,10 @@ pub fn lookalike_key(text: &str) -> String {
     // Names and subjects are mostly ASCII, whose letters have ASCII keys of their own: looked up.
     if text.is_ascii() {
         let keys = ascii_lookalike_keys();
-        return text.bytes().filter_map(|b| keys.get(usize::from(b))).map(String::as_str).collect();
+        // Sized once: collecting the pieces would grow the string several times per name.
+        let mut key = String::with_capacity(text.len());
+        text.bytes().filter_map(|b| keys.get(usize::from(b))).for_each(|k| key.push_str(k));
+        return key;
     }
     lookalike_key_of_any(text)
 }

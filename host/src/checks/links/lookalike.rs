@@ -55,7 +55,11 @@ pub struct Index {
 
 impl Index {
     pub fn new(kb: &Knowledge) -> Index {
-        let (mut labels, mut by_label, mut by_skeleton) = (Vec::new(), FxHashMap::default(), FxHashMap::default());
+        // Sized once for every brand domain: growing the maps would rehash them several times.
+        let domains = kb.brands.iter().map(|b| b.domains.len()).sum();
+        let mut labels = Vec::with_capacity(domains);
+        let mut by_label = FxHashMap::with_capacity_and_hasher(domains, Default::default());
+        let mut by_skeleton = FxHashMap::with_capacity_and_hasher(domains, Default::default());
         for (brand, b) in kb.brands.iter().enumerate() {
             for (domain, name) in b.domains.iter().enumerate() {
                 let label = first_label(name);
@@ -74,7 +78,10 @@ fn folded_skeleton(label: &str) -> String {
     // Host labels are mostly ASCII, whose characters have skeletons of their own: looked up.
     if label.is_ascii() {
         let skeletons = ascii_folded_skeletons();
-        return label.bytes().filter_map(|b| skeletons.get(usize::from(b))).map(String::as_str).collect();
+        // Sized once: collecting the pieces would grow the string several times per label.
+        let mut folded = String::with_capacity(label.len());
+        label.bytes().filter_map(|b| skeletons.get(usize::from(b))).for_each(|s| folded.push_str(s));
+        return folded;
     }
     folded_skeleton_of_any(label)
 }
