@@ -8,7 +8,6 @@ use anyhow::{Result, ensure};
 use serde::Deserialize;
 
 use crate::checks::attachments::{analyze_nested, nested_phishing};
-use crate::checks::content::scan_html;
 use crate::knowledge::Knowledge;
 use crate::message::MessageView;
 use crate::model::{Finding, Level};
@@ -143,10 +142,8 @@ pub fn check(view: &MessageView, _kb: &Knowledge, out: &mut Vec<Finding>) {
     if !view.subject.as_deref().is_some_and(|s| rules.is_forward_subject(s)) {
         return;
     }
-    let quoted = rules.quoted_header(&view.text).or_else(|| {
-        let html = view.html.first()?;
-        rules.quoted_header(&scan_html(html).text)
-    });
+    // The first HTML body's text as the shared tokeniser read it when the view was built: not read again.
+    let quoted = rules.quoted_header(&view.text).or_else(|| rules.quoted_header(&view.html_scans.first()?.text));
     let Some(quoted) = quoted else { return };
     let Some(verdict) = analyze_nested(view, &original_message(&quoted, view)) else { return };
     if verdict.level == Level::Dangerous {
