@@ -1222,9 +1222,10 @@ fn replies_to_free_mailbox(view: &MessageView, kb: &Knowledge) -> bool {
         && !received::via_mailing_list(view)
 }
 
-/// The advance-fee story told in full: one of its own phrases and a second detail, another of its
-/// phrases or a sum of millions in figures, or two weak phrases and a sum (`content.advance_fee_letter`). A person who writes one of
-/// these words once, about a death or a transfer, does not write such a letter.
+/// The advance-fee story told in full (`content.advance_fee_letter`): one of its own phrases and a
+/// second detail, another of its phrases or a sum of millions in figures, or two weak phrases and a
+/// sum. A person who writes one of these words once, about a death or a transfer, does not write such
+/// a letter.
 fn advance_fee_letter(lures: &Lures, hits: &Hits, out: &mut Vec<Finding>) {
     let Some(hit) = hits.lure(lures.letter_lure) else { return };
     let other_phrase = hits.letter_phrases.iter().find(|p| **p != hit.phrase);
