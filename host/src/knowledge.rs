@@ -73,6 +73,8 @@ struct ProviderFile {
     mail_service: Vec<String>,
     freemail: Vec<String>,
     #[serde(default)]
+    results_below_received: Vec<String>,
+    #[serde(default)]
     shared_sender_domains: Vec<String>,
     #[serde(default)]
     abused_tlds: Vec<String>,
@@ -127,6 +129,7 @@ pub struct Knowledge {
     hosting: NameSet,
     mail_service: NameSet,
     freemail: NameSet,
+    results_below_received: NameSet,
     shorteners: NameSet,
     free_hosting: NameSet,
     /// Groups of free hosts that publish each site under every one of them (`x.firebaseapp.com`, `x.web.app`).
@@ -304,6 +307,7 @@ impl Knowledge {
             &providers.hosting,
             &providers.mail_service,
             &providers.freemail,
+            &providers.results_below_received,
             &providers.shared_sender_domains,
             &web.shorteners,
             &web.free_hosting,
@@ -385,6 +389,7 @@ impl Knowledge {
             hosting: providers.hosting.into_iter().collect(),
             mail_service: providers.mail_service.into_iter().collect(),
             freemail: providers.freemail.into_iter().collect(),
+            results_below_received: providers.results_below_received.into_iter().collect(),
             shorteners: web.shorteners.into_iter().collect(),
             free_hosting: web.free_hosting.into_iter().collect(),
             sibling_hosts: web.sibling_hosts,
@@ -566,6 +571,11 @@ impl Knowledge {
     /// Host (or address domain) is a free mailbox provider.
     pub fn is_freemail(&self, host: &str) -> bool {
         listed(&self.freemail, host)
+    }
+    /// Host is a receiving server that writes its Authentication-Results just below its own Received
+    /// header and removes any under its name that arrive with the message.
+    pub fn writes_results_below_received(&self, host: &str) -> bool {
+        listed(&self.results_below_received, host)
     }
     pub fn is_shortener(&self, host: &str) -> bool {
         listed(&self.shorteners, host)

@@ -129,7 +129,8 @@ fn parse_header(value: &str, arc: bool) -> (Option<String>, Vec<AuthResult>) {
     (authserv_id, results)
 }
 
-/// Reads every Authentication-Results (trusted when above the origin hop) and ARC-Authentication-Results
+/// Reads every Authentication-Results (trusted when above the origin hop, or when a receiver known to
+/// write them there wrote them just below its own Received header) and ARC-Authentication-Results
 /// (never trusted) header.
 pub fn parse(view: &MessageView) -> Vec<AuthResult> {
     // Results written above this many Received headers were added on the recipient's side.
@@ -137,8 +138,16 @@ pub fn parse(view: &MessageView) -> Vec<AuthResult> {
         Some(origin) => Some(origin),
         None => view.hops.len().checked_sub(1),
     };
+    // Some receivers (Gmail) write their results just below their own Received header rather than
+    // above it: the first Authentication-Results there, under that server's own name, is theirs too.
+    let boundary_writer = boundary
+        .and_then(|b| view.hops.get(b))
+        .and_then(|hop| hop.by.as_deref())
+        .filter(|by| Knowledge::builtin().writes_results_below_received(by))
+        .and_then(domain::registrable);
     let from_registrable = view.from.as_ref().and_then(|f| f.registrable.as_deref());
     let mut received_above = 0usize;
+    let mut below_boundary_seen = false;
     let mut out = Vec::new();
     for (name, value) in &view.headers {
         if name.eq_ignore_ascii_case("Received") {
@@ -149,8 +158,14 @@ pub fn parse(view: &MessageView) -> Vec<AuthResult> {
         if !arc && !name.eq_ignore_ascii_case("Authentication-Results") {
             continue;
         }
-        let trusted = !arc && boundary.is_some_and(|b| received_above <= b);
         let (authserv_id, results) = parse_header(value, arc);
+        let just_below_boundary = !arc && boundary.is_some_and(|b| received_above == b + 1);
+        let written_by_boundary_server = just_below_boundary
+            && !below_boundary_seen
+            && boundary_writer.is_some()
+            && authserv_id.as_deref().and_then(domain::registrable) == boundary_writer;
+        below_boundary_seen |= just_below_boundary;
+        let trusted = !arc && (boundary.is_some_and(|b| received_above <= b) || written_by_boundary_server);
         let header = evidence_text(&format!("{name}: {value}"));
         for mut r in results {
             r.trusted = trusted;
@@ -370,6 +385,36 @@ mod tests {
         assert!(auth.iter().all(|r| !r.trusted));
         assert!(!authenticated);
         assert!(ids.is_empty(), "no trusted results, no judgement: {ids:?}");
+    }
+
+    #[test]
+    fn gmail_results_just_below_its_received_header_are_trusted_and_forged_ones_under_them_are_not() {
+        let gmail_hop = "Received: from mail-sor-f69.google.com (mail-sor-f69.google.com. [209.85.220.69]) by mx.google.com with SMTPS id a1; Mon, 1 Jan 2024 00:00:00 -0800\r\n";
+        let real = "Authentication-Results: mx.google.com; dkim=pass header.i=@accounts.google.com; spf=pass smtp.mailfrom=accounts.google.com; dmarc=pass header.from=accounts.google.com\r\n";
+        let forged = "Authentication-Results: mx.google.com; dkim=pass header.d=paypal.com; dmarc=pass header.from=paypal.com\r\n";
+        let internal = "Received: by 2002:a05:612c:711:b0:381:73ac:3a65 with SMTP id ft17csp1635409vqb; Mon, 1 Jan 2024 00:00:01 -0800\r\n";
+        let headers = format!("{internal}{gmail_hop}Received-SPF: pass\r\n{real}{forged}");
+        let (auth, _, authenticated) = run(&headers, "Google <no-reply@accounts.google.com>");
+        let trusted: Vec<_> = auth.iter().map(|r| (r.domain.as_deref(), r.trusted)).collect();
+        assert_eq!(
+            trusted,
+            [
+                (Some("accounts.google.com"), true),
+                (Some("accounts.google.com"), true),
+                (Some("accounts.google.com"), true),
+                (Some("paypal.com"), false),
+                (Some("paypal.com"), false)
+            ]
+        );
+        assert!(authenticated);
+        // Only the receiver's own name counts, and only for receivers known to write results there.
+        let other_name = real.replace("mx.google.com;", "mx.example.jp;");
+        assert!(run(&format!("{gmail_hop}{other_name}"), "no-reply@accounts.google.com").0.iter().all(|r| !r.trusted));
+        let postfix_hop = gmail_hop.replace("by mx.google.com", "by mx.example.jp");
+        let postfix_named = real.replace("mx.google.com;", "mx.example.jp;");
+        assert!(
+            run(&format!("{postfix_hop}{postfix_named}"), "no-reply@accounts.google.com").0.iter().all(|r| !r.trusted)
+        );
     }
 
     #[test]
