@@ -72,10 +72,12 @@ struct Sender {
     own: Vec<String>,
     /// The From address's registrable domain, authenticated or not.
     from_registrable: Option<String>,
+    /// The brand an authenticated From domain belongs to.
+    brand: Option<&'static Brand>,
 }
 
 impl Sender {
-    fn of(view: &MessageView) -> Sender {
+    fn of(view: &MessageView, kb: &'static Knowledge) -> Sender {
         let passed = |a: &&crate::checks::auth::AuthResult| a.trusted && a.result.eq_ignore_ascii_case("pass");
         let authenticated = view.auth.iter().filter(passed).any(|a| a.aligned);
         let mut own = Vec::new();
@@ -86,11 +88,18 @@ impl Sender {
             );
         }
         let from_registrable = view.from.as_ref().and_then(|f| f.registrable.clone());
-        Sender { authenticated, own, from_registrable }
+        let brand = from_registrable.as_deref().filter(|_| authenticated).and_then(|r| kb.brand_of_domain(r));
+        Sender { authenticated, own, from_registrable, brand }
     }
 
     fn owns_domain(&self, registrable: Option<&str>) -> bool {
         registrable.is_some_and(|r| self.own.iter().any(|o| o == r))
+    }
+
+    /// A brand proven to be the sender names its customers in links to any of its domains (`r10.to`
+    /// from rakuten.co.jp), not only the one it sent from.
+    fn brand_owns(&self, link: &Link) -> bool {
+        self.brand.is_some_and(|b| link.registrable.as_deref().is_some_and(|r| b.owns_domain(r)))
     }
 
     fn owns(&self, link: &Link, kb: &Knowledge) -> bool {
@@ -176,7 +185,7 @@ pub fn add_document_links(
 }
 
 pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
-    let sender = Sender::of(view);
+    let sender = Sender::of(view, kb);
     let claimed: Vec<&Brand> = view
         .from
         .iter()
@@ -235,6 +244,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         }
         if !own
             && !wrapped
+            && !sender.brand_owns(link)
             && let Some(found) = encoded::find_address(&link.url, &recipients)
             && !is_subscription_link(link, kb)
         {
@@ -810,6 +820,17 @@ mod tests {
         // Authentication of the sender does not vouch for a link to someone else's site.
         let elsewhere = html.replace("www.shop-example.jp", "collect.example.org");
         assert_eq!(link_ids(auth, from, &elsewhere), ["links.recipient_in_url"]);
+    }
+
+    #[test]
+    fn recipient_in_url_on_another_domain_of_the_authenticated_brand_is_its_own() {
+        let html = "<a href=\"https://r10.to/hABCDE?mail=aGlyb3NoaUBleGFtcGxlLmpw\">ポイントを使う</a>";
+        let from = "Rakuten <info@rakuten.co.jp>";
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=mail.rakuten.co.jp; \
+                    dmarc=pass header.from=rakuten.co.jp\r\n";
+        assert!(link_ids(auth, from, html).is_empty());
+        // Unproven, the brand's name in the From line vouches for nothing.
+        assert_eq!(link_ids("", from, html), ["links.recipient_in_url"]);
     }
 
     #[test]
