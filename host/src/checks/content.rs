@@ -13,6 +13,7 @@ use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
 mod fold;
 mod hidden;
+mod name_slot;
 mod notice;
 mod sum;
 
@@ -68,6 +69,7 @@ struct LureFile {
     image_hosts: ImageHosts,
     hidden_filler: HiddenFillerLimits,
     contact_elsewhere: ContactElsewhere,
+    form_injection: FormInjection,
     account_notice: LureList,
     offer_elsewhere: LureList,
     advance_fee_letter: AdvanceFeeLetter,
@@ -98,6 +100,13 @@ struct LureList {
 struct ContactElsewhere {
     cues: Vec<String>,
     window_chars: usize,
+}
+
+/// The greetings and name labels a web address typed into a form's name field follows (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FormInjection {
+    words: Vec<String>,
 }
 
 /// When hidden text is filler (see `data/lures.toml`).
@@ -220,6 +229,8 @@ pub struct Lures {
     /// far before it they count.
     contact_cues: Matcher,
     contact_window: usize,
+    /// Folded greetings and name labels a web address must not follow (`content.form_injection`).
+    name_slot_words: Vec<String>,
     /// Indexes into `lure_ids` of the account-notice categories and of the easy-money offers.
     account_lures: Vec<usize>,
     offer_lures: Vec<usize>,
@@ -333,6 +344,11 @@ impl Lures {
         ensure!((20..=200).contains(&contact.window_chars), "contact_elsewhere window_chars must be 20..200");
         // A few dozen short cues: laid out at load, at a small fraction of a cold start.
         let contact_cues = Matcher::new(&contact_cues).context("contact cue automaton")?;
+        let name_slot_words: Vec<String> = file.form_injection.words.iter().map(|w| fold(w).text).collect();
+        ensure!(
+            !name_slot_words.is_empty() && name_slot_words.iter().all(|w| !w.is_empty() && w.trim() == w),
+            "form_injection words must be non-empty and trimmed"
+        );
         let lure_indexes = |table: &LureList, name: &str| -> Result<Vec<usize>> {
             let indexes = (table.lures.iter())
                 .map(|id| file.lure.iter().position(|l| &l.id == id).with_context(|| format!("{name}: no lure {id}")))
@@ -361,6 +377,7 @@ impl Lures {
             hidden_filler: filler,
             contact_cues,
             contact_window: contact.window_chars,
+            name_slot_words,
             account_lures,
             offer_lures,
             letter_lure,
@@ -1185,6 +1202,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     }
     machine_translated(lures, &reading, out);
     recipient_named(view, lures, &reading, out);
+    form_injection(view, lures, &reading, out);
     reply_elsewhere(view, &reading, out);
     let counts = reading.counts();
     if counts.disguised >= MIN_DISGUISED
@@ -1565,6 +1583,28 @@ fn recipient_named(view: &MessageView, lures: &Lures, reading: &Reading, out: &m
     }
 }
 
+/// A web address where the service put a name: in a recipient's display name, or right after the
+/// greeting or name label at the start of a body (see `name_slot`).
+fn form_injection(view: &MessageView, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
+    let named = view.to.iter().chain(&view.cc).filter_map(|addr| addr.name.as_deref());
+    if let Some((name, address)) = named.into_iter().find_map(|name| Some((name, name_slot::in_display_name(name)?))) {
+        out.push(name_slot::finding(name_slot::Slot::RecipientName, &address, name));
+        return;
+    }
+    let greeted = reading
+        .body_heads
+        .iter()
+        .find_map(|head| Some((head, name_slot::after_greeting(head, &lures.name_slot_words)?)));
+    if let Some((head, address)) = greeted {
+        let start = head.find(address).unwrap_or_default();
+        out.push(name_slot::finding(
+            name_slot::Slot::Greeting,
+            address,
+            &sentence_around(head, start, start + address.len()),
+        ));
+    }
+}
+
 fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
     if !reading.has_kana {
         return;
@@ -1679,7 +1719,7 @@ mod tests {
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
                   [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n\
                   [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
-                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[account_notice]\nlures=['a']\n[offer_elsewhere]\nlures=['a']\n\
+                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[form_injection]\nwords=['hi']\n[account_notice]\nlures=['a']\n[offer_elsewhere]\nlures=['a']\n\
                   [advance_fee_letter]\nlure='a'\nmin_amount=1000000\ncurrency_before=['$']\ncurrency_after=['usd']\n\
                   scales={million=1000000}\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
@@ -1689,9 +1729,11 @@ mod tests {
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=[' ']\n{ok}")).is_err());
         let bad_share = ok.replace("min_unrelated_share=0.7", "min_unrelated_share=7");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_share}")).is_err());
-        for bad_contact in
-            [ok.replace("cues=['email me']", "cues=[' ']"), ok.replace("window_chars=60", "window_chars=5")]
-        {
+        for bad_contact in [
+            ok.replace("cues=['email me']", "cues=[' ']"),
+            ok.replace("window_chars=60", "window_chars=5"),
+            ok.replace("words=['hi']", "words=[]"),
+        ] {
             assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_contact}")).is_err());
         }
         let unknown_notice = ok.replace("lures=['a']", "lures=['b']");
@@ -1952,6 +1994,25 @@ mod tests {
         assert_eq!(told("The consignment box holds $10.5 million for you."), (true, true));
         // Two weak words and a sum.
         assert_eq!(told("Sou viúva do falecido Sr. Paulo e deixo 7,5 milhões de dólares."), (true, true));
+    }
+
+    #[test]
+    fn a_web_address_in_a_name_slot_is_a_form_injection() {
+        let has = |found: &[Finding]| found.iter().any(|f| f.id == "content.form_injection");
+        assert!(has(&findings("Login Details", "Username: www.qwhzkd.blogspot.com - 1.330 BTC BINANCE\nTo set…")));
+        assert!(has(&findings("Welcome", "Welcome to TS Exim. Hi www.igfyrj.blogspot.cl - 180 861 USD, thanks")));
+        let to_named = |name: &str| {
+            let raw = format!(
+                "From: hi@shop.example\r\nTo: \"{name}\" <b@example.org>\r\nSubject: 20% off\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\nHi, 20% off everything this week.\r\n"
+            );
+            test_support::run(&raw, &[], check)
+        };
+        assert!(has(&to_named("Hello. Withdraw your funds --- transfer705.pages.dev/evas-dparun inob")));
+        // A real user's name, a greeting followed by a name, a domain named after its label.
+        assert!(!has(&to_named("Ana Lima")));
+        assert!(!has(&findings("Login Details", "Hi Ana, welcome to www.bakery.example!\nUsername: analima")));
+        assert!(!has(&findings("Your domain", "Domain name: www.bakery.example\nLogin: https://bakery.example/")));
     }
 
     #[test]
