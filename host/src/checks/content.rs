@@ -676,6 +676,8 @@ pub struct HtmlScan {
     pub images: Vec<String>,
     /// Text that CSS hides from the reader (see [`hidden`]), pieces separated by spaces.
     pub hidden: String,
+    /// A vertical gap or offset dozens of screens tall, as its style writes it (`margin-top: 470500px`).
+    pub far_offset: Option<String>,
 }
 
 /// A form and the fields it asks for.
@@ -798,7 +800,7 @@ pub fn scan_html_and_links(html: &str, links: &mut LinkTags) -> HtmlScan {
 
 fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
     let mut scan = HtmlScan { text: String::with_capacity(html.len() / 2), ..HtmlScan::default() };
-    let rules = hiding_rules(html);
+    let mut rules = hiding_rules(html);
     let mut visibility = hidden::Visibility::default();
     // A `<script>` without `src` is shown by the start of its code, which comes as the next token.
     let mut script_code_next = false;
@@ -896,6 +898,7 @@ fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
     if let Some(links) = links {
         links.end_of_body();
     }
+    scan.far_offset = rules.far_offset.take().or(visibility.far_offset);
     scan
 }
 
@@ -1195,6 +1198,11 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         );
     }
     image_sharing_host(lures, &reading, out);
+    if let Some(offset) = view.html_scans.iter().find_map(|scan| scan.far_offset.as_deref()) {
+        out.push(
+            Finding::new("content.offscreen_text").arg("offset", visible(offset)).evidence("Style", visible(offset)),
+        );
+    }
     if let Some(phrase) = &reading.urgent_subject {
         out.push(
             Finding::new("content.urgent_subject").arg("phrase", phrase.clone()).evidence("Subject", phrase.clone()),

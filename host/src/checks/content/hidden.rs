@@ -53,6 +53,9 @@ struct Style {
     invisible: Option<bool>,
     /// `font-size` set: `Some(true)` when zero (a descendant may set a size again).
     zero_font: Option<bool>,
+    /// A vertical gap or offset dozens of screens tall (`margin-top: 470500px`, `height: 10000vh`),
+    /// as written: what follows it is out of any reader's sight.
+    far_offset: Option<String>,
 }
 
 fn is_zero_length(value: &str) -> bool {
@@ -62,6 +65,29 @@ fn is_zero_length(value: &str) -> bool {
 
 fn at_most_one_pixel(value: &str) -> bool {
     is_zero_length(value) || value == "1px"
+}
+
+/// Smallest vertical length, in pixels or in screen heights (`vh`, a hundredth of the screen each),
+/// that puts what follows out of any reader's sight: about twenty screens. The tallest real
+/// newsletter is a few thousand pixels.
+const FAR_PIXELS: u64 = 20_000;
+const FAR_VIEWPORT_HUNDREDTHS: u64 = 2_000;
+
+/// Whether a length (lower-case, no spaces) is a gap dozens of screens tall, either way.
+fn is_far_offset(value: &str) -> bool {
+    let value = value.strip_prefix('-').unwrap_or(value);
+    let (number, limit) = match (value.strip_suffix("px"), value.strip_suffix("vh")) {
+        (Some(number), _) => (number, FAR_PIXELS),
+        (None, Some(number)) => (number, FAR_VIEWPORT_HUNDREDTHS),
+        _ => return false,
+    };
+    let whole = number.split('.').next().unwrap_or_default();
+    if whole.is_empty() || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return false;
+    }
+    // Nine significant digits are past any limit; longer runs are not parsed (they would overflow).
+    let significant = whole.trim_start_matches('0');
+    significant.len() > 8 || significant.parse::<u64>().is_ok_and(|n| n >= limit)
 }
 
 impl Style {
@@ -89,7 +115,15 @@ impl Style {
                 b"opacity" => style.gone |= is_zero_length(&value()),
                 b"visibility" => style.invisible = Some(matches!(&*value(), "hidden" | "collapse")),
                 b"font-size" => style.zero_font = Some(is_zero_length(&value())),
-                b"width" | b"height" | b"max-width" | b"max-height" => tiny_box |= at_most_one_pixel(&value()),
+                b"width" | b"max-width" | b"max-height" => tiny_box |= at_most_one_pixel(&value()),
+                b"height" => {
+                    let value = value();
+                    tiny_box |= at_most_one_pixel(&value);
+                    far_offset(&mut style, "height", &value);
+                }
+                b"margin-top" | b"padding-top" | b"top" | b"min-height" | b"margin-bottom" | b"padding-bottom" => {
+                    far_offset(&mut style, std::str::from_utf8(property).unwrap_or_default(), &value());
+                }
                 b"overflow" => clipped |= value() == "hidden",
                 b"color" => color = Some(value()),
                 b"background" | b"background-color" => background = Some(value()),
@@ -112,6 +146,13 @@ impl Style {
         self.invisible = over.invisible.or(self.invisible);
         self.zero_font = over.zero_font.or(self.zero_font);
         self
+    }
+}
+
+/// Keeps the first far vertical offset of a declaration block (see [`is_far_offset`]).
+fn far_offset(style: &mut Style, property: &str, value: &str) {
+    if style.far_offset.is_none() && is_far_offset(value) {
+        style.far_offset = Some(format!("{property}: {value}"));
     }
 }
 
@@ -153,6 +194,8 @@ fn floor_boundary(s: &str, max: usize) -> usize {
 pub struct HidingRules {
     tags: Vec<(String, Style)>,
     classes: Vec<(String, Style)>,
+    /// The first far vertical offset a style sheet declares (see [`is_far_offset`]).
+    pub far_offset: Option<String>,
 }
 
 impl HidingRules {
@@ -188,6 +231,9 @@ impl HidingRules {
             let close = after.find('}').unwrap_or(after.len());
             let style = Style::parse(&after[..close]);
             rest = after.get(close + 1..).unwrap_or_default();
+            if self.far_offset.is_none() {
+                self.far_offset = style.far_offset.clone();
+            }
             if !style.hides_anything() {
                 continue;
             }
@@ -246,6 +292,8 @@ pub struct Visibility<'h> {
     /// The last few distinct inline styles read, and the next slot to reuse.
     recent_styles: Vec<(&'h str, Style)>,
     next_slot: usize,
+    /// The first far vertical offset an inline style declares (see [`is_far_offset`]).
+    pub far_offset: Option<String>,
 }
 
 impl<'h> Visibility<'h> {
@@ -271,6 +319,9 @@ impl<'h> Visibility<'h> {
             return;
         }
         let inline = style.map(|declarations| self.inline_style(declarations)).unwrap_or_default();
+        if self.far_offset.is_none() {
+            self.far_offset = inline.far_offset.clone();
+        }
         let own = rules.style_of(name, class.unwrap_or_default()).then(&inline);
         let parent = self.stack.last();
         self.stack.push(Frame {
@@ -312,6 +363,39 @@ impl<'h> Visibility<'h> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn gaps_dozens_of_screens_tall_are_far_offsets_and_layout_sizes_are_not() {
+        for far in ["470500px", "-470500px", "20000px", "10000vh", "2000.5vh", "123456789012345678901234px"] {
+            assert!(is_far_offset(far), "{far}");
+        }
+        for near in [
+            "19999px",
+            "100vh",
+            "1999vh",
+            "3000px",
+            "auto",
+            "100%",
+            "px",
+            "-px",
+            "1e9px",
+            "20000em",
+            "9.9e9px",
+            "0000000000001px",
+        ] {
+            assert!(!is_far_offset(near), "{near}");
+        }
+        assert_eq!(Style::parse("margin-top: 470500px; /* x */").far_offset.as_deref(), Some("margin-top: 470500px"));
+        assert_eq!(Style::parse("HEIGHT:10000VH !important").far_offset.as_deref(), Some("height: 10000vh"));
+        assert_eq!(Style::parse("height:1200px;margin-top:40px;min-height:100vh").far_offset, None);
+        let mut rules = HidingRules::default();
+        rules.add_sheet(".wrapper { height: 100% } .belowView { margin-top: 470500px; }");
+        assert_eq!(rules.far_offset.as_deref(), Some("margin-top: 470500px"));
+        assert_eq!(rules, HidingRules { far_offset: Some("margin-top: 470500px".into()), ..HidingRules::default() });
+        let mut inline = Visibility::default();
+        inline.open(&HidingRules::default(), "div", Some("padding-top:25000px"), None, false);
+        assert_eq!(inline.far_offset.as_deref(), Some("padding-top: 25000px"));
+    }
 
     #[test]
     fn declarations_that_hide() {
