@@ -237,8 +237,24 @@ pub fn origin(view: &MessageView) -> Option<usize> {
 }
 
 /// A mailing list re-sends the post from its own server: the origin is the list, not the author.
+/// A list names itself in List-Id under a domain of the Internet (`<usrp-users.lists.ettus.com>`,
+/// RFC 2919). An identifier under no public suffix (`<zjhtt9vzz.xt.local>`, `<milfpaire>`) names
+/// no list anyone could join: mass mailers copy a bulk sender's header to pass for a list, which
+/// must not excuse them from the checks a list's re-sending would break.
 pub fn via_mailing_list(view: &MessageView) -> bool {
-    view.header("List-Id").is_some() || view.header("List-Post").is_some()
+    match view.header("List-Id") {
+        Some(list_id) => names_public_list(list_id),
+        None => view.header("List-Post").is_some(),
+    }
+}
+
+/// Whether a List-Id value (`Name <label.namespace>` or a bare identifier) ends in a registrable domain.
+fn names_public_list(list_id: &str) -> bool {
+    let id = match list_id.rsplit_once('<') {
+        Some((_, inside)) => inside.split('>').next().unwrap_or_default(),
+        None => list_id,
+    };
+    domain::registrable(id.trim()).is_some()
 }
 
 pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
@@ -537,6 +553,26 @@ From: hanako@example.jp\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
 From: Kagoya <a@example.org>\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
         let (origin, _, _) = analyze(raw, &["me@example.jp"]);
         assert_eq!(origin, Some(0));
+    }
+
+    #[test]
+    fn only_a_list_id_under_a_public_domain_makes_a_mailing_list() {
+        assert!(names_public_list("USRP users <usrp-users.lists.ettus.com>"));
+        assert!(names_public_list("ilug.linux.ie"));
+        assert!(names_public_list("<c299c0fb17f046bcb08075f46.480106.list-id.mcsv.net>"));
+        assert!(!names_public_list("<7202588.xt.local>"), "a bulk sender's internal id");
+        assert!(!names_public_list("jw316v6bpne4c <Milfpaire>"), "no domain at all");
+        assert!(!names_public_list("<>"));
+        assert!(!names_public_list(""));
+        let view_of = |list: &str| {
+            let raw = format!("{list}From: a@example.org\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n");
+            let view = MessageView::build(parsed(raw), false, &Context::default(), &Limits::default());
+            via_mailing_list(&view)
+        };
+        assert!(view_of("List-Id: <usrp-users.lists.ettus.com>\r\n"));
+        assert!(view_of("List-Post: <mailto:0xdeadbeef@petting-zoo.net>\r\n"), "List-Post alone");
+        assert!(!view_of("List-ID: <7202588.xt.local>\r\nList-Post: <mailto:x@example.org>\r\n"));
+        assert!(!view_of(""));
     }
 
     #[test]
