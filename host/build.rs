@@ -3,7 +3,8 @@
 //!   faster than TOML, and TOML parsing was most of a cold start;
 //! - the Aho-Corasick automata of the brand names and lure phrases, laid out by `matcher.rs` from the
 //!   keys `knowledge/keys.rs` and `checks/content/fold.rs` compute (the same files the binary runs),
-//!   as Rust statics in `OUT_DIR/automata.rs`: laying them out was most of what remained.
+//!   as Rust statics in `OUT_DIR/automata.rs`: laying them out was most of what remained; and the
+//!   folded brand names those keys start from.
 //!
 //! A file that is not valid TOML, or a pattern no automaton can hold, fails the build; the tables' own
 //! rules are checked where they are loaded (see `tables.rs`), and a test per table shows that the
@@ -119,6 +120,9 @@ fn write_automata(data: &Path, target: &Path) {
         let matcher = matcher::Matcher::new(patterns).unwrap_or_else(|e| panic!("{file}: {name}: {e}"));
         source.push_str(&matcher.write_rust(name));
     }
+    // The folded brand names themselves: what the loader reads them by (folding every non-ASCII
+    // name through NFKC was the dearest part of loading the table).
+    source.push_str(&format!("pub static BRAND_FOLDED_NAMES: &[&str] = &{names:?};\n"));
     // Which ends of each phrase must fall on word boundaries: what the loader would fold them for.
     for (name, patterns) in [("LURE_BODY_BOUNDS", &body), ("LURE_SUBJECT_BOUNDS", &subject)] {
         let bounds: Vec<(bool, bool)> = patterns.iter().map(|p| phrase_fold::word_bounded_ends(p)).collect();

@@ -1,6 +1,7 @@
 //! Brand and infrastructure knowledge (`data/brands.toml`, `data/providers.toml`, `data/web.toml`),
 //! validated and compiled once. Checkers ask questions of it; they never carry their own lists.
 
+use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
 use anyhow::{Result, ensure};
@@ -15,18 +16,20 @@ use crate::domain;
 use crate::matcher::{Layout, Matcher};
 use crate::tables::{self, automata, builtin_json};
 
+/// The names and tokens are borrowed from the table's text (the binary's, for the built-in table),
+/// not copied one allocation each: much of a cold start was that (see [`Knowledge::parse`]).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 pub struct Brand {
     /// Stable id, e.g. `kagoya`.
     pub id: String,
     /// How the brand is shown to people, in every script it is written in (display-name matching).
-    pub names: Vec<String>,
+    pub names: Vec<&'static str>,
     /// Registrable domains the brand legitimately sends mail from and links to.
     pub domains: Vec<String>,
     /// Distinctive ASCII strings that name the brand inside host names and URL paths (≥ 4 chars).
     #[serde(default)]
-    pub tokens: Vec<String>,
+    pub tokens: Vec<&'static str>,
     /// Upper-case abbreviations (`ANA`, `BB`) that are ordinary words or names in lower case: they
     /// count only written exactly so, as a whole word.
     #[serde(default)]
@@ -34,13 +37,13 @@ pub struct Brand {
     /// Names that are ordinary words (`Ripple`, `Orange`): they count only as the whole sender name,
     /// give or take organisation words (`Team Lido`).
     #[serde(default)]
-    pub solo_names: Vec<String>,
+    pub solo_names: Vec<&'static str>,
 }
 
 impl Brand {
     /// The name to show a user: the first listed.
     pub fn label(&self) -> &str {
-        &self.names[0]
+        self.names[0]
     }
 
     pub fn owns_domain(&self, registrable: &str) -> bool {
@@ -49,12 +52,12 @@ impl Brand {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct BrandFile {
     brand: Vec<Brand>,
     /// Lower-case words one letter away from a brand name that are no misspelling of it (`telecom`).
     #[serde(default)]
-    near_brand_words: Vec<String>,
+    near_brand_words: Vec<&'static str>,
 }
 
 /// A known open redirector: URLs on `domain` whose path starts with `path` forward to a parameter.
@@ -65,38 +68,39 @@ pub struct Redirector {
     pub path: String,
 }
 
-/// `data/providers.toml`: mail infrastructure (see the comments in the file).
+/// `data/providers.toml`: mail infrastructure (see the comments in the file). The lists that become
+/// [`NameSet`]s borrow their strings, as [`Brand`]'s do.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct ProviderFile {
-    hosting: Vec<String>,
-    mail_service: Vec<String>,
-    freemail: Vec<String>,
+    hosting: Vec<&'static str>,
+    mail_service: Vec<&'static str>,
+    freemail: Vec<&'static str>,
     #[serde(default)]
-    results_below_received: Vec<String>,
+    results_below_received: Vec<&'static str>,
     #[serde(default)]
-    shared_sender_domains: Vec<String>,
+    shared_sender_domains: Vec<&'static str>,
     #[serde(default)]
-    abused_tlds: Vec<String>,
+    abused_tlds: Vec<&'static str>,
     #[serde(default)]
     organisation_words: Vec<String>,
     #[serde(default)]
-    home_connection_words: Vec<String>,
+    home_connection_words: Vec<&'static str>,
 }
 
 /// `data/web.toml`: web infrastructure (see the comments in the file).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct WebFile {
-    shorteners: Vec<String>,
-    free_hosting: Vec<String>,
+    shorteners: Vec<&'static str>,
+    free_hosting: Vec<&'static str>,
     #[serde(default)]
     sibling_hosts: Vec<Vec<String>>,
     redirectors: Vec<Redirector>,
     #[serde(default)]
-    click_trackers: Vec<String>,
+    click_trackers: Vec<&'static str>,
     #[serde(default)]
-    link_protection: Vec<String>,
+    link_protection: Vec<&'static str>,
     #[serde(default)]
     host_lure_words: Vec<String>,
     #[serde(default)]
@@ -107,7 +111,7 @@ pub struct Knowledge {
     pub brands: Vec<Brand>,
     /// Brand labels and their skeletons for look-alike checks: derived from `brands` on first use.
     lookalike: OnceLock<crate::checks::links::lookalike::Index>,
-    domain_owner: NameMap<usize>,
+    domain_owner: OwnedNameMap<usize>,
     names: Matcher,
     name_brand: Vec<usize>,
     name_ascii: Vec<bool>,
@@ -118,12 +122,12 @@ pub struct Knowledge {
     /// point at them.
     spelled_names: Vec<(String, usize)>,
     /// Look-alike keys of `near_brand_words`.
-    near_brand_words: NameSet,
-    short_names: NameMap<usize>,
+    near_brand_words: rustc_hash::FxHashSet<String>,
+    short_names: OwnedNameMap<usize>,
     /// Folded `solo_names`, and the brand of each.
-    solo_names: NameMap<usize>,
+    solo_names: OwnedNameMap<usize>,
     /// Hyphenated first labels of brand domains (`etc-meisai`, `smbc-card`), and the brand of each.
-    domain_labels: NameMap<usize>,
+    domain_labels: OwnedNameMap<usize>,
     tokens: Matcher,
     token_brand: Vec<usize>,
     hosting: NameSet,
@@ -205,39 +209,55 @@ fn listed(list: &NameSet, host: &str) -> bool {
     }
 }
 
-/// The tables' sets and maps of names. They hold the tables' own names (message text is looked up in
-/// them, never added), so a hash built against flooding (SipHash, most of a lookup's cost) is not
-/// needed: FxHash's, eight bytes at a time.
-pub type NameSet = rustc_hash::FxHashSet<String>;
-pub type NameMap<V> = rustc_hash::FxHashMap<String, V>;
+/// The tables' sets and maps of names, borrowed from the tables. They hold the tables' own names
+/// (message text is looked up in them, never added), so a hash built against flooding (SipHash,
+/// most of a lookup's cost) is not needed: FxHash's, eight bytes at a time.
+pub type NameSet = rustc_hash::FxHashSet<&'static str>;
+/// Maps of names derived from the tables (folded, cut out of a domain) or kept in [`Brand`].
+type OwnedNameMap<V> = rustc_hash::FxHashMap<String, V>;
 
 impl Knowledge {
     pub fn builtin() -> &'static Knowledge {
         &BUILTIN
     }
 
-    /// Knowledge from the TOML text of `brands.toml`, `providers.toml` and `web.toml`.
+    /// Knowledge from the TOML text of `brands.toml`, `providers.toml` and `web.toml`. The tables
+    /// borrow their names from the text as the built-in ones do from the binary, so the text is
+    /// kept for the rest of the process: tables are parsed from text by tests, a few each.
     pub fn parse(brands: &str, providers: &str, web: &str) -> Result<Knowledge> {
         Knowledge::from_tables(
-            tables::from_toml(brands, "brands.toml")?,
-            tables::from_toml(providers, "providers.toml")?,
-            tables::from_toml(web, "web.toml")?,
+            tables::from_toml(tables::kept(brands), "brands.toml")?,
+            tables::from_toml(tables::kept(providers), "providers.toml")?,
+            tables::from_toml(tables::kept(web), "web.toml")?,
             Layout::Now,
         )
     }
 
     fn from_tables(brands: BrandFile, providers: ProviderFile, web: WebFile, layout: Layout) -> Result<Knowledge> {
-        let mut domain_owner = NameMap::default();
+        let mut domain_owner = OwnedNameMap::default();
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
         let (mut lookalike_names, mut lookalike_name_brand, mut spelled_names) = (Vec::new(), Vec::new(), Vec::new());
         let (mut short_names, mut solo_names, mut domain_labels) =
-            (NameMap::default(), NameMap::default(), NameMap::default());
+            (OwnedNameMap::default(), OwnedNameMap::default(), OwnedNameMap::default());
+        // Every brand name folded, in order: the built-in ones were folded by build.rs (for their
+        // automaton), the dearest part of loading them otherwise (NFKC of every non-ASCII name).
+        let all_names = brands.brand.iter().flat_map(|b| &b.names);
+        let folded_all: Vec<Cow<'static, str>> = match layout {
+            Layout::Now => all_names.map(|name| Cow::Owned(fold(name))).collect(),
+            Layout::Prebuilt => {
+                ensure!(all_names.count() == automata::BRAND_FOLDED_NAMES.len(), "brand names differ from build.rs's");
+                automata::BRAND_FOLDED_NAMES.iter().map(|&name| Cow::Borrowed(name)).collect()
+            }
+        };
         for (i, brand) in brands.brand.iter().enumerate() {
             ensure!(!brand.names.is_empty() && !brand.domains.is_empty(), "brand {} needs names and domains", brand.id);
             for d in &brand.domains {
+                // The public-suffix list is the dearest check at start-up: the built-in table is the
+                // file `builtin_knowledge_loads_and_validates` checks (`Layout::Now`) — the same
+                // entries, as `tables::embedded_json_is_the_toml` shows.
                 ensure!(
-                    domain::registrable(d).as_deref() == Some(d.as_str()),
+                    layout == Layout::Prebuilt || domain::registrable(d).as_deref() == Some(d.as_str()),
                     "brand {}: {d} is not a registrable domain",
                     brand.id
                 );
@@ -249,11 +269,11 @@ impl Knowledge {
             }
             // This brand's folded names, compared with its short and solo names below.
             let first_name = names.len();
-            for name in &brand.names {
-                let folded = fold(name);
+            for &name in &brand.names {
+                let folded: &str = folded_all.get(names.len()).map_or("", |f| &**f);
                 ensure!(folded.chars().count() >= 2, "brand {}: name {name:?} is too short to match safely", brand.id);
                 name_ascii.push(folded.is_ascii());
-                if keys::is_lookalike_searched(&folded) {
+                if keys::is_lookalike_searched(folded) {
                     // A prebuilt automaton holds the keys already: only their brands are needed then.
                     if layout == Layout::Now {
                         lookalike_names.push(lookalike_key(name));
@@ -275,7 +295,7 @@ impl Knowledge {
                     brand.id
                 );
                 ensure!(
-                    !folded_names.contains(&fold(short)),
+                    !folded_names.contains(&fold(short).as_str()),
                     "brand {}: short name {short:?} is already a name (matched in any case)",
                     brand.id
                 );
@@ -285,21 +305,21 @@ impl Knowledge {
             for solo in &brand.solo_names {
                 let folded = fold(solo);
                 ensure!(
-                    folded.chars().count() >= 3 && !folded_names.contains(&folded),
+                    folded.chars().count() >= 3 && !folded_names.contains(&folded.as_str()),
                     "brand {}: solo name {solo:?} must be ≥ 3 characters and not also a name",
                     brand.id
                 );
                 let previous = solo_names.insert(folded, i);
                 ensure!(previous.is_none(), "solo name {solo} is listed for two brands");
             }
-            for token in &brand.tokens {
+            for &token in &brand.tokens {
                 ensure!(
                     token.len() >= 4
                         && token.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
                     "brand {}: token {token:?} must be ≥ 4 lower-case ASCII characters",
                     brand.id
                 );
-                tokens.push(token.clone());
+                tokens.push(token);
                 token_brand.push(i);
             }
         }
@@ -315,15 +335,15 @@ impl Knowledge {
             &web.link_protection,
         ];
         // Some providers are public suffixes themselves (`sakura.ne.jp`, `web.app`): any lower-case domain name is fine.
-        for d in lists.into_iter().flatten().chain(web.redirectors.iter().map(|r| &r.domain)) {
+        for d in lists.into_iter().flatten().copied().chain(web.redirectors.iter().map(|r| r.domain.as_str())) {
             ensure!(
-                domain::normalize_host(d).as_ref() == Some(d) && d.contains('.') && d.is_ascii(),
+                domain::normalize_host(d).as_deref() == Some(d) && d.contains('.') && d.is_ascii(),
                 "providers: {d:?} is not a lower-case domain name"
             );
         }
         for group in &web.sibling_hosts {
             ensure!(
-                group.len() >= 2 && group.iter().all(|host| web.free_hosting.contains(host)),
+                group.len() >= 2 && group.iter().all(|host| web.free_hosting.contains(&host.as_str())),
                 "web.toml: sibling hosts {group:?} must be two or more free_hosting entries"
             );
         }
@@ -641,6 +661,12 @@ mod tests {
         assert!(now.names == prebuilt.names, "brand names: build.rs lists them differently from the loader");
         assert!(now.lookalike_names == prebuilt.lookalike_names, "look-alike keys: build.rs differs from the loader");
         assert!(now.tokens == prebuilt.tokens, "brand tokens: build.rs lists them differently from the loader");
+        // What the loader reads from the names build.rs folded.
+        assert_eq!(now.name_ascii, prebuilt.name_ascii, "ASCII names");
+        assert_eq!(now.lookalike_name_brand, prebuilt.lookalike_name_brand, "names searched by look-alike key");
+        assert_eq!(now.spelled_names, prebuilt.spelled_names, "names searched for misspellings");
+        let folded: Vec<String> = now.brands.iter().flat_map(|b| &b.names).map(|name| fold(name)).collect();
+        assert_eq!(folded, automata::BRAND_FOLDED_NAMES, "folded names: build.rs folds differently from the loader");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! file per category), and the scoring thresholds and combinations (`data/scoring.toml`). Scoring is
 //! data; this module only applies it.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use anyhow::{Context as _, Result, bail, ensure};
@@ -14,11 +15,15 @@ use serde::Deserialize;
 use crate::model::{Category, Evidence, Finding, Lang, Level, RenderedFinding, Severity};
 use crate::tables::{self, builtin_json};
 
+/// The tables' strings are borrowed from their text (the binary's, for the built-in tables), not
+/// copied one allocation each at every start; a text with JSON escapes is copied (`Cow`).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Texts {
-    pub en: String,
-    pub ja: String,
+    #[serde(borrow)]
+    pub en: Cow<'static, str>,
+    #[serde(borrow)]
+    pub ja: Cow<'static, str>,
 }
 
 impl Texts {
@@ -30,10 +35,11 @@ impl Texts {
     }
 }
 
+/// A finding's rule; its id is borrowed from the table, as its [`Texts`] are.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
-    pub id: String,
+    pub id: &'static str,
     pub category: Category,
     pub severity: Severity,
     pub weight: u32,
@@ -49,17 +55,18 @@ pub struct Rule {
 
 /// Extra points when findings appear together (e.g. a self-sender *and* a lure), or — with `finding` —
 /// a finding of its own that the user sees, for combinations that are evidence in themselves.
+/// Names and ids are borrowed from the table, as [`Texts`] are.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Combo {
-    pub name: String,
+    pub name: &'static str,
     /// Every element must be present: a finding id, or `@group` for any id of that group.
-    pub all: Vec<String>,
+    pub all: Vec<&'static str>,
     #[serde(default)]
     pub bonus: u32,
     /// Shown as this finding (weight, severity and texts from its table) instead of a silent bonus.
     #[serde(default)]
-    pub finding: Option<String>,
+    pub finding: Option<&'static str>,
     /// `all`, resolved: for each element, the ids that satisfy it.
     #[serde(skip)]
     requires: Vec<IdBits>,
@@ -74,7 +81,7 @@ pub struct Scoring {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 pub struct Summaries {
     pub safe: Texts,
     pub suspicious: Texts,
@@ -82,19 +89,19 @@ pub struct Summaries {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct ScoringFile {
     scoring: Scoring,
     summary: Summaries,
     /// Named sets of finding ids that combinations refer to as `@name`.
     #[serde(default)]
-    group: FxHashMap<String, Vec<String>>,
+    group: FxHashMap<&'static str, Vec<&'static str>>,
     #[serde(default)]
     combo: Vec<Combo>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct FindingFile {
     #[serde(default)]
     finding: Vec<Rule>,
@@ -114,17 +121,17 @@ const FINDINGS: [(&str, &str); 8] = [
 
 /// `data/labels.toml`: Japanese names of evidence labels.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct LabelFile {
-    ja: FxHashMap<String, String>,
+    ja: FxHashMap<&'static str, &'static str>,
 }
 
 pub struct Rules {
     pub scoring: Scoring,
-    labels_ja: FxHashMap<String, String>,
+    labels_ja: FxHashMap<&'static str, &'static str>,
     pub summary: Summaries,
     pub combos: Vec<Combo>,
-    by_id: FxHashMap<String, Rule>,
+    by_id: FxHashMap<&'static str, Rule>,
 }
 
 static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
@@ -140,11 +147,13 @@ static BUILTIN: LazyLock<Rules> = LazyLock::new(|| {
     load().expect("built-in rule tables are valid")
 });
 
+type Groups = FxHashMap<&'static str, Vec<&'static str>>;
+
 /// Groups may name other groups as `@name` (one level deep), so a wide set is written as the union of
 /// narrow ones instead of a copy of their ids.
-fn expand_groups(groups: FxHashMap<String, Vec<String>>) -> Result<FxHashMap<String, Vec<String>>> {
+fn expand_groups(groups: Groups) -> Result<Groups> {
     let mut expanded = FxHashMap::default();
-    for (name, members) in &groups {
+    for (&name, members) in &groups {
         let mut ids = Vec::new();
         for member in members {
             match member.strip_prefix('@') {
@@ -155,12 +164,12 @@ fn expand_groups(groups: FxHashMap<String, Vec<String>>) -> Result<FxHashMap<Str
                         inner_ids.iter().all(|id| !id.starts_with('@')),
                         "group {name} names group {inner}, which itself names groups"
                     );
-                    ids.extend(inner_ids.iter().cloned());
+                    ids.extend(inner_ids.iter().copied());
                 }
-                None => ids.push(member.clone()),
+                None => ids.push(member),
             }
         }
-        expanded.insert(name.clone(), ids);
+        expanded.insert(name, ids);
     }
     Ok(expanded)
 }
@@ -178,13 +187,17 @@ impl Rules {
         &BUILTIN
     }
 
-    /// Rules from the TOML text of `scoring.toml`, `labels.toml` and finding tables.
+    /// Rules from the TOML text of `scoring.toml`, `labels.toml` and finding tables. The rules borrow
+    /// their strings from the text as the built-in ones do from the binary, so the text is kept for
+    /// the rest of the process ([`tables::kept`]): only tests parse tables from text.
     pub fn parse(scoring: &str, labels: &str, findings: &[&str]) -> Result<Rules> {
-        let findings =
-            findings.iter().enumerate().map(|(i, text)| tables::from_toml(text, &format!("finding table #{i}")));
+        let findings = findings
+            .iter()
+            .enumerate()
+            .map(|(i, text)| tables::from_toml(tables::kept(text), &format!("finding table #{i}")));
         Rules::from_tables(
-            tables::from_toml(scoring, "scoring.toml")?,
-            tables::from_toml(labels, "labels.toml")?,
+            tables::from_toml(tables::kept(scoring), "scoring.toml")?,
+            tables::from_toml(tables::kept(labels), "labels.toml")?,
             findings.collect::<Result<_>>()?,
         )
     }
@@ -213,8 +226,8 @@ impl Rules {
             ensure!(rule.weight <= s.max, "finding {} weighs more than the maximum score", rule.id);
             let mut rule = rule;
             rule.index = by_id.len();
-            let id = rule.id.clone();
-            if by_id.insert(id.clone(), rule).is_some() {
+            let id = rule.id;
+            if by_id.insert(id, rule).is_some() {
                 bail!("duplicate finding id {id}");
             }
         }
@@ -238,11 +251,11 @@ impl Rules {
                     );
                     ensure!(combo.bonus == 0, "combo {} shows a finding: its weight is the finding's", combo.name);
                     // Shown once, weighed once: one combination per shown finding.
-                    ensure!(shown.insert(id.clone()), "finding {id} is shown by two combinations");
+                    ensure!(shown.insert(id), "finding {id} is shown by two combinations");
                 }
                 None => ensure!(combo.bonus > 0, "combo {} needs a bonus or a finding", combo.name),
             }
-            for element in &combo.all {
+            for &element in &combo.all {
                 let ids = match element.strip_prefix('@') {
                     Some(group) => groups
                         .get(group)
@@ -250,7 +263,7 @@ impl Rules {
                         .with_context(|| format!("combo {} names unknown group {group}", combo.name))?,
                     None => {
                         ensure!(by_id.contains_key(element), "combo {} names unknown finding {element}", combo.name);
-                        vec![element.clone()]
+                        vec![element]
                     }
                 };
                 combo.requires.push(IdBits::of(ids.iter().filter_map(|id| by_id.get(id))));
@@ -264,7 +277,7 @@ impl Rules {
     }
 
     pub fn ids(&self) -> impl Iterator<Item = &str> {
-        self.by_id.keys().map(String::as_str)
+        self.by_id.keys().copied()
     }
 
     /// The combinations present among a set of finding ids.
@@ -325,7 +338,7 @@ impl Rules {
             .filter_map(|f| {
                 let rule = self.get(f.id)?;
                 Some(RenderedFinding {
-                    id: rule.id.clone(),
+                    id: rule.id.to_string(),
                     category: rule.category,
                     severity: rule.severity,
                     score: rule.weight,
@@ -359,7 +372,7 @@ impl Rules {
                     })
                     .collect();
                 Some(RenderedFinding {
-                    id: rule.id.clone(),
+                    id: rule.id.to_string(),
                     category: rule.category,
                     severity: rule.severity,
                     score: rule.weight,
@@ -373,8 +386,8 @@ impl Rules {
 
     /// Evidence labels are written in English by the checkers; header names stay as they are.
     fn localize(&self, evidence: Evidence, lang: Lang) -> Evidence {
-        match (lang, self.labels_ja.get(&evidence.label)) {
-            (Lang::Ja, Some(label)) => Evidence { label: label.clone(), value: evidence.value },
+        match (lang, self.labels_ja.get(evidence.label.as_str())) {
+            (Lang::Ja, Some(label)) => Evidence { label: label.to_string(), value: evidence.value },
             _ => evidence,
         }
     }
@@ -513,7 +526,7 @@ dangerous = { en = "{top}", ja = "{top}" }
             .filter(|(c, _)| *c == "content")
             .flat_map(|(_, t)| {
                 let part: FindingFile = tables::from_json(t, "content").unwrap();
-                part.finding.into_iter().map(|r| &*Box::leak(r.id.into_boxed_str()))
+                part.finding.into_iter().map(|r| r.id)
             })
             .filter(|id| !shown.contains(id))
             .collect();
@@ -557,7 +570,7 @@ bonus = 5
         let rendered = rules.render(findings(&parts), Lang::Ja);
         let shown = rendered.iter().find(|f| f.id == "content.concealed_scam_offer").expect("combination shown");
         let titles: Vec<&str> = shown.evidence.iter().map(|e| e.value.as_str()).collect();
-        let title = |id| rules.get(id).unwrap().title.ja.as_str();
+        let title = |id| &*rules.get(id).unwrap().title.ja;
         assert_eq!(titles, [title(parts[0]), title(parts[1])]);
         assert!(shown.evidence.iter().all(|e| e.label == "兆候"));
         let (_, level) = rules.score(&findings(&[parts[0], parts[1], "links.shortener", "sender.reply_to_freemail"]));
@@ -653,7 +666,7 @@ bonus = 5
 
     #[test]
     fn groups_expand_named_groups_one_level_deep() {
-        let groups = |text: &str| expand_groups(toml::from_str(text).unwrap());
+        let groups = |text: &str| expand_groups(toml::from_str(tables::kept(text)).unwrap());
         let expanded = groups("a = [\"x\"]\nb = [\"y\", \"@a\"]").unwrap();
         assert_eq!(expanded["b"], ["y", "x"]);
         assert!(groups("a = [\"@b\"]\nb = [\"@c\"]\nc = [\"x\"]").is_err());

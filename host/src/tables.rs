@@ -5,7 +5,7 @@
 //! tables written by hand), `builtin` ones the embedded JSON.
 
 use anyhow::{Context as _, Result};
-use serde::de::DeserializeOwned;
+use serde::Deserialize;
 
 /// The embedded JSON form of `data/<name>.toml`, e.g. `builtin_json!("findings/links")`.
 macro_rules! builtin_json {
@@ -23,14 +23,23 @@ pub mod automata {
     include!(concat!(env!("OUT_DIR"), "/automata.rs"));
 }
 
-/// Decodes an embedded table; `file` names it in the error.
-pub fn from_json<T: DeserializeOwned>(json: &str, file: &str) -> Result<T> {
+/// Decodes an embedded table; `file` names it in the error. A table type may borrow its strings
+/// from the JSON (`&'static str` fields), which the binary holds: no allocation per string.
+pub fn from_json<'j, T: Deserialize<'j>>(json: &'j str, file: &str) -> Result<T> {
     serde_json::from_str(json).with_context(|| format!("built-in {file} does not decode"))
 }
 
-/// Parses a table written in TOML; `file` names it in the error.
-pub fn from_toml<T: DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+/// Parses a table written in TOML; `file` names it in the error. Types that borrow their strings
+/// need the text to last: see [`kept`].
+pub fn from_toml<'t, T: Deserialize<'t>>(text: &'t str, file: &str) -> Result<T> {
     toml::from_str(text).with_context(|| format!("{file} does not parse"))
+}
+
+/// A table's TOML text, kept for the rest of the process so that the table can borrow its strings
+/// as the built-in tables do from the binary. Only tables written by hand (tests) are parsed from
+/// text, once each, so what is kept is bounded by them.
+pub fn kept(text: &str) -> &'static str {
+    Box::leak(text.into())
 }
 
 #[cfg(test)]
