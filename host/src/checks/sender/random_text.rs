@@ -144,6 +144,19 @@ impl RandomText {
             && digit_switches >= self.min_digit_switches
     }
 
+    /// Whether a name in a domain is machine-made: random letters that also have almost no vowels, or
+    /// letters shuffled with at least three digits. Names are chosen to be said: acronyms run into a
+    /// word (`rwmfgconsulting`) can show rare pairs and a consonant run but keep their vowels, and
+    /// playful names (`web2print4u`, `b2b4you`) hold a digit or two.
+    pub fn is_random_domain_label(&self, label: &str) -> bool {
+        let bytes = label.as_bytes();
+        if !bytes.iter().all(u8::is_ascii_alphabetic) {
+            return bytes.iter().filter(|b| b.is_ascii_digit()).count() >= 3 && self.is_random_local_part(label);
+        }
+        let vowels = bytes.iter().filter(|c| is_vowel(**c)).count();
+        self.is_random(label) && (vowels as f64) < self.max_vowel_share * bytes.len() as f64
+    }
+
     /// The first random code in a subject: a run of letters and digits (`6NwlyfzWcsNerv0`) whose
     /// letters read as machine-made. Runs inside a URL, an address or a file name are not read.
     pub fn subject_token<'s>(&self, subject: &'s str) -> Option<&'s str> {
@@ -184,6 +197,23 @@ pub fn check(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
     if !random_from(view, from, out) {
         random_return_path(view, from, out);
     }
+    random_domain(from, out);
+}
+
+/// A name in the sender's domain is a machine-made string (`kijmxvjkm.shankscape.com`,
+/// `mcgkjhbc.cn`, `n9hri5rq3r9s.onmicrosoft.com`): domains are chosen to be read and typed, while
+/// mass mailers register or create throwaway ones by the thousand. The top-level domain is not judged.
+fn random_domain(from: &Addr, out: &mut Vec<Finding>) {
+    let Some(domain) = from.domain.as_deref() else { return };
+    let Some((names, _tld)) = domain.rsplit_once('.') else { return };
+    let random_text = RandomText::builtin();
+    let Some(label) = names.split('.').find(|label| random_text.is_random_domain_label(label)) else { return };
+    out.push(
+        Finding::new("sender.random_domain")
+            .arg("domain", domain)
+            .arg("label", label)
+            .evidence("From", from.address.clone()),
+    );
 }
 
 /// The Return-Path, where undeliverable mail goes, is a random mailbox: mailing services write
@@ -296,6 +326,30 @@ mod tests {
     }
 
     #[test]
+    fn domain_names_of_random_letters_or_shuffled_digits_are_random() {
+        let rt = RandomText::builtin();
+        for random in ["kijmxvjkm", "mcgkjhbc", "YxNVwVdgD", "4y5i06izgd", "n9hri5rq3r9s", "kh7g7gwe4", "d5m5rl7"] {
+            assert!(rt.is_random_domain_label(random), "{random}");
+        }
+        for name in [
+            "rwmfgconsulting",
+            "zhishangmingzhan",
+            "szczecin",
+            "dkvgroup",
+            "web2print4u",
+            "b2b4you",
+            "365datacenters",
+            "sparkpostmail",
+            "onmicrosoft",
+            "em8837",
+            "a2641185",
+            "9f3a1c7e2b4d",
+        ] {
+            assert!(!rt.is_random_domain_label(name), "{name}");
+        }
+    }
+
+    #[test]
     fn subject_codes_are_found_outside_urls_and_names() {
         let rt = RandomText::builtin();
         assert_eq!(rt.subject_token("Liberação de IRPF - 6NwlyfzWcsNerv0"), Some("6NwlyfzWcsNerv0"));
@@ -333,6 +387,22 @@ mod tests {
         assert!(ids("<uhguqzqftkh@schostok.com>").is_empty());
         assert!(ids("=?UTF-8?B?5bGx55Sw5aSq6YOO?= <uhguqzqftkh@schostok.com>").is_empty());
         assert!(ids("\"Ann Lee\" <uhguq.zqftkh@schostok.com>").is_empty(), "letters only");
+    }
+
+    #[test]
+    fn a_random_name_in_the_senders_domain_is_flagged() {
+        assert_eq!(ids("GetYourCard <offers@kijmxvjkm.shankscape.example>"), ["sender.random_domain"]);
+        assert_eq!(ids("Facebook <news@1qt031eo77.com>"), ["sender.random_domain"]);
+        assert_eq!(ids("<support@service.kh7g7gwe4.com>"), ["sender.random_domain"], "with no name too");
+        // A throwaway mailbox on a throwaway domain: both are named.
+        assert_eq!(
+            ids("\"Chelsea Mccormick\" <uhguqzqftkh@mcgkjhbc.cn>"),
+            ["sender.random_address", "sender.random_domain"]
+        );
+        assert!(ids("RWM FG Consulting <accounts@rwmfgconsulting.de>").is_empty());
+        assert!(ids("Print shop <hello@web2print4u.de>").is_empty());
+        assert!(ids("<news@xn--bcher-kva.example>").is_empty(), "punycode holds a hyphen");
+        assert!(ids("<news@qzxkjhgf>").is_empty(), "a top-level name alone is not judged");
     }
 
     #[test]
