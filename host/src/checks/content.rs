@@ -1212,6 +1212,9 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     recipient_named(view, lures, &reading, out);
     form_injection(view, lures, &reading, out);
     reply_elsewhere(view, &reading, out);
+    if reading.read_sums {
+        reply_bait(view, out);
+    }
     let counts = reading.counts();
     if counts.disguised >= MIN_DISGUISED
         && let Some(word) = &reading.disguised_word
@@ -1246,6 +1249,44 @@ fn replies_to_free_mailbox(view: &MessageView, kb: &Knowledge) -> bool {
     !reply_to.address.eq_ignore_ascii_case(&from.address)
         && reply_to.domain.as_deref().is_some_and(|d| sender::is_free_mailbox(kb, d))
         && !received::via_mailing_list(view)
+}
+
+/// Most words of a message that only asks for an answer (`content.reply_bait`): a line or two.
+const REPLY_BAIT_MAX_WORDS: usize = 60;
+
+/// A note of a few lines, with no link and no attachment, sent blind (To and Cc name nobody but the
+/// sender), whose replies go to a free mailbox other than the sender's (the caller checks that): it
+/// says nothing but "answer me" ("I sent you an email before, kindly confirm", "Mrs Maria has a gift
+/// for you, reply for more detail"), the opening move of advance-fee and romance scams sent from
+/// hijacked accounts.
+fn reply_bait(view: &MessageView, out: &mut Vec<Finding>) {
+    let is_mail_link = |url: &str| url.get(..7).is_some_and(|scheme| scheme.eq_ignore_ascii_case("mailto:"));
+    if view.links.iter().any(|link| !is_mail_link(&link.url)) || !view.attachments.is_empty() {
+        return;
+    }
+    let words_in = |text: &str| count_words(text, REPLY_BAIT_MAX_WORDS + 1);
+    let words = view.html_scans.iter().map(|scan| words_in(&scan.text)).fold(words_in(&view.text), usize::max);
+    let Some(reply_to) = view.reply_to.as_ref().filter(|_| (1..=REPLY_BAIT_MAX_WORDS).contains(&words)) else {
+        return;
+    };
+    // A note for one reader, sent blind: To and Cc name nobody but the sender ("Recipients <sender>",
+    // "undisclosed-recipients:;"). A shop answering one customer writes to that customer.
+    let sender = view.from.as_ref().map(|f| f.address.as_str()).unwrap_or_default();
+    if view.to.iter().chain(&view.cc).any(|a| !a.address.is_empty() && !a.address.eq_ignore_ascii_case(sender)) {
+        return;
+    }
+    // Replies to another mailbox under the sender's own name are a person's second address.
+    let from_name = view.from.as_ref().and_then(|f| f.name.as_deref()).map(str::trim);
+    let reply_name = reply_to.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+    if reply_name.is_some_and(|n| from_name.is_some_and(|f| f.eq_ignore_ascii_case(n))) {
+        return;
+    }
+    out.push(
+        Finding::new("content.reply_bait")
+            .arg("address", reply_to.address.clone())
+            .evidence("Reply-To", reply_to.address.clone())
+            .evidence("Words of text", words.to_string()),
+    );
 }
 
 /// The advance-fee story told in full (`content.advance_fee_letter`): one of its own phrases and a
@@ -2024,17 +2065,51 @@ mod tests {
     }
 
     #[test]
+    fn a_short_note_whose_replies_go_to_another_free_mailbox_is_reply_bait() {
+        let found = |from: &str, reply_to: &str, body: &str| {
+            let raw = format!(
+                "From: {from}\r\nReply-To: {reply_to}\r\nTo: undisclosed-recipients:;\r\nSubject: Hello\r\n\
+                 Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+            );
+            test_support::run(&raw, &[], check).iter().any(|f| f.id == "content.reply_bait")
+        };
+        let note = "I sent an email to you previously, kindly confirm to me that you have received it.";
+        assert!(found("Stella <m.rossi@studio.example>", "stella002@gmail.com", note));
+        assert!(found("Dr.Kenneth <kmike111@gmail.com>", "dr.kenneth@outlook.com", note));
+        // Replies to the sender itself, to a company, or to the sender's own second mailbox.
+        assert!(!found("Stella <stella002@gmail.com>", "stella002@gmail.com", note));
+        assert!(!found("Stella <m.rossi@studio.example>", "desk@studio.example", note));
+        assert!(!found("Taro Yamada <taro85@gmail.com>", "Taro Yamada <t-yamada@yahoo.co.jp>", note));
+        // A letter, a link or an empty body is something else.
+        assert!(!found("Stella <m.rossi@studio.example>", "stella002@gmail.com", &note.repeat(6)));
+        assert!(!found(
+            "Stella <m.rossi@studio.example>",
+            "stella002@gmail.com",
+            &format!("{note} https://x.example/")
+        ));
+        assert!(!found("Stella <m.rossi@studio.example>", "stella002@gmail.com", ""));
+        // Written to the reader by name: a shop that takes replies at a free mailbox answers one customer.
+        let shop = "From: Shop <info@shop.example>\r\nReply-To: shop.desk@gmail.com\r\nTo: me@example.jp\r\n\
+                    Subject: Your return\r\nContent-Type: text/plain\r\n\r\nPlease reply with your order number.\r\n";
+        assert!(!test_support::run(shop, &[], check).iter().any(|f| f.id == "content.reply_bait"));
+        let blind = shop.replace("To: me@example.jp", "To: Recipients <info@shop.example>");
+        assert!(test_support::run(&blind, &[], check).iter().any(|f| f.id == "content.reply_bait"));
+    }
+
+    #[test]
     fn a_sum_of_millions_is_a_promised_fortune_only_with_replies_to_a_free_mailbox() {
         let body = "Your cousin came to claim the outstanding payment of $2,500,000 kept in our custody.";
         let with_reply_to = |reply_to: &str| {
             let raw = format!(
-                "From: Claims <noreply@claims-example.com>\r\nReply-To: {reply_to}\r\nSubject: claim\r\n\r\n{body}\r\n"
+                "From: Claims <noreply@claims-example.com>\r\nReply-To: {reply_to}\r\nTo: b@example.org\r\nSubject: claim\r\n\r\n{body}\r\n"
             );
             ids(&test_support::run(&raw, &[], check))
         };
         assert_eq!(with_reply_to("michael.armstrong212@hotmail.com"), ["content.promised_fortune"]);
         let found = test_support::run(
-            &format!("From: a@claims-example.com\r\nReply-To: b@gmail.com\r\nSubject: x\r\n\r\n{body}\r\n"),
+            &format!(
+                "From: a@claims-example.com\r\nReply-To: b@gmail.com\r\nTo: c@example.org\r\nSubject: x\r\n\r\n{body}\r\n"
+            ),
             &[],
             check,
         );
@@ -2044,7 +2119,7 @@ mod tests {
         assert!(ids(&findings("claim", body)).is_empty());
         // Beside the advance-fee story the sum is the letter's detail, not a finding of its own.
         let raw = format!(
-            "From: a@claims-example.com\r\nReply-To: b@gmail.com\r\nSubject: x\r\n\r\n{body} Release the consignment box.\r\n"
+            "From: a@claims-example.com\r\nReply-To: b@gmail.com\r\nTo: c@example.org\r\nSubject: x\r\n\r\n{body} Release the consignment box.\r\n"
         );
         let letter = ids(&test_support::run(&raw, &[], check));
         assert_eq!(letter, ["content.advance_fee_letter", "content.lure_advance_fee"]);
