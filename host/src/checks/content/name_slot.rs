@@ -62,6 +62,11 @@ fn host_with_path(token: &str) -> bool {
 
 /// A web address in a recipient's display name, if one is written there.
 pub(super) fn in_display_name(name: &str) -> Option<String> {
+    // Every web address has a slash or starts "www.": most names have neither and are not read further.
+    let bytes = name.as_bytes();
+    if !bytes.contains(&b'/') && !bytes.windows(4).any(|w| w.eq_ignore_ascii_case(b"www.")) {
+        return None;
+    }
     let lower = name.to_lowercase();
     // Names that are an e-mail address ("bob@example.com" <bob@example.com>) are not web addresses.
     lower.split_whitespace().filter(|token| !token.contains('@')).find_map(|token| {
