@@ -195,9 +195,11 @@ mod tests {
             "€1.".repeat(n),
             "1万ドル".repeat(n / 4),
         ] {
+            // A quadratic reading of 200,000 runs takes minutes; a linear one well under a second, and
+            // a few seconds in a debug build beside the other tests on two busy cores (2 s was flaky).
             let started = std::time::Instant::now();
             let _ = sums.find(&fold(&text).text);
-            assert!(started.elapsed().as_secs() < 2, "{}…", &text[..8]);
+            assert!(started.elapsed().as_secs() < 10, "{}…", &text[..8]);
         }
     }
 }
