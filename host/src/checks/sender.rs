@@ -387,6 +387,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     check_disguised_name(from, claims.display_name.as_deref(), out);
     check_lookalike_name(from, claims, out);
     check_platform_subdomain(from, kb, out);
+    check_platform_envelope(view, from, kb, out);
     check_abused_tld(from, kb, out);
     check_free_mailbox(from, kb, out);
     random_text::check(view, from, out);
@@ -441,14 +442,46 @@ fn organisation_word<'k>(kb: &'k Knowledge, name: &str) -> Option<&'k str> {
 /// `tenant.onmicrosoft.com`): no organisation's own domain stands behind it.
 fn check_platform_subdomain(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
     let Some(domain) = from.domain.as_deref() else { return };
-    let Some((_, parent)) = domain.split_once('.') else { return };
-    if !(kb.is_shared_sender_domain(parent) || kb.is_free_hosting(parent)) {
+    if !is_platform_subdomain(domain, kb) {
         return;
     }
     out.push(
         Finding::new("sender.platform_subdomain")
             .arg("address", from.address.clone())
             .arg("domain", domain)
+            .evidence("From", from.address.clone()),
+    );
+}
+
+/// Whether a domain is a subdomain anyone can get on a shared platform.
+fn is_platform_subdomain(domain: &str, kb: &Knowledge) -> bool {
+    domain.split_once('.').is_some_and(|(_, parent)| kb.is_shared_sender_domain(parent) || kb.is_free_hosting(parent))
+}
+
+/// The bounce address (Return-Path, the envelope sender) is a mailbox on a shared platform's
+/// subdomain (`rwavkofsdu@geo20213870.onmicrosoft.com`) while From shows another domain: the mail was
+/// sent from a trial tenant anyone can open, with another company's address typed into From. An
+/// organisation's mail travels under its own domain; forwarding services rewrite the envelope in
+/// the SRS form (`bounces+SRS=…`), which is left aside.
+fn check_platform_envelope(view: &MessageView, from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
+    let Some(return_path) = view.return_path.as_deref() else { return };
+    let return_path = return_path.trim().trim_matches(['<', '>']);
+    let Some((local, envelope_domain)) = return_path.rsplit_once('@') else { return };
+    let envelope_domain = envelope_domain.to_ascii_lowercase();
+    let local = local.to_ascii_lowercase();
+    let rewritten = local.starts_with("srs0") || local.starts_with("srs1") || local.contains("+srs=");
+    if rewritten || !is_platform_subdomain(&envelope_domain, kb) {
+        return;
+    }
+    let envelope_registrable = domain::registrable(&envelope_domain);
+    if from.registrable.is_none() || from.registrable == envelope_registrable {
+        return;
+    }
+    out.push(
+        Finding::new("sender.platform_envelope")
+            .arg("envelope", return_path)
+            .arg("address", from.address.clone())
+            .evidence("Return-Path", return_path)
             .evidence("From", from.address.clone()),
     );
 }
@@ -1157,6 +1190,25 @@ mod tests {
         assert!(h("News <news@onmicrosoft.com>").is_empty(), "the platform's own domain is not a tenant's");
         assert!(h("Blog <donotreply@wordpress.com>").is_empty());
         assert!(h("Alice <alice@mail.example.com>").is_empty());
+    }
+
+    #[test]
+    fn an_envelope_on_a_platform_tenant_behind_another_sender_is_flagged() {
+        let h = |return_path: &str, from: &str| {
+            ids_for(&format!("{OUTSIDE}Return-Path: <{return_path}>\r\nFrom: {from}\r\nTo: me@example.jp\r\n"), &[])
+        };
+        let shop = "\"Omaha Steaks\" <info@omahasteaksgry.com>";
+        assert_eq!(h("rwavkofsdu@geo20213870.onmicrosoft.com", shop), ["sender.platform_envelope"]);
+        assert_eq!(h("bounce@golion4-86008.firebaseapp.com", shop), ["sender.platform_envelope"]);
+        // A Microsoft 365 tenant forwarding a message rewrites the envelope in the SRS form.
+        let forwarded = "bounces+SRS=k3Jd=XY=example.org=alice@contoso.onmicrosoft.com";
+        assert!(h(forwarded, "Alice <alice@example.org>").is_empty());
+        assert!(h("SRS0=ab12=XY=example.org=alice@contoso.onmicrosoft.com", "Alice <alice@example.org>").is_empty());
+        // The tenant's own address in From is reported as such, once.
+        let tenant = "Billing <ref.2836@qmhs.onmicrosoft.com>";
+        assert_eq!(h("ref.2836@qmhs.onmicrosoft.com", tenant), ["sender.platform_subdomain"]);
+        assert!(h("bounce-1234@mail.example.com", shop).is_empty(), "an ordinary bounce address");
+        assert!(h("nobody@onmicrosoft.com", shop).is_empty(), "the platform's own domain is not a tenant's");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use anyhow::{Result, ensure};
 use serde::Deserialize;
 
 use crate::checks::content;
+use crate::knowledge::Knowledge;
 use crate::message::{Addr, MessageView};
 use crate::model::Finding;
 use crate::tables::{self, builtin_json};
@@ -216,13 +217,24 @@ fn random_domain(from: &Addr, out: &mut Vec<Finding>) {
     );
 }
 
-/// The Return-Path, where undeliverable mail goes, is a random mailbox: mailing services write
-/// structured bounce addresses (`bounce-1234-user=example.org@…`), throwaway senders random ones.
+/// The Return-Path, where undeliverable mail goes, is a random mailbox or on a random domain: mailing
+/// services write structured bounce addresses (`bounce-1234-user=example.org@…`), throwaway senders
+/// random ones (`returnJSla9d5…@MDnk118dD.9F2gfSzW6PC2ePd1sl7Z.com`). Mailing services' own bounce
+/// domains (`….bnc.salesforce.com`) may be machine-made and are left aside.
 fn random_return_path(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
     let Some(return_path) = view.return_path.as_deref() else { return };
-    let return_path = return_path.trim_matches(['<', '>']);
-    let Some((local, _)) = return_path.rsplit_once('@') else { return };
-    if return_path.eq_ignore_ascii_case(&from.address) || !RandomText::builtin().is_random_local_part(local) {
+    let return_path = return_path.trim().trim_matches(['<', '>']);
+    let Some((local, domain)) = return_path.rsplit_once('@') else { return };
+    if return_path.eq_ignore_ascii_case(&from.address) {
+        return;
+    }
+    let random_text = RandomText::builtin();
+    let random_domain = || {
+        let names = domain.rsplit_once('.').map_or("", |(names, _tld)| names);
+        !Knowledge::builtin().is_mail_service(domain)
+            && names.split('.').any(|label| random_text.is_random_domain_label(label))
+    };
+    if !random_text.is_random_local_part(local) && !random_domain() {
         return;
     }
     out.push(
@@ -422,6 +434,19 @@ mod tests {
         );
         assert!(ids(&format!("Return-Path: <bounce-1234-me=example.jp@mail.example.com>\r\n{from}")).is_empty());
         assert!(ids(&format!("Return-Path: <news@sheets.example.com>\r\n{from}")).is_empty());
+        // A structured bounce address on a machine-made domain is a throwaway all the same.
+        assert_eq!(
+            ids(&format!("Return-Path: <returnJSla9d5@MDnk118dD.9F2gfSzW6PC2ePd1sl7Z.com>\r\n{from}")),
+            ["sender.random_return_path"]
+        );
+        assert_eq!(
+            ids(&format!("Return-Path: <root@qvntplfr.nlhvodpy.com.br>\r\n{from}")),
+            ["sender.random_return_path"]
+        );
+        // A mailing service's own bounce domains may be machine-made.
+        let salesforce =
+            "Return-Path: <support=example.com__4bomkxek0l@3x3zu9ivl8zesmai.jml72.usa788.bnc.salesforce.com>";
+        assert!(ids(&format!("{salesforce}\r\n{from}")).is_empty());
         // One finding for one throwaway mailbox written in both places.
         let both =
             "Return-Path: <uhguqzqftkh@schostok.com>\r\nFrom: \"Chelsea Mccormick\" <uhguqzqftkh@schostok.com>\r\n";
