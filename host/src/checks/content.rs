@@ -22,7 +22,7 @@ use self::fold::{fold_with, is_han, is_invisible, is_japanese, is_kana, source_r
 use crate::checks::html::{Attributes, RawText, Token, Tokens, ascii_lowercase_in};
 use crate::checks::links::{LinkSource, LinkTags};
 use crate::checks::sender::random_text::RandomText;
-use crate::checks::{near, received, sender};
+use crate::checks::{received, sender};
 use crate::knowledge::Knowledge;
 use crate::matcher::{Layout, Matcher};
 use crate::message::MessageView;
@@ -798,9 +798,30 @@ pub fn scan_html_and_links(html: &str, links: &mut LinkTags) -> HtmlScan {
     scan_html_with(html, Some(links))
 }
 
-fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
+/// A style sheet anywhere in a body applies to the elements before it too. The walk reads the
+/// sheets from its own style tokens (HTML5's: not those in comments, scripts or attribute values)
+/// as they come; when one names an element already judged without it, which mail seldom does (its
+/// sheets stand in the head), the body is walked again with every sheet known.
+fn scan_html_with(html: &str, links: Option<&mut LinkTags>) -> HtmlScan {
+    let mut rules = hidden::HidingRules::default();
+    let (scan, restyled) = walk_html(html, &mut rules, true, links);
+    if !restyled {
+        return scan;
+    }
+    // The links took every tag in the first walk.
+    walk_html(html, &mut rules, false, None).0
+}
+
+/// One walk over a body with the style-sheet rules in `rules`, to which it adds the sheets it reads
+/// when `read_sheets`; also whether a sheet it read restyled an element before it.
+fn walk_html(
+    html: &str,
+    rules: &mut hidden::HidingRules,
+    read_sheets: bool,
+    mut links: Option<&mut LinkTags>,
+) -> (HtmlScan, bool) {
     let mut scan = HtmlScan { text: String::with_capacity(html.len() / 2), ..HtmlScan::default() };
-    let mut rules = hiding_rules(html);
+    let (mut opened, mut restyled) = (hidden::Opened::default(), false);
     let mut visibility = hidden::Visibility::default();
     // A `<script>` without `src` is shown by the start of its code, which comes as the next token.
     let mut script_code_next = false;
@@ -816,6 +837,7 @@ fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
             }
             Token::RawText(kind, text) => {
                 match kind {
+                    RawText::Style if read_sheets => restyled |= rules.add_sheet_after(text, &opened),
                     RawText::Script if script_code_next => {
                         scan.script = Some(format!("<script> {}", single_spaced_head(text, SCRIPT_EXCERPT)));
                         script_code_next = false;
@@ -847,7 +869,10 @@ fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
             links.start_tag(&tag, tokens.attributes());
         }
         let (name, attributes) = (tag.name.as_bytes(), tokens.attributes());
-        visibility.open(&rules, tag.written_name, attributes.style, attributes.class, tag.self_closing);
+        if read_sheets && !restyled {
+            opened.push(tag.written_name, attributes.class);
+        }
+        visibility.open(rules, tag.written_name, attributes.style, attributes.class, tag.self_closing);
         if let Some(src) = background_image(attributes)
             && scan.images.len() < MAX_HTML_ITEMS
         {
@@ -898,8 +923,9 @@ fn scan_html_with(html: &str, mut links: Option<&mut LinkTags>) -> HtmlScan {
     if let Some(links) = links {
         links.end_of_body();
     }
-    scan.far_offset = rules.far_offset.take().or(visibility.far_offset);
-    scan
+    // A second walk reads no sheet, so the rules keep what the first found.
+    scan.far_offset = rules.far_offset.clone().or(visibility.far_offset);
+    (scan, restyled)
 }
 
 /// A picture set as an element's background (`style="background:url(…)"` or `background="…"`): it
@@ -913,39 +939,6 @@ fn background_image<'t>(attributes: &Attributes<'t>) -> Option<&'t str> {
         return Some(value.trim().trim_matches(|c| c == '"' || c == '\'' || c == ' '));
     }
     attributes.background.filter(|b| !b.trim().is_empty())
-}
-
-/// The style-sheet rules of every `<style>` element of a body, wherever it stands: a rule applies to
-/// elements before it too.
-fn hiding_rules(html: &str) -> hidden::HidingRules {
-    let mut rules = hidden::HidingRules::default();
-    let bytes = html.as_bytes();
-    // `<style` in any case starts with `<s` or `<S`: found with memmem, which skips the other tags in
-    // bulk (most of a body) where a search by `<` stops at each. Each list is read once, in order.
-    let mut lower = memchr::memmem::find_iter(bytes, b"<s").peekable();
-    let mut upper = memchr::memmem::find_iter(bytes, b"<S").peekable();
-    let mut from = 0;
-    loop {
-        while lower.next_if(|&at| at < from).is_some() {}
-        while upper.next_if(|&at| at < from).is_some() {}
-        let at = match (lower.peek(), upper.peek()) {
-            (Some(&l), Some(&u)) => l.min(u),
-            (Some(&at), None) | (None, Some(&at)) => at,
-            (None, None) => break,
-        };
-        from = at + 1;
-        if !bytes.get(at + 2..at + 6).is_some_and(|name| name.eq_ignore_ascii_case(b"tyle")) {
-            continue;
-        }
-        // `<` is ASCII: `at + 1` is a character boundary.
-        let rest = &html[at + 1..];
-        let Some(end) = tag_end(rest.as_bytes()) else { break };
-        let rest = &rest[end + 1..];
-        let sheet_end = find_closing(rest, "style");
-        rules.add_sheet(&rest[..sheet_end]);
-        from = html.len() - rest.len() + sheet_end;
-    }
-    rules
 }
 
 /// Most bytes of hidden text kept from one body.
@@ -990,37 +983,6 @@ impl HtmlScan {
             self.hidden.push(' ');
         }
     }
-}
-
-/// Offset of the `>` that ends the tag starting at `tag[0]` (`<`): the first one outside quotes.
-fn tag_end(tag: &[u8]) -> Option<usize> {
-    let mut from = 1;
-    loop {
-        let at = from + near::memchr3(b'>', b'"', b'\'', tag.get(from..)?)?;
-        match tag.get(at) {
-            Some(&quote @ (b'"' | b'\'')) => from = at + 2 + memchr::memchr(quote, tag.get(at + 1..)?)?,
-            _ => return Some(at),
-        }
-    }
-}
-
-/// Offset in `rest` of the `</name` that closes a script or style element (or the end).
-fn find_closing(rest: &str, name: &str) -> usize {
-    let mut from = 0;
-    // `</` found by its `<` with memchr, not by a substring search set up for each call.
-    let closing_tag = |from: usize| {
-        memchr::memchr_iter(b'<', rest.as_bytes().get(from..)?)
-            .map(|at| from + at)
-            .find(|&at| rest.as_bytes().get(at + 1) == Some(&b'/'))
-    };
-    while let Some(pos) = closing_tag(from) {
-        let after = &rest.as_bytes()[pos + 2..];
-        if after.len() >= name.len() && after[..name.len()].eq_ignore_ascii_case(name.as_bytes()) {
-            return pos;
-        }
-        from = pos + 2;
-    }
-    rest.len()
 }
 
 /// Counts of cues in one place. The bodies of a message are usually one text twice (plain and HTML),
@@ -1891,26 +1853,44 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn style_sheets_are_those_a_search_by_each_tag_finds(
+        fn hidden_text_is_as_if_every_style_sheet_were_known_from_the_start(
             pieces in proptest::collection::vec(
-                "(<style>|<STYLE media=x>|<Style a='>'>|<stylE|</style>|</STYLE >|<span>|<s>|<S|<st|<|>|\\.h\\{display:none\\}|q\\{opacity:0\\}|x| )",
-                0..16,
+                "(<style>|<STYLE media=x>|<Style a='>'>|</style>|</STYLE >|<span>|<span class=h>|<q>|<p class='x H'>|</p>|<!--|-->|<script>|</script>|<s>|<S|<|>|\\.h\\{display:none\\}|q\\{opacity:0\\}|x| )",
+                0..24,
             ),
         ) {
             let html = pieces.concat();
-            // Every `<` tried in turn, as a case-insensitive search for `<style` does.
-            let mut expected = hidden::HidingRules::default();
-            let mut rest = html.as_str();
-            while let Some(at) = find_ignore_case(rest, "<style") {
-                rest = &rest[at + 1..];
-                let Some(end) = tag_end(rest.as_bytes()) else { break };
-                rest = &rest[end + 1..];
-                let sheet_end = find_closing(rest, "style");
-                expected.add_sheet(&rest[..sheet_end]);
-                rest = &rest[sheet_end..];
+            // Every sheet the tokeniser reads, first; then one walk that knows them all.
+            let mut every_sheet = hidden::HidingRules::default();
+            let mut tokens = Tokens::new(&html);
+            while let Some(token) = tokens.next_token() {
+                if let Token::RawText(RawText::Style, css) = token {
+                    every_sheet.add_sheet(css);
+                }
             }
-            proptest::prop_assert_eq!(hiding_rules(&html), expected, "{:?}", html);
+            let (expected, _) = walk_html(&html, &mut every_sheet, false, None);
+            let scan = scan_html(&html);
+            proptest::prop_assert_eq!((&scan.text, &scan.hidden), (&expected.text, &expected.hidden), "{:?}", html);
         }
+    }
+
+    #[test]
+    fn only_the_style_sheets_a_browser_reads_hide_text() {
+        let hidden = |html: &str| scan_html(html).hidden.trim().to_string();
+        assert_eq!(hidden("<p class=h>story</p><style>.h{display:none}</style>"), "story", "a sheet after the text");
+        for decoy in [
+            "<!-- <style>.h{display:none}</style> -->",
+            "<script>var s = '<style>.h{display:none}</style>';</script>",
+            "<p title='<style>.h{display:none}</style>'>",
+            "<title><style>.h{display:none}</style></title>",
+        ] {
+            assert_eq!(hidden(&format!("{decoy}<p class=h>story</p>")), "", "{decoy}");
+        }
+        assert_eq!(
+            hidden("<!-- a --!><style>.h{display:none}</style><p class=h>story</p>"),
+            "story",
+            "`--!>` ends a comment"
+        );
     }
 
     #[test]
@@ -2425,14 +2405,6 @@ mod tests {
             chunk.nfkc().for_each(|c| folder.push(c));
         }
         folder.finish()
-    }
-
-    #[test]
-    fn a_tag_ends_at_the_first_angle_bracket_outside_quotes() {
-        assert_eq!(tag_end(br#"<a href=">" title='x>"y'>text"#), Some(24));
-        assert_eq!(tag_end(b"<br>"), Some(3));
-        assert_eq!(tag_end(br#"<a href="x>"#), None);
-        assert_eq!(tag_end(b"<"), None);
     }
 
     #[test]

@@ -199,6 +199,21 @@ impl<'h> Tokens<'h> {
         found.map_or(bytes.len(), |at| from + at + needle.len())
     }
 
+    /// Just past the `-->` or `--!>` (HTML5 ends a comment at either) that ends a comment whose text
+    /// starts at `from`, or the end.
+    fn comment_end(&self, from: usize) -> usize {
+        let bytes = self.html.as_bytes();
+        let mut at = from;
+        while let Some(dash) = bytes.get(at..).and_then(|rest| near::memchr(b'-', rest)).map(|d| at + d) {
+            match (bytes.get(dash + 1), bytes.get(dash + 2), bytes.get(dash + 3)) {
+                (Some(b'-'), Some(b'>'), _) => return dash + 3,
+                (Some(b'-'), Some(b'!'), Some(b'>')) => return dash + 4,
+                _ => at = dash + 1,
+            }
+        }
+        bytes.len()
+    }
+
     /// Where the content of a raw-text element `name` ends: at `</name` followed by a space, `/` or `>`.
     fn raw_text_end(&self, kind: RawText, name: Name) -> usize {
         let bytes = self.html.as_bytes();
@@ -304,7 +319,7 @@ impl<'h> Tokens<'h> {
                     self.pos = match bytes.get(lt + 4) {
                         Some(b'>') => lt + 5,
                         _ if bytes.get(lt + 4..lt + 6) == Some(b"->") => lt + 6,
-                        _ => self.past(lt + 4, b"-->"),
+                        _ => self.comment_end(lt + 4),
                     };
                     continue;
                 }
@@ -390,6 +405,7 @@ mod tests {
         assert_eq!(tokens(r#"<!DOCTYPE html PUBLIC "a>b">x"#), ["text b\">x"]);
         assert_eq!(tokens("<?xml version='1.0'?>x</ 3>y</>z"), ["text x", "text y", "text z"]);
         assert_eq!(tokens("<!-- <a href=x> -->x<!-->y<!--->z<!--"), ["text x", "text y", "text z"]);
+        assert_eq!(tokens("<!-- a --!>x<!-- b --->y<!-- c -- d -!>e --!x-->z"), ["text x", "text y", "text z"]);
     }
 
     #[test]
@@ -405,9 +421,14 @@ mod tests {
     #[test]
     fn hostile_markup_is_read_in_one_pass() {
         let n = 200_000;
-        for html in
-            ["<".repeat(n), "<a ".repeat(n), "<a b='".repeat(n), "</a".repeat(n), "<script></scrip".repeat(n / 10)]
-        {
+        for html in [
+            "<".repeat(n),
+            "<a ".repeat(n),
+            "<a b='".repeat(n),
+            "</a".repeat(n),
+            "<script></scrip".repeat(n / 10),
+            "<!--".to_string() + &"-!".repeat(n),
+        ] {
             assert!(tokens(&html).len() <= html.len());
         }
     }

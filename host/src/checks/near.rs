@@ -11,11 +11,6 @@ pub(crate) fn memchr(needle: u8, haystack: &[u8]) -> Option<usize> {
     near(haystack, |b| b == needle, |far| memchr::memchr(needle, far))
 }
 
-/// `memchr::memchr3`, looking at the first bytes itself.
-pub(crate) fn memchr3(one: u8, two: u8, three: u8, haystack: &[u8]) -> Option<usize> {
-    near(haystack, |b| b == one || b == two || b == three, |far| memchr::memchr3(one, two, three, far))
-}
-
 #[inline]
 fn near(haystack: &[u8], is_needle: impl Fn(u8) -> bool, far: impl FnOnce(&[u8]) -> Option<usize>) -> Option<usize> {
     let (head, tail) = haystack.split_at(haystack.len().min(NEAR));
@@ -34,10 +29,6 @@ mod tests {
         #[test]
         fn finds_what_memchr_finds(haystack in proptest::collection::vec(proptest::sample::select(b"ab<>\"x".to_vec()), 0..60)) {
             proptest::prop_assert_eq!(memchr(b'<', &haystack), memchr::memchr(b'<', &haystack));
-            proptest::prop_assert_eq!(
-                memchr3(b'>', b'"', b'<', &haystack),
-                memchr::memchr3(b'>', b'"', b'<', &haystack)
-            );
         }
     }
 }

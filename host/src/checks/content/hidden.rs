@@ -13,6 +13,10 @@ use std::borrow::Cow;
 const MAX_DEPTH: usize = 256;
 /// Most tag names and classes taken from style sheets.
 const MAX_RULES: usize = 64;
+/// Elements opened before a style sheet that are compared with its rules, and the longest class
+/// attribute compared; past either, any rule a later sheet adds may apply (see [`Opened`]).
+const MAX_OPENED: usize = 32;
+const MAX_OPENED_CLASSES: usize = 256;
 /// Longest style attribute or style sheet read.
 const MAX_STYLE_BYTES: usize = 64 * 1024;
 /// Longest CSS property read (`background-color`); longer ones are no concern here.
@@ -253,6 +257,25 @@ impl HidingRules {
         }
     }
 
+    /// [`HidingRules::add_sheet`], for a sheet read after the elements `opened`: whether one of the
+    /// rules it adds applies to one of them, which were judged without it.
+    pub fn add_sheet_after(&mut self, css: &str, opened: &Opened) -> bool {
+        let (tags, classes) = (self.tags.len(), self.classes.len());
+        self.add_sheet(css);
+        let new_tags = self.tags.get(tags..).unwrap_or_default();
+        let new_classes = self.classes.get(classes..).unwrap_or_default();
+        if new_tags.is_empty() && new_classes.is_empty() {
+            return false;
+        }
+        opened.too_many
+            || opened.elements.iter().any(|(tag, class)| {
+                new_tags.iter().any(|(t, _)| t.eq_ignore_ascii_case(tag))
+                    || class
+                        .split_ascii_whitespace()
+                        .any(|c| new_classes.iter().any(|(n, _)| n.eq_ignore_ascii_case(c)))
+            })
+    }
+
     fn style_of(&self, tag: &str, classes: &str) -> Style {
         let mut style = Style::default();
         if self.tags.is_empty() && self.classes.is_empty() {
@@ -268,6 +291,26 @@ impl HidingRules {
             }
         }
         style
+    }
+}
+
+/// The elements of a body opened so far (tag name and class attribute), for [`HidingRules::add_sheet_after`]:
+/// a style sheet applies to the elements before it too. Mail puts its sheets in the head, before
+/// the elements, so a few are kept; past them any new rule counts as applying to one.
+#[derive(Default)]
+pub struct Opened<'h> {
+    elements: Vec<(&'h str, &'h str)>,
+    too_many: bool,
+}
+
+impl<'h> Opened<'h> {
+    pub fn push(&mut self, tag: &'h str, class: Option<&'h str>) {
+        let class = class.unwrap_or_default();
+        if self.elements.len() < MAX_OPENED && class.len() <= MAX_OPENED_CLASSES {
+            self.elements.push((tag, class));
+        } else {
+            self.too_many = true;
+        }
     }
 }
 
@@ -510,5 +553,25 @@ mod tests {
         many.add_sheet(&"@media{{{{".repeat(10_000));
         many.add_sheet("}}}{{{");
         assert!(many.classes.len() <= MAX_RULES);
+        let (mut opened, classes) = (Opened::default(), "a ".repeat(100));
+        for _ in 0..100_000 {
+            opened.push("div", Some(&classes));
+        }
+        assert!(opened.elements.len() <= MAX_OPENED && opened.too_many);
+    }
+
+    #[test]
+    fn a_sheet_restyles_the_elements_before_it_that_its_new_rules_name() {
+        let mut opened = Opened::default();
+        opened.push("html", None);
+        opened.push("P", Some("intro Note"));
+        let mut rules = HidingRules::default();
+        assert!(!rules.add_sheet_after(".x{display:none} span{opacity:0} b{color:red}", &opened), "none of them");
+        assert!(rules.add_sheet_after(".note{font-size:0}", &opened), "a class, in any case");
+        assert!(rules.add_sheet_after("p{visibility:hidden}", &opened), "a tag name, in any case");
+        let mut crowded = Opened::default();
+        (0..=MAX_OPENED).for_each(|_| crowded.push("td", None));
+        assert!(rules.add_sheet_after(".y{display:none}", &crowded), "past the elements kept, any new rule counts");
+        assert!(!rules.add_sheet_after("p{color:red}", &crowded), "a sheet that hides nothing restyles nothing");
     }
 }
