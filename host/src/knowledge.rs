@@ -224,6 +224,7 @@ impl Knowledge {
     /// Knowledge from the TOML text of `brands.toml`, `providers.toml` and `web.toml`. The tables
     /// borrow their names from the text as the built-in ones do from the binary, so the text is
     /// kept for the rest of the process: tables are parsed from text by tests, a few each.
+    #[cfg(test)]
     pub fn parse(brands: &str, providers: &str, web: &str) -> Result<Knowledge> {
         Knowledge::from_tables(
             tables::from_toml(tables::kept(brands), "brands.toml")?,

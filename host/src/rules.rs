@@ -190,6 +190,7 @@ impl Rules {
     /// Rules from the TOML text of `scoring.toml`, `labels.toml` and finding tables. The rules borrow
     /// their strings from the text as the built-in ones do from the binary, so the text is kept for
     /// the rest of the process ([`tables::kept`]): only tests parse tables from text.
+    #[cfg(test)]
     pub fn parse(scoring: &str, labels: &str, findings: &[&str]) -> Result<Rules> {
         let findings = findings
             .iter()
@@ -308,7 +309,7 @@ impl Rules {
         let mut rules = ids.rules.clone();
         let mut bonus = 0;
         for combo in fired {
-            match combo.finding.as_deref().and_then(|id| self.get(id)) {
+            match combo.finding.and_then(|id| self.get(id)) {
                 Some(shown) => rules.push(shown),
                 None => bonus += combo.bonus,
             }
@@ -359,7 +360,7 @@ impl Rules {
         fired
             .iter()
             .filter_map(|combo| {
-                let rule = self.get(combo.finding.as_deref()?)?;
+                let rule = self.get(combo.finding?)?;
                 let evidence = combo
                     .requires
                     .iter()
@@ -520,7 +521,7 @@ dangerous = { en = "{top}", ja = "{top}" }
     fn wording_alone_never_makes_a_message_dangerous() {
         let rules = Rules::builtin();
         // What checkers can say about the wording; findings shown by combinations are not wording.
-        let shown: FxHashSet<&str> = rules.combos.iter().filter_map(|c| c.finding.as_deref()).collect();
+        let shown: FxHashSet<&str> = rules.combos.iter().filter_map(|c| c.finding).collect();
         let content: Vec<&'static str> = FINDINGS
             .iter()
             .filter(|(c, _)| *c == "content")

@@ -38,6 +38,7 @@ pub fn from_toml<'t, T: Deserialize<'t>>(text: &'t str, file: &str) -> Result<T>
 /// A table's TOML text, kept for the rest of the process so that the table can borrow its strings
 /// as the built-in tables do from the binary. Only tables written by hand (tests) are parsed from
 /// text, once each, so what is kept is bounded by them.
+#[cfg(test)]
 pub fn kept(text: &str) -> &'static str {
     Box::leak(text.into())
 }

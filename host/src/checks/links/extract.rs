@@ -108,7 +108,7 @@ impl LinkTags {
             // An `<a>` inside another closes it, as browsers do.
             b"a" => {
                 close_anchor(self.anchor.take(), &mut self.out);
-                self.anchor = attributes.href.map(|href| link_value(href)).map(|(url, written)| OpenAnchor {
+                self.anchor = attributes.href.map(link_value).map(|(url, written)| OpenAnchor {
                     url,
                     written,
                     raw_text: String::new(),
