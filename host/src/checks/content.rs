@@ -1597,8 +1597,8 @@ fn recipient_named(view: &MessageView, lures: &Lures, reading: &Reading, out: &m
 /// A web address where the service put a name: in a recipient's display name, or right after the
 /// greeting or name label at the start of a body (see `name_slot`).
 fn form_injection(view: &MessageView, lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
-    let named = view.to.iter().chain(&view.cc).filter_map(|addr| addr.name.as_deref());
-    if let Some((name, address)) = named.into_iter().find_map(|name| Some((name, name_slot::in_display_name(name)?))) {
+    let mut named = view.to.iter().chain(&view.cc).filter_map(|addr| addr.name.as_deref());
+    if let Some((name, address)) = named.find_map(|name| Some((name, name_slot::in_display_name(name)?))) {
         out.push(name_slot::finding(name_slot::Slot::RecipientName, &address, name));
         return;
     }
@@ -1607,7 +1607,8 @@ fn form_injection(view: &MessageView, lures: &Lures, reading: &Reading, out: &mu
         .iter()
         .find_map(|head| Some((head, name_slot::after_greeting(head, &lures.name_slot_words)?)));
     if let Some((head, address)) = greeted {
-        let start = head.find(address).unwrap_or_default();
+        // `address` is a slice of `head`: where it stands, not the first text like it.
+        let start = (address.as_ptr() as usize).saturating_sub(head.as_ptr() as usize);
         out.push(name_slot::finding(
             name_slot::Slot::Greeting,
             address,

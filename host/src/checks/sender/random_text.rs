@@ -158,6 +158,13 @@ impl RandomText {
         self.is_random(label) && (vowels as f64) < self.max_vowel_share * bytes.len() as f64
     }
 
+    /// The first machine-made name in `domain` (see [`Self::is_random_domain_label`]); the top-level
+    /// domain is not judged.
+    pub fn random_domain_label<'d>(&self, domain: &'d str) -> Option<&'d str> {
+        let (names, _tld) = domain.rsplit_once('.')?;
+        names.split('.').find(|label| self.is_random_domain_label(label))
+    }
+
     /// The first random code in a subject: a run of letters and digits (`6NwlyfzWcsNerv0`) whose
     /// letters read as machine-made. Runs inside a URL, an address or a file name are not read.
     pub fn subject_token<'s>(&self, subject: &'s str) -> Option<&'s str> {
@@ -206,9 +213,7 @@ pub fn check(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
 /// mass mailers register or create throwaway ones by the thousand. The top-level domain is not judged.
 fn random_domain(from: &Addr, out: &mut Vec<Finding>) {
     let Some(domain) = from.domain.as_deref() else { return };
-    let Some((names, _tld)) = domain.rsplit_once('.') else { return };
-    let random_text = RandomText::builtin();
-    let Some(label) = names.split('.').find(|label| random_text.is_random_domain_label(label)) else { return };
+    let Some(label) = RandomText::builtin().random_domain_label(domain) else { return };
     out.push(
         Finding::new("sender.random_domain")
             .arg("domain", domain)
@@ -229,11 +234,8 @@ fn random_return_path(view: &MessageView, from: &Addr, out: &mut Vec<Finding>) {
         return;
     }
     let random_text = RandomText::builtin();
-    let random_domain = || {
-        let names = domain.rsplit_once('.').map_or("", |(names, _tld)| names);
-        !Knowledge::builtin().is_mail_service(domain)
-            && names.split('.').any(|label| random_text.is_random_domain_label(label))
-    };
+    let random_domain =
+        || !Knowledge::builtin().is_mail_service(domain) && random_text.random_domain_label(domain).is_some();
     if !random_text.is_random_local_part(local) && !random_domain() {
         return;
     }
