@@ -220,6 +220,40 @@ fn from_domain_failure<'v>(view: &'v MessageView) -> Option<&'v AuthResult> {
     })
 }
 
+/// A server before the recipient's own — the first to receive the message from where it started, whose
+/// record travels below the recipient's (an ARC copy, or Authentication-Results further down) — found
+/// that the From domain failed: a DMARC fail, or a hard SPF fail for the From domain's own envelope.
+/// Untrusted records prove no pass, but nobody forges one against himself.
+fn failed_upstream<'v>(view: &'v MessageView) -> Option<&'v AuthResult> {
+    let upstream = || view.auth.iter().filter(|r| !r.trusted && r.aligned);
+    // The domain owner's own verdict (DMARC) is shown before the SPF result it may rest on.
+    upstream().find(|r| r.is("dmarc", "fail")).or_else(|| upstream().find(|r| r.is("spf", "fail")))
+}
+
+/// The From domain passed the recipient's own checks only because the message was handed on: the first
+/// server that received it found the domain failing (the origin is not a server the domain allows), and
+/// it then went out again through one the domain does allow (a Microsoft 365 tenant whose servers every
+/// `include:spf.protection.outlook.com` lets send) — laundering a forged or unauthorised origin into a
+/// pass. Forwarding rewrites the envelope (SRS) or breaks the pass, and a list re-sends under its own
+/// name: neither ends in a pass for the author's domain.
+fn check_failed_then_relayed(view: &MessageView, registrable: &str, out: &mut Vec<Finding>) {
+    if from_domain_failure(view).is_some() || !from_domain_authenticated(view) || received::via_mailing_list(view) {
+        return;
+    }
+    let Some(early) = failed_upstream(view) else { return };
+    // The domain the failing record is about (`x.onmicrosoft.com`, not the platform's registrable domain).
+    let domain = early.domain.as_deref().unwrap_or(registrable);
+    let mut finding = Finding::new("auth.failed_then_relayed")
+        .arg("domain", domain)
+        .arg("result", format!("{}={}", early.method, early.result))
+        // Labelled with the header's own name (ARC-Authentication-Results or Authentication-Results).
+        .evidence(early.header.split(':').next().unwrap_or("Authentication-Results"), early.header.clone());
+    if let Some(pass) = trusted(view).find(|r| r.aligned && r.result == "pass") {
+        finding = finding.evidence("Authentication-Results", pass.header.clone());
+    }
+    out.push(finding);
+}
+
 /// Bytes of a From line searched for the address it shows.
 const MAX_SHOWN_FROM_BYTES: usize = 2048;
 
@@ -284,6 +318,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         // The recipient's server recorded nothing: silence proves nothing either way.
         return;
     }
+    check_failed_then_relayed(view, registrable, out);
     let free = from.domain.as_deref().is_some_and(|d| sender::is_free_mailbox(kb, d));
     let brand = kb.brand_of_domain(registrable).filter(|_| !free);
     let failure = from_domain_failure(view);
@@ -482,6 +517,49 @@ mod tests {
         assert_eq!(run(&unsigned, "info@shop.example.com").1, ["auth.from_unverified"]);
         let signed = unsigned.replace("dkim=none", "dkim=pass header.d=shop.example.com");
         assert!(run(&signed, "info@shop.example.com").1.is_empty());
+    }
+
+    #[test]
+    fn a_domain_failing_upstream_then_passing_through_a_relay_is_laundered() {
+        // The relay tenant's own inbound record (ARC i=1) saw the real origin fail; the recipient saw the
+        // tenant's outbound server, which the domain's SPF allows.
+        let top = "Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=deck.example.com; dkim=pass header.d=t1.onmicrosoft.com; dmarc=pass header.from=deck.example.com\r\n";
+        let early = "ARC-Authentication-Results: i=1; mx.microsoft.com 1; spf=fail (sender ip is 203.0.113.5) smtp.mailfrom=deck.example.com; dmarc=fail (p=none) header.from=deck.example.com; dkim=none\r\n";
+        let relay = origin_hop("mail-tyzapc01.outbound.protection.outlook.com", "40.107.75.121");
+        let headers = format!("{TOP}{top}{relay}{early}");
+        let (_, ids, authenticated) = run(&headers, "Team <abc@deck.example.com>");
+        assert!(authenticated);
+        assert_eq!(ids, ["auth.failed_then_relayed"]);
+        // Authentication-Results further down count the same; an SPF fail alone too.
+        let lower = early
+            .replace("ARC-Authentication-Results: i=1;", "Authentication-Results:")
+            .replace("dmarc=fail", "dmarc=none");
+        assert_eq!(run(&format!("{TOP}{top}{relay}{lower}"), "abc@deck.example.com").1, ["auth.failed_then_relayed"]);
+    }
+
+    #[test]
+    fn an_upstream_failure_without_a_laundered_pass_is_not_a_relay() {
+        let top = "Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=deck.example.com; dmarc=pass header.from=deck.example.com\r\n";
+        let relay = origin_hop("relay.example.net", "198.51.100.7");
+        let early = "ARC-Authentication-Results: i=1; mx.example.net; spf=pass smtp.mailfrom=deck.example.com; dmarc=pass header.from=deck.example.com\r\n";
+        // The first server saw a pass too: a forward or a relay of genuine mail.
+        assert!(run(&format!("{TOP}{top}{relay}{early}"), "abc@deck.example.com").1.is_empty());
+        // A failure about another domain (the original author's, before a forward rewrote the envelope) is not this one.
+        let other = "ARC-Authentication-Results: i=1; mx.example.net; spf=fail smtp.mailfrom=other.example.org; dmarc=fail header.from=other.example.org\r\n";
+        assert!(run(&format!("{TOP}{top}{relay}{other}"), "abc@deck.example.com").1.is_empty());
+        // An SPF softfail (~all) upstream is no proof of an unauthorised origin.
+        let soft = "ARC-Authentication-Results: i=1; mx.example.net; spf=softfail smtp.mailfrom=deck.example.com\r\n";
+        assert!(run(&format!("{TOP}{top}{relay}{soft}"), "abc@deck.example.com").1.is_empty());
+        // The recipient's server did not pass it: that is judged as it stands (here, a DMARC fail).
+        let failing = top.replace("dmarc=pass", "dmarc=fail").replace("spf=pass", "spf=none");
+        let early_fail = "ARC-Authentication-Results: i=1; mx.example.net; dmarc=fail header.from=deck.example.com\r\n";
+        assert_eq!(
+            run(&format!("{TOP}{failing}{relay}{early_fail}"), "abc@deck.example.com").1,
+            ["auth.from_domain_failed"]
+        );
+        // A mailing list re-sends under its own name.
+        let listed = format!("{TOP}{top}{relay}{early_fail}List-Id: <talk.lists.example.org>\r\n");
+        assert!(run(&listed, "abc@deck.example.com").1.is_empty());
     }
 
     #[test]
