@@ -262,16 +262,18 @@ impl<'k> Claims<'k> {
         let shown_name = shown_name(display_name.as_deref(), from);
         let display = display_brands(shown_name.as_deref(), kb);
         let imitated = imitated_brand(view, from, display_name.as_deref(), kb, &display);
-        let names_own_domain = names_its_own_domain(from, display_name.as_deref(), kb);
+        let names_own_domain = names_its_own_domain(from, display_name.as_deref(), kb, &display);
         Claims { display, imitated, names_own_domain, display_name, shown_name }
     }
 }
 
-/// The brands a message presents itself as: named in the From display name, or owning the From
-/// domain (free mailbox domains such as gmail.com belong to their users, not to the brand).
+/// The brands a message presents itself as: named in the From display name (unless beside the
+/// sender's own name), or owning the From domain (free mailbox domains such as gmail.com belong to their users, not to the brand).
 pub fn claimed_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let Some(from) = &view.from else { return Vec::new() };
-    let mut brands = view.sender_claims(kb).display.clone();
+    let claims = view.sender_claims(kb);
+    // A brand beside the sender's own name is a topic (`names_its_own_domain`), not a claim.
+    let mut brands = if claims.names_own_domain { Vec::new() } else { claims.display.clone() };
     let free = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     add_brands(&mut brands, from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r)));
     brands
@@ -509,7 +511,7 @@ fn check_free_mailbox(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
 /// The display name names the sender's own domain ("Lockergnome Apple Core" <…@lockergnome.com>): a brand
 /// word beside it is the topic, not a claim. A domain that itself carries a brand token
 /// (`amazon-support.example`), nor does a free mailbox's.
-fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge) -> bool {
+fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge, named: &[&Brand]) -> bool {
     if from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) {
         return false;
     }
@@ -519,8 +521,48 @@ fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge)
     }
     // An address written as the name (`Amazon.co.jp@jmmlm.com`) is no name of the sender's own.
     let name = fold(display_name.unwrap_or_default());
-    let words = name.split_whitespace().filter(|w| !w.contains('@'));
-    words.flat_map(|w| w.split(|c: char| !c.is_alphanumeric())).any(|word| word == label)
+    let words: Vec<&str> = name
+        .split_whitespace()
+        .filter(|w| !w.contains('@'))
+        .flat_map(|w| w.split(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .collect();
+    // A brand's name is the sender's own on the brand's own domain (`Apple Store eNews` <…@lists.apple.com>).
+    let registrable = from.registrable.as_deref().unwrap_or_default();
+    let others: Vec<&Brand> = named.iter().copied().filter(|b| !b.owns_domain(registrable)).collect();
+    spells_out_label(&words, label, kb, &others)
+}
+
+/// The domain is a word of the name (`lockergnome`) or the name written as one word (`AAA Plumbing &
+/// Heating` <…@aaaplumbingnj.com>, give or take a short place or trade code at the end), with a word
+/// of the sender's own beside the brand's: `Apple Support` <…@applesupport.example> is a brand and a
+/// function, `Trust Wallet` <…@trust-wallet.example> and `Ripple` <…@ripple.example> the brand's own
+/// name, none of them a name of the sender's own.
+fn spells_out_label(words: &[&str], label: &str, kb: &Knowledge, named: &[&Brand]) -> bool {
+    const MAX_CODE: usize = 4;
+    let label: String = label.chars().filter(|&c| c != '-').collect();
+    let brand_word = |w: &str| {
+        let names = named.iter().flat_map(|b| b.names.iter().chain(&b.solo_names));
+        names.map(|n| fold(n)).any(|n| n.split(|c: char| !c.is_alphanumeric()).any(|part| part == w))
+    };
+    let own_word = |w: &str| w.len() >= 4 && !brand_word(w) && !kb.organisation_words.iter().any(|o| o == w);
+    (0..words.len()).any(|start| {
+        let mut joined = String::new();
+        let mut has_own_word = false;
+        for (count, word) in words[start..].iter().enumerate() {
+            joined.push_str(word);
+            if !label.starts_with(joined.as_str()) {
+                return false;
+            }
+            has_own_word |= own_word(word);
+            // One word must be the whole name; several may have a code after them.
+            let tail = label.len() - joined.len();
+            if has_own_word && (tail == 0 || (count >= 1 && tail <= MAX_CODE)) {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 /// The display name speaks for a brand, but the address is not on the brand's domains.
@@ -939,6 +981,14 @@ mod tests {
     fn a_brand_beside_the_senders_own_name_is_a_topic() {
         let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
         assert!(h("Lockergnome Apple Core <subscriptions@lockergnome.com>").is_empty());
+        // The domain is the name written as one word, a place code aside.
+        assert!(h("AAA Plumbing & Heating <office@aaaplumbingnj.com>").is_empty());
+        assert!(h("Apple Valley Dental <info@apple-valley-dental.com>").is_empty());
+        // A brand and a function word make no name of the sender's own; nor does a longer tail.
+        assert!(h("Apple Support <a@applesupport.com>").contains(&"sender.brand_display_name"));
+        assert!(h("Apple Valley <a@applevalleyrewardscenter.com>").contains(&"sender.brand_display_name"));
+        assert!(h("Trust Wallet <support@trust-wallet.com>").contains(&"sender.brand_display_name"));
+        assert!(h("Ripple <blog@ripple.net>").contains(&"sender.brand_display_name"));
         // A domain built on the brand's own token is no name of the sender's.
         assert!(h("Kagoya Kagoyasupport <a@kagoyasupport.com>").contains(&"sender.brand_display_name"));
         // Nor is a free mailbox.
