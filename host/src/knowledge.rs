@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::sync::{LazyLock, OnceLock};
 
-use anyhow::{Result, ensure};
+use anyhow::{Context, Result, ensure};
 use serde::Deserialize;
 use unicode_normalization::UnicodeNormalization;
 
@@ -38,6 +38,54 @@ pub struct Brand {
     /// give or take organisation words (`Team Lido`).
     #[serde(default)]
     pub solo_names: Vec<&'static str>,
+    /// A federation whose members each run their own domain (`sparkasse-koelnbonn.de`, `chuo-rokin.or.jp`).
+    #[serde(default)]
+    pub members: Option<Members>,
+}
+
+/// The domains of a federation's members: under one of `endings`, with a first label that matches
+/// one of `labels` (`*sparkasse*`, `vb-*`: a `*` at either end stands for any letters).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
+pub struct Members {
+    pub endings: Vec<&'static str>,
+    pub labels: Vec<&'static str>,
+}
+
+impl Members {
+    fn hold(&self, registrable: &str) -> bool {
+        let Some((label, ending)) = registrable.split_once('.') else { return false };
+        self.endings.contains(&ending) && self.labels.iter().any(|pattern| label_matches(pattern, label))
+    }
+}
+
+/// Endings must be public suffixes (`or.jp`, `de`) and patterns lower-case letters, digits and hyphens
+/// of at least 3 characters, with a `*` only at an end: `*` alone would make every domain a member's.
+fn validate_members(members: &Members, layout: Layout) -> Result<()> {
+    ensure!(!members.endings.is_empty() && !members.labels.is_empty(), "needs endings and labels");
+    for ending in &members.endings {
+        let example = format!("example.{ending}");
+        ensure!(
+            layout == Layout::Prebuilt || domain::registrable(&example).as_deref() == Some(example.as_str()),
+            "{ending} is not a public suffix"
+        );
+    }
+    for pattern in &members.labels {
+        let core = pattern.trim_start_matches('*').trim_end_matches('*');
+        let plain = core.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+        ensure!(plain && core.len() >= 3 && pattern.len() <= core.len() + 2, "bad label pattern {pattern:?}");
+    }
+    Ok(())
+}
+
+/// A first label against a pattern with an optional `*` at either end.
+fn label_matches(pattern: &str, label: &str) -> bool {
+    match (pattern.strip_prefix('*'), pattern.strip_suffix('*')) {
+        (Some(_), Some(_)) => label.contains(&pattern[1..pattern.len() - 1]),
+        (Some(end), None) => label.ends_with(end),
+        (None, Some(start)) => label.starts_with(start),
+        (None, None) => label == pattern,
+    }
 }
 
 impl Brand {
@@ -47,7 +95,7 @@ impl Brand {
     }
 
     pub fn owns_domain(&self, registrable: &str) -> bool {
-        self.domains.iter().any(|d| d == registrable)
+        self.domains.iter().any(|d| d == registrable) || self.members.as_ref().is_some_and(|m| m.hold(registrable))
     }
 }
 
@@ -112,6 +160,8 @@ pub struct Knowledge {
     /// Brand labels and their skeletons for look-alike checks: derived from `brands` on first use.
     lookalike: OnceLock<crate::checks::links::lookalike::Index>,
     domain_owner: OwnedNameMap<usize>,
+    /// Brands with `members`: their domains are not all listed in `domain_owner`.
+    federations: Vec<usize>,
     names: Matcher,
     name_brand: Vec<usize>,
     name_ascii: Vec<bool>,
@@ -236,6 +286,7 @@ impl Knowledge {
 
     fn from_tables(brands: BrandFile, providers: ProviderFile, web: WebFile, layout: Layout) -> Result<Knowledge> {
         let mut domain_owner = OwnedNameMap::default();
+        let mut federations = Vec::new();
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
         let (mut lookalike_names, mut lookalike_name_brand, mut spelled_names) = (Vec::new(), Vec::new(), Vec::new());
@@ -267,6 +318,10 @@ impl Knowledge {
                 if let Some(label) = d.split('.').next().filter(|l| l.contains('-')) {
                     domain_labels.insert(label.to_string(), i);
                 }
+            }
+            if let Some(members) = &brand.members {
+                validate_members(members, layout).with_context(|| format!("brand {}: members", brand.id))?;
+                federations.push(i);
             }
             // This brand's folded names, compared with its short and solo names below.
             let first_name = names.len();
@@ -395,6 +450,7 @@ impl Knowledge {
             lookalike: OnceLock::new(),
             brands: brands.brand,
             domain_owner,
+            federations,
             names: names_ac,
             name_brand,
             name_ascii,
@@ -432,7 +488,10 @@ impl Knowledge {
 
     /// The brand that owns a registrable domain.
     pub fn brand_of_domain(&self, registrable: &str) -> Option<&Brand> {
-        self.domain_owner.get(registrable).map(|&i| &self.brands[i])
+        match self.domain_owner.get(registrable) {
+            Some(&i) => Some(&self.brands[i]),
+            None => self.federations.iter().map(|&i| &self.brands[i]).find(|b| b.owns_domain(registrable)),
+        }
     }
 
     /// Brands whose name appears in a display name or subject. ASCII names must stand as whole words
@@ -710,6 +769,35 @@ mod tests {
         assert!(Knowledge::parse(&near("telecom"), PROVIDERS, WEB).is_ok());
         assert!(Knowledge::parse(&near("Telecom"), PROVIDERS, WEB).is_err());
         assert!(Knowledge::parse(&near("tel"), PROVIDERS, WEB).is_err());
+    }
+
+    #[test]
+    fn federation_members_own_their_domains_and_are_validated() {
+        let kb = Knowledge::builtin();
+        let owner = |d: &str| kb.brand_of_domain(d).map(|b| b.id.as_str());
+        assert_eq!(owner("sparkasse-koelnbonn.de"), Some("sparkasse"));
+        assert_eq!(owner("berliner-sparkasse.de"), Some("sparkasse"));
+        assert_eq!(owner("vb-mittelhessen.de"), Some("volksbank"));
+        assert_eq!(owner("kinkirokin.or.jp"), Some("rokin"));
+        assert_eq!(owner("chuo-rokin.or.jp"), Some("rokin"), "listed");
+        // Only under the federation's endings.
+        assert_eq!(owner("sparkasse-koelnbonn.com"), None);
+        assert_eq!(owner("kinkirokin.jp"), None);
+        assert_eq!(owner("myvb-mittelhessen.de"), None);
+        let brand = |members: &str| {
+            format!("[[brand]]\nid = \"x\"\nnames = [\"Xample\"]\ndomains = [\"xample.com\"]\nmembers = {members}\n")
+        };
+        assert!(Knowledge::parse(&brand(r#"{ endings = ["de"], labels = ["xample-*"] }"#), PROVIDERS, WEB).is_ok());
+        for bad in [
+            r#"{ endings = ["de"], labels = ["*"] }"#,
+            r#"{ endings = ["de"], labels = ["x*"] }"#,
+            r#"{ endings = ["de"], labels = ["xa*mple"] }"#,
+            r#"{ endings = ["de"], labels = ["Xample-*"] }"#,
+            r#"{ endings = ["example.de"], labels = ["xample-*"] }"#,
+            r#"{ endings = [], labels = ["xample-*"] }"#,
+        ] {
+            assert!(Knowledge::parse(&brand(bad), PROVIDERS, WEB).is_err(), "{bad}");
+        }
     }
 
     #[test]
