@@ -593,11 +593,28 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, claims: &Cl
 }
 
 /// The address may speak for the brand: it is on one of the brand's own domains (not a free mailbox
-/// the brand runs), or the recipient's server verified the brand's signature.
+/// the brand runs), the recipient's server verified the brand's signature, or it is the user's own
+/// mail system naming its maker.
 fn speaks_for(view: &MessageView, from: &Addr, kb: &Knowledge, brand: &Brand) -> bool {
     let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| brand.owns_domain(r));
-    own_domain || auth::brand_authenticated(view, kb, brand)
+    own_domain || auth::brand_authenticated(view, kb, brand) || from_own_mail_system(view, from)
+}
+
+/// An automatic report (a delivery report, or `Auto-Submitted`) that never came in from outside (it
+/// has Received headers, none from an outside server), from an address on the recipient's own
+/// domain: the user's own mail system speaking, as `Microsoft Outlook`
+/// <MicrosoftExchange…@company.example> does when it could not deliver a message. Mail from outside
+/// always carries the hop that brought it in; a colleague's hijacked mailbox writes no reports.
+fn from_own_mail_system(view: &MessageView, from: &Addr) -> bool {
+    let report = view
+        .header("Content-Type")
+        .is_some_and(|t| t.trim_start().to_ascii_lowercase().starts_with("multipart/report"));
+    let automatic = view.header("Auto-Submitted").is_some_and(|v| !v.trim().eq_ignore_ascii_case("no"));
+    (report || automatic)
+        && !view.hops.is_empty()
+        && view.origin.is_none()
+        && from.domain.as_deref().is_some_and(|d| view.is_recipient_domain(d))
 }
 
 /// The display name imitates a brand it does not name: look-alike letters (`PayPaI`, `Amaz0n`,
