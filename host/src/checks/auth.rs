@@ -226,8 +226,15 @@ fn from_domain_failure<'v>(view: &'v MessageView) -> Option<&'v AuthResult> {
 /// Untrusted records prove no pass, but nobody forges one against himself.
 fn failed_upstream<'v>(view: &'v MessageView) -> Option<&'v AuthResult> {
     let upstream = || view.auth.iter().filter(|r| !r.trusted && r.aligned);
+    // An SPF fail beside the domain's own signature or DMARC passing in the same record is a forward
+    // that kept the signature (an alias that does not rewrite the envelope), not a forged origin.
+    let passed_in = |header: &str| {
+        upstream().any(|r| r.header == header && r.result == "pass" && matches!(r.method.as_str(), "dkim" | "dmarc"))
+    };
     // The domain owner's own verdict (DMARC) is shown before the SPF result it may rest on.
-    upstream().find(|r| r.is("dmarc", "fail")).or_else(|| upstream().find(|r| r.is("spf", "fail")))
+    upstream()
+        .find(|r| r.is("dmarc", "fail"))
+        .or_else(|| upstream().find(|r| r.is("spf", "fail") && !passed_in(&r.header)))
 }
 
 /// The From domain passed the recipient's own checks only because the message was handed on: the first
@@ -547,6 +554,9 @@ mod tests {
         // A failure about another domain (the original author's, before a forward rewrote the envelope) is not this one.
         let other = "ARC-Authentication-Results: i=1; mx.example.net; spf=fail smtp.mailfrom=other.example.org; dmarc=fail header.from=other.example.org\r\n";
         assert!(run(&format!("{TOP}{top}{relay}{other}"), "abc@deck.example.com").1.is_empty());
+        // Nor is an SPF fail where the domain's signature passed: a forward that kept the signature.
+        let kept = "ARC-Authentication-Results: i=1; mx.example.net; spf=fail smtp.mailfrom=deck.example.com; dkim=pass header.d=deck.example.com; dmarc=pass header.from=deck.example.com\r\n";
+        assert!(run(&format!("{TOP}{top}{relay}{kept}"), "abc@deck.example.com").1.is_empty());
         // An SPF softfail (~all) upstream is no proof of an unauthorised origin.
         let soft = "ARC-Authentication-Results: i=1; mx.example.net; spf=softfail smtp.mailfrom=deck.example.com\r\n";
         assert!(run(&format!("{TOP}{top}{relay}{soft}"), "abc@deck.example.com").1.is_empty());
