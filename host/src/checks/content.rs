@@ -15,6 +15,7 @@ mod fold;
 mod hidden;
 mod name_slot;
 mod notice;
+mod split;
 mod sum;
 
 pub use self::fold::{Folded, fold, visible};
@@ -73,6 +74,16 @@ struct LureFile {
     account_notice: LureList,
     offer_elsewhere: LureList,
     advance_fee_letter: AdvanceFeeLetter,
+    split_words: SplitWordList,
+}
+
+/// Words broken up by spaces (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SplitWordList {
+    words: Vec<String>,
+    min_letters: usize,
+    spaced_sentence_letters: usize,
 }
 
 /// When an advance-fee story is told in full (see `data/lures.toml`).
@@ -237,6 +248,7 @@ pub struct Lures {
     /// Index into `lure_ids` of the advance-fee story, and the sums that tell it in full.
     letter_lure: usize,
     sums: sum::Sums,
+    split_words: split::SplitWords,
 }
 
 static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
@@ -358,6 +370,9 @@ impl Lures {
         };
         let account_lures = lure_indexes(&file.account_notice, "account_notice")?;
         let offer_lures = lure_indexes(&file.offer_elsewhere, "offer_elsewhere")?;
+        let split = file.split_words;
+        let split_words = split::SplitWords::new(split.words, split.min_letters, split.spaced_sentence_letters)
+            .context("split_words: lower-case ASCII words of min_letters..24 letters, min_letters >= 4, spaced_sentence_letters >= min_letters")?;
         Ok(Lures {
             lure_ids,
             body,
@@ -382,6 +397,7 @@ impl Lures {
             offer_lures,
             letter_lure,
             sums,
+            split_words,
         })
     }
 
@@ -1042,6 +1058,10 @@ struct Reading {
     contact_addresses: Vec<(String, String)>,
     /// Whether sums of money are read in every text, not only after a phrase of the advance-fee story.
     read_sums: bool,
+    /// The first word broken up by spaces (`content.split_words`).
+    split_word: Option<split::SplitWord>,
+    /// Bytes of text still to be read for it (`split::MAX_READ` per message).
+    split_budget: usize,
 }
 
 impl Reading {
@@ -1056,6 +1076,9 @@ impl Reading {
         // A name is read for its lures only: its letters and script are the sender checker's to judge.
         if place == Place::SenderName {
             return;
+        }
+        if self.split_word.is_none() && self.split_budget > 0 {
+            self.split_word = lures.split_words.find(&folded.text, &mut self.split_budget);
         }
         let counts = Counts::of(&folded);
         self.disguised_word = self.disguised_word.take().or(folded.disguised_word);
@@ -1093,8 +1116,12 @@ const MIN_DISGUISED: usize = 2;
 
 pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>) {
     let lures = Lures::builtin();
-    let mut reading =
-        Reading { hits: Hits::new(lures), read_sums: replies_to_free_mailbox(view, kb), ..Reading::default() };
+    let mut reading = Reading {
+        hits: Hits::new(lures),
+        read_sums: replies_to_free_mailbox(view, kb),
+        split_budget: split::MAX_READ,
+        ..Reading::default()
+    };
     if let Some(subject) = &view.subject {
         reading.add(lures, kb, subject, Place::Subject);
     }
@@ -1186,6 +1213,15 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
                 .arg("phrase", word.clone())
                 .evidence("Disguised word", word.clone())
                 .evidence("Disguised letters", counts.disguised.to_string()),
+        );
+    }
+    if let Some(split) = &reading.split_word {
+        out.push(
+            Finding::new("content.split_words")
+                .arg("phrase", split.pieces.clone())
+                .arg("word", split.word.clone())
+                .evidence("Split word", split.pieces.clone())
+                .evidence("Reads", split.word.clone()),
         );
     }
     if !reading.credential_forms.is_empty() {
@@ -1713,6 +1749,7 @@ mod tests {
             "content.html_form",
             "content.script",
             "content.obfuscated_text",
+            "content.split_words",
             "content.recipient_in_subject",
             "content.recipient_greeting",
             "content.hidden_text",
@@ -1733,12 +1770,17 @@ mod tests {
                   [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
                   [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[form_injection]\nwords=['hi']\n[account_notice]\nlures=['a']\n[offer_elsewhere]\nlures=['a']\n\
                   [advance_fee_letter]\nlure='a'\nmin_amount=1000000\ncurrency_before=['$']\ncurrency_after=['usd']\n\
-                  scales={million=1000000}\n";
+                  scales={million=1000000}\n[split_words]\nwords=['mortgage']\nmin_letters=5\nspaced_sentence_letters=12\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['x']\n{ok}")).is_err(), "dup across lists");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=[' ']\n{ok}")).is_err());
+        for bad_split in
+            [ok.replace("words=['mortgage']", "words=['Mortgage']"), ok.replace("min_letters=5", "min_letters=2")]
+        {
+            assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_split}")).is_err(), "{bad_split}");
+        }
         let bad_share = ok.replace("min_unrelated_share=0.7", "min_unrelated_share=7");
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{bad_share}")).is_err());
         for bad_contact in [
