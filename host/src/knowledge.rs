@@ -16,17 +16,18 @@ use crate::domain;
 use crate::matcher::{Layout, Matcher};
 use crate::tables::{self, automata, builtin_json};
 
-/// The names and tokens are borrowed from the table's text (the binary's, for the built-in table),
-/// not copied one allocation each: much of a cold start was that (see [`Knowledge::parse`]).
+/// The id, names, domains and tokens are borrowed from the table's text (the binary's, for the
+/// built-in table), not copied one allocation each: much of a cold start was that (see
+/// [`Knowledge::parse`]).
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
+#[serde(deny_unknown_fields)]
 pub struct Brand {
     /// Stable id, e.g. `kagoya`.
-    pub id: String,
+    pub id: &'static str,
     /// How the brand is shown to people, in every script it is written in (display-name matching).
     pub names: Vec<&'static str>,
     /// Registrable domains the brand legitimately sends mail from and links to.
-    pub domains: Vec<String>,
+    pub domains: Vec<&'static str>,
     /// Distinctive ASCII strings that name the brand inside host names and URL paths (≥ 4 chars).
     #[serde(default)]
     pub tokens: Vec<&'static str>,
@@ -95,7 +96,7 @@ impl Brand {
     }
 
     pub fn owns_domain(&self, registrable: &str) -> bool {
-        self.domains.iter().any(|d| d == registrable) || self.members.as_ref().is_some_and(|m| m.hold(registrable))
+        self.domains.contains(&registrable) || self.members.as_ref().is_some_and(|m| m.hold(registrable))
     }
 }
 
@@ -159,7 +160,7 @@ pub struct Knowledge {
     pub brands: Vec<Brand>,
     /// Brand labels and their skeletons for look-alike checks: derived from `brands` on first use.
     lookalike: OnceLock<crate::checks::links::lookalike::Index>,
-    domain_owner: OwnedNameMap<usize>,
+    domain_owner: rustc_hash::FxHashMap<&'static str, usize>,
     /// Brands with `members`: their domains are not all listed in `domain_owner`.
     federations: Vec<usize>,
     names: Matcher,
@@ -285,7 +286,7 @@ impl Knowledge {
     }
 
     fn from_tables(brands: BrandFile, providers: ProviderFile, web: WebFile, layout: Layout) -> Result<Knowledge> {
-        let mut domain_owner = OwnedNameMap::default();
+        let mut domain_owner = rustc_hash::FxHashMap::default();
         let mut federations = Vec::new();
         let (mut names, mut name_brand, mut name_ascii) = (Vec::new(), Vec::new(), Vec::new());
         let (mut tokens, mut token_brand) = (Vec::new(), Vec::new());
@@ -304,16 +305,16 @@ impl Knowledge {
         };
         for (i, brand) in brands.brand.iter().enumerate() {
             ensure!(!brand.names.is_empty() && !brand.domains.is_empty(), "brand {} needs names and domains", brand.id);
-            for d in &brand.domains {
+            for &d in &brand.domains {
                 // The public-suffix list is the dearest check at start-up: the built-in table is the
                 // file `builtin_knowledge_loads_and_validates` checks (`Layout::Now`) — the same
                 // entries, as `tables::embedded_json_is_the_toml` shows.
                 ensure!(
-                    layout == Layout::Prebuilt || domain::registrable(d).as_deref() == Some(d.as_str()),
+                    layout == Layout::Prebuilt || domain::registrable(d).as_deref() == Some(d),
                     "brand {}: {d} is not a registrable domain",
                     brand.id
                 );
-                let previous = domain_owner.insert(d.clone(), i);
+                let previous = domain_owner.insert(d, i);
                 ensure!(previous.is_none(), "domain {d} is listed for two brands");
                 if let Some(label) = d.split('.').next().filter(|l| l.contains('-')) {
                     domain_labels.insert(label.to_string(), i);
@@ -732,7 +733,7 @@ mod tests {
     #[test]
     fn names_match_in_any_script_and_width() {
         let kb = Knowledge::builtin();
-        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
         assert_eq!(ids("Kagoya Internet Service"), ["kagoya"]);
         assert_eq!(ids("ＫＡＧＯＹＡ サポート"), ["kagoya"]);
         assert_eq!(ids("カゴヤ・ジャパン"), ["kagoya"]);
@@ -742,7 +743,7 @@ mod tests {
     #[test]
     fn short_names_match_only_as_written() {
         let kb = Knowledge::builtin();
-        let ids = |t: &str| kb.brands_short_named_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        let ids = |t: &str| kb.brands_short_named_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
         assert_eq!(ids("ANA"), ["ana"]);
         assert_eq!(ids("【ANAフェス限定】"), ["ana"]);
         assert_eq!(ids("ＡＮＡ"), ["ana"], "full width");
@@ -774,7 +775,7 @@ mod tests {
     #[test]
     fn federation_members_own_their_domains_and_are_validated() {
         let kb = Knowledge::builtin();
-        let owner = |d: &str| kb.brand_of_domain(d).map(|b| b.id.as_str());
+        let owner = |d: &str| kb.brand_of_domain(d).map(|b| b.id);
         assert_eq!(owner("sparkasse-koelnbonn.de"), Some("sparkasse"));
         assert_eq!(owner("berliner-sparkasse.de"), Some("sparkasse"));
         assert_eq!(owner("vb-mittelhessen.de"), Some("volksbank"));
@@ -831,7 +832,7 @@ mod tests {
     #[test]
     fn solo_names_count_only_as_the_whole_name() {
         let kb = Knowledge::builtin();
-        let id = |t: &str| kb.brand_solo_named(t).map(|b| b.id.as_str());
+        let id = |t: &str| kb.brand_solo_named(t).map(|b| b.id);
         assert_eq!(id("Ripple"), Some("ripple"));
         assert_eq!(id("Team Lido"), Some("lido"));
         assert_eq!(id("Lido Notifications"), Some("lido"));
@@ -853,9 +854,9 @@ mod tests {
     fn regional_banks_and_lure_brands_are_known_and_ordinary_words_are_not() {
         let kb = Knowledge::builtin();
         let ids = |t: &str| {
-            let mut found: Vec<String> = kb.brands_named_in(t).iter().map(|b| b.id.clone()).collect();
-            found.extend(kb.brands_short_named_in(t).iter().map(|b| b.id.clone()));
-            found.extend(kb.brand_solo_named(t).map(|b| b.id.clone()));
+            let mut found: Vec<&str> = kb.brands_named_in(t).iter().map(|b| b.id).collect();
+            found.extend(kb.brands_short_named_in(t).iter().map(|b| b.id));
+            found.extend(kb.brand_solo_named(t).map(|b| b.id));
             found
         };
         for (name, brand) in [
@@ -868,7 +869,7 @@ mod tests {
             ("JAネットバンク", "ja_bank"),
             ("Target", "target"),
         ] {
-            assert!(ids(name).contains(&brand.to_string()), "{name} → {:?}", ids(name));
+            assert!(ids(name).contains(&brand), "{name} → {:?}", ids(name));
         }
         for ordinary in ["Target practice", "Regions of Japan", "Vivo per lei", "Otto Schmidt", "Obi-Wan", "Gloss"] {
             assert!(ids(ordinary).is_empty(), "{ordinary} → {:?}", ids(ordinary));
@@ -878,7 +879,7 @@ mod tests {
     #[test]
     fn hyphenated_brand_domain_names_are_names() {
         let kb = Knowledge::builtin();
-        let ids = |t: &str| kb.brands_domain_labeled_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        let ids = |t: &str| kb.brands_domain_labeled_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
         assert_eq!(ids("etc-meisai"), ["etc"]);
         assert_eq!(ids("SMBC-CARD お知らせ"), ["smbc"]);
         for ordinary in ["etc meisai", "e-mail team", "x-etc-meisai-y", ""] {
@@ -899,8 +900,8 @@ mod tests {
     #[test]
     fn imitations_and_misspellings_point_at_the_brand() {
         let kb = Knowledge::builtin();
-        let imitated = |t: &str| kb.brands_imitated_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
-        let misspelled = |t: &str| kb.brands_misspelled_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        let imitated = |t: &str| kb.brands_imitated_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
+        let misspelled = |t: &str| kb.brands_misspelled_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
         assert_eq!(imitated("Amie from Iedger"), ["ledger"]);
         assert_eq!(imitated("Trust WaIIet"), ["trustwallet"]);
         assert!(imitated("Ledger Live").is_empty(), "named as written");
@@ -915,7 +916,7 @@ mod tests {
     #[test]
     fn japanese_names_split_by_spaces_still_match() {
         let kb = Knowledge::builtin();
-        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id.clone()).collect::<Vec<_>>();
+        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
         assert_eq!(ids("【三井住友 カード】"), ["smbc"]);
         assert_eq!(ids("Total AV™"), ["totalav"], "™ is no part of the name");
         assert!(ids("Kagoya n").len() == 1 && ids("Kago ya").is_empty(), "only Japanese words are joined");
@@ -924,7 +925,7 @@ mod tests {
     #[test]
     fn domains_have_owners() {
         let kb = Knowledge::builtin();
-        assert_eq!(kb.brand_of_domain("kagoya.com").map(|b| b.id.as_str()), Some("kagoya"));
+        assert_eq!(kb.brand_of_domain("kagoya.com").map(|b| b.id), Some("kagoya"));
         assert!(kb.is_hosting("sv8630.xserver.jp"));
         assert!(kb.is_hosting("www1234.sakura.ne.jp"));
         assert!(!kb.is_hosting("xserver.jp.example.com"));

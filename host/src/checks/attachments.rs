@@ -2,12 +2,12 @@
 //! smuggling), content that is not what its name or type says, password-protected archives.
 
 use std::cell::Cell;
-use std::collections::HashSet;
 use std::sync::LazyLock;
 use std::time::Instant;
 
 use anyhow::{Context as _, Result, ensure};
 use mail_parser::{MimeHeaders, PartType};
+use rustc_hash::FxHashSet;
 use serde::Deserialize;
 
 use crate::Limits;
@@ -58,51 +58,57 @@ fn collect_into<'a>(
     }
 }
 
+/// The table's strings are borrowed from its text (the binary's, for the built-in table), not copied
+/// one allocation each at every start.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Magic {
     offset: usize,
-    hex: String,
+    hex: &'static str,
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FamilyEntry {
-    id: String,
+    id: &'static str,
     #[serde(default)]
-    group: Option<String>,
+    group: Option<&'static str>,
     magic: Vec<Magic>,
     #[serde(default)]
-    text_markers: Vec<String>,
-    extensions: Vec<String>,
-    content_types: Vec<String>,
+    text_markers: Vec<&'static str>,
+    extensions: Vec<&'static str>,
+    content_types: Vec<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct AttachmentFile {
-    executable: Vec<String>,
-    macro_document: Vec<String>,
-    html: Vec<String>,
-    document: Vec<String>,
+    executable: Vec<&'static str>,
+    macro_document: Vec<&'static str>,
+    html: Vec<&'static str>,
+    document: Vec<&'static str>,
     family: Vec<FamilyEntry>,
 }
 
 /// A kind of content recognised by its first bytes, with the names that may declare it.
 struct Family {
-    id: String,
-    group: Option<String>,
+    id: &'static str,
+    group: Option<&'static str>,
     magic: Vec<(usize, Vec<u8>)>,
-    text_markers: Vec<String>,
-    extensions: HashSet<String>,
-    content_types: HashSet<String>,
+    text_markers: Vec<&'static str>,
+    extensions: NameSet,
+    content_types: NameSet,
 }
 
+/// Sets of the table's names. Only the table's names are inserted (message text is only looked up),
+/// so a hash built against flooding is not needed: FxHash's, as in the knowledge tables.
+type NameSet = FxHashSet<&'static str>;
+
 pub struct AttachmentRules {
-    executable: HashSet<String>,
-    macro_document: HashSet<String>,
-    html: HashSet<String>,
-    document: HashSet<String>,
+    executable: NameSet,
+    macro_document: NameSet,
+    html: NameSet,
+    document: NameSet,
     families: Vec<Family>,
 }
 
@@ -112,15 +118,20 @@ static BUILTIN: LazyLock<AttachmentRules> = LazyLock::new(|| {
     table.and_then(AttachmentRules::from_table).expect("built-in attachments.toml is valid")
 });
 
-fn extension_set(list: &[String], what: &str) -> Result<HashSet<String>> {
+/// Whether `text` has no upper-case ASCII letter (the tables' names are compared with lower-cased text).
+fn is_lower_case(text: &str) -> bool {
+    !text.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+fn extension_set(list: &[&'static str], what: &str) -> Result<NameSet> {
     ensure!(!list.is_empty(), "{what} is empty");
-    let mut set = HashSet::new();
-    for ext in list {
+    let mut set = NameSet::default();
+    for &ext in list {
         ensure!(
-            !ext.is_empty() && !ext.starts_with('.') && *ext == ext.to_ascii_lowercase(),
+            !ext.is_empty() && !ext.starts_with('.') && is_lower_case(ext),
             "{what}: extension {ext:?} must be lower-case without a dot"
         );
-        ensure!(set.insert(ext.clone()), "{what}: {ext} listed twice");
+        ensure!(set.insert(ext), "{what}: {ext} listed twice");
     }
     Ok(set)
 }
@@ -138,15 +149,17 @@ impl AttachmentRules {
         &BUILTIN
     }
 
-    /// Attachment rules from the TOML text of `attachments.toml`.
+    /// Attachment rules from the TOML text of `attachments.toml`, which is kept for the rest of the
+    /// process (the rules borrow their names from it): tables are parsed from text by tests, a few each.
+    #[cfg(test)]
     pub fn parse(text: &str) -> Result<AttachmentRules> {
-        AttachmentRules::from_table(tables::from_toml(text, "attachments.toml")?)
+        AttachmentRules::from_table(tables::from_toml(tables::kept(text), "attachments.toml")?)
     }
 
     fn from_table(file: AttachmentFile) -> Result<AttachmentRules> {
         let mut families = Vec::new();
-        let mut family_of_ext = HashSet::new();
-        let mut family_of_type = HashSet::new();
+        let mut family_of_ext = NameSet::default();
+        let mut family_of_type = NameSet::default();
         for entry in file.family {
             ensure!(
                 !entry.magic.is_empty() || !entry.text_markers.is_empty(),
@@ -156,19 +169,19 @@ impl AttachmentRules {
             let magic = entry
                 .magic
                 .iter()
-                .map(|m| Ok((m.offset, decode_hex(&m.hex)?)))
+                .map(|m| Ok((m.offset, decode_hex(m.hex)?)))
                 .collect::<Result<Vec<_>>>()
                 .with_context(|| format!("family {}", entry.id))?;
-            let extensions = extension_set(&entry.extensions, &entry.id)?;
-            for ext in &extensions {
-                ensure!(family_of_ext.insert(ext.clone()), "extension {ext} is in two families");
+            let extensions = extension_set(&entry.extensions, entry.id)?;
+            for &ext in &extensions {
+                ensure!(family_of_ext.insert(ext), "extension {ext} is in two families");
             }
-            for ct in &entry.content_types {
-                ensure!(ct.contains('/') && *ct == ct.to_ascii_lowercase(), "content type {ct:?} must be type/subtype");
-                ensure!(family_of_type.insert(ct.clone()), "content type {ct} is in two families");
+            for &ct in &entry.content_types {
+                ensure!(ct.contains('/') && is_lower_case(ct), "content type {ct:?} must be type/subtype");
+                ensure!(family_of_type.insert(ct), "content type {ct} is in two families");
             }
             ensure!(
-                entry.text_markers.iter().all(|m| !m.is_empty() && *m == m.to_ascii_lowercase()),
+                entry.text_markers.iter().all(|m| !m.is_empty() && is_lower_case(m)),
                 "text markers of {} must be lower-case",
                 entry.id
             );
@@ -404,7 +417,7 @@ fn check_one(rules: &AttachmentRules, attachment: &Attachment, out: &mut Vec<Fin
     if rules.executable.contains(last) || rules.is_program(detected) {
         let mut finding = evidence(Finding::new("attachments.executable"));
         if let Some(family) = detected {
-            finding = finding.evidence("Content", family.id.clone());
+            finding = finding.evidence("Content", family.id);
         }
         out.push(finding);
     }
@@ -420,8 +433,8 @@ fn check_one(rules: &AttachmentRules, attachment: &Attachment, out: &mut Vec<Fin
         if let Some(declared) = mismatch {
             out.push(
                 evidence(Finding::new("attachments.type_mismatch"))
-                    .evidence("Declared as", declared.id.clone())
-                    .evidence("Content is", family.id.clone()),
+                    .evidence("Declared as", declared.id)
+                    .evidence("Content is", family.id),
             );
         }
     }

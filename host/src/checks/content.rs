@@ -30,26 +30,29 @@ use crate::message::MessageView;
 use crate::model::Finding;
 use crate::tables::{self, automata, builtin_json};
 
+/// The phrases are borrowed from the table's text (the binary's, for the built-in table): they are
+/// needed only while the automata are checked against them, and a thousand allocations, each freed
+/// again, were a tenth of a cold start.
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct LureCategory {
     id: String,
-    phrases: Vec<String>,
+    phrases: Vec<&'static str>,
     /// Everyday words that tell the story only beside a sum (see `data/lures.toml`; advance-fee only).
     #[serde(default)]
-    weak: Vec<String>,
+    weak: Vec<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct PhraseList {
-    phrases: Vec<String>,
+    phrases: Vec<&'static str>,
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct MachineTranslation {
-    phrases: Vec<String>,
+    phrases: Vec<&'static str>,
     particles: String,
     simplified_chinese: String,
     min_cues: usize,
@@ -57,7 +60,7 @@ struct MachineTranslation {
 }
 
 #[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
 struct LureFile {
     lure: Vec<LureCategory>,
     urgency: PhraseList,
@@ -191,7 +194,7 @@ impl<C> Phrase<C> {
 /// boundaries ([`word_bounded_ends`]). Folding every phrase is most of loading the table: for the
 /// built-in one, build.rs folded them and laid out the automaton with the same code (a test compares).
 fn phrase_automaton(
-    phrases: &[&String],
+    phrases: &[&str],
     layout: Layout,
     prebuilt: &'static Matcher,
     prebuilt_bounds: &'static [(bool, bool)],
@@ -262,9 +265,11 @@ impl Lures {
         &BUILTIN
     }
 
-    /// Lures from the TOML text of `lures.toml`.
+    /// Lures from the TOML text of `lures.toml`, which is kept for the rest of the process (the table
+    /// borrows its phrases, see [`LureCategory`]): tables are parsed from text by tests, a few each.
+    #[cfg(test)]
     pub fn parse(text: &str) -> Result<Lures> {
-        Lures::from_table(tables::from_toml(text, "lures.toml")?, Layout::Now)
+        Lures::from_table(tables::from_toml(tables::kept(text), "lures.toml")?, Layout::Now)
     }
 
     fn from_table(file: LureFile, layout: Layout) -> Result<Lures> {
@@ -280,14 +285,14 @@ impl Lures {
             ensure!(!lure_ids.contains(&id.as_str()), "lure {} is listed twice", lure.id);
             // Built once per process from the embedded table; the ids live as long as the program.
             lure_ids.push(&*Box::leak(id.into_boxed_str()));
-            phrases.extend(&lure.phrases);
+            phrases.extend_from_slice(&lure.phrases);
             cues.extend(lure.phrases.iter().map(|_| Cue::Lure(index)));
             ensure!(
                 lure.weak.is_empty() || lure.id == file.advance_fee_letter.lure,
                 "lure {}: only the advance_fee_letter lure has weak phrases (they count beside a sum)",
                 lure.id
             );
-            phrases.extend(&lure.weak);
+            phrases.extend_from_slice(&lure.weak);
             cues.extend(lure.weak.iter().map(|_| Cue::WeakLure));
         }
         let letter = &file.advance_fee_letter;
@@ -301,7 +306,7 @@ impl Lures {
             (&file.bulk_footer.phrases, Cue::BulkFooter),
         ] {
             ensure!(!list.is_empty(), "a phrase list in lures.toml is empty");
-            phrases.extend(list);
+            phrases.extend_from_slice(list);
             cues.extend(list.iter().map(|_| cue));
         }
         let (body, bounds) = phrase_automaton(&phrases, layout, &automata::LURE_BODY, automata::LURE_BODY_BOUNDS)?;
@@ -309,9 +314,12 @@ impl Lures {
 
         // Subject phrases are a separate list: a word like "urgent" alarms in a subject, not in a body.
         ensure!(!file.urgent_subject.phrases.is_empty(), "urgent_subject has no phrases");
-        let subject_list: Vec<&String> = file.urgent_subject.phrases.iter().collect();
-        let (subject, bounds) =
-            phrase_automaton(&subject_list, layout, &automata::LURE_SUBJECT, automata::LURE_SUBJECT_BOUNDS)?;
+        let (subject, bounds) = phrase_automaton(
+            &file.urgent_subject.phrases,
+            layout,
+            &automata::LURE_SUBJECT,
+            automata::LURE_SUBJECT_BOUNDS,
+        )?;
         let subject_phrases = bounds.into_iter().map(|bounds| Phrase::new((), bounds)).collect();
 
         let particles: Vec<char> = mt.particles.chars().collect();

@@ -512,7 +512,7 @@ fn brand_in_path(link: &Link, parsed: &Url, kb: &Knowledge, claimed: &[&Brand], 
     let in_tail = || {
         kb.brands_tokened_in(&tail).into_iter().filter(|(brand, _)| !owned_by(brand)).find_map(|(brand, token)| {
             if let Some(d) = brand.domains.iter().find(|d| domain_named_in(&tail, d)) {
-                return Some((brand, d.clone()));
+                return Some((brand, d.to_string()));
             }
             // A bare name in the path counts only when the mail itself claims to be that brand.
             let claimed_here = claimed.iter().any(|c| c.id == brand.id);

@@ -1191,7 +1191,7 @@ mod tests {
     #[test]
     fn brand_names_cover_the_impersonated_and_spare_ordinary_names() {
         let kb = Knowledge::builtin();
-        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id.as_str()).collect::<Vec<_>>();
+        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
         for (name, brand) in [
             ("三井住友カード", "smbc"),
             ("ＳＭＢＣ", "smbc"),
@@ -1294,7 +1294,7 @@ mod tests {
     #[test]
     fn brands_phishing_pot_names_are_known_and_their_own_mail_is_not_flagged() {
         let kb = Knowledge::builtin();
-        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id.as_str()).collect::<Vec<_>>();
+        let ids = |t: &str| kb.brands_named_in(t).iter().map(|b| b.id).collect::<Vec<_>>();
         for (name, brand) in [
             ("Trust Wallet", "trustwallet"),
             ("Leroy Merlin Dział", "leroymerlin"),
@@ -1313,7 +1313,7 @@ mod tests {
         {
             assert!(ids(ordinary).is_empty(), "{ordinary} → {:?}", ids(ordinary));
         }
-        assert_eq!(kb.brand_of_domain("media-amazon.com").map(|b| b.id.as_str()), Some("amazon"));
+        assert_eq!(kb.brand_of_domain("media-amazon.com").map(|b| b.id), Some("amazon"));
         let own = ids_for(&format!("{OUTSIDE}From: \"Deutsche Bahn\" <noreply@bahn.de>\r\nTo: me@example.jp\r\n"), &[]);
         assert!(own.is_empty(), "{own:?}");
     }

@@ -1,6 +1,8 @@
 //! Domains made to look like a brand's: homographs (UTS #39 skeletons), mixed-script IDN labels,
 //! typos, and the brand's name with extra words (`amazon-security-login.com`).
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap;
 use unicode_security::{MixedScript, skeleton};
 
@@ -39,7 +41,7 @@ struct BrandLabel {
 
 impl BrandLabel {
     fn domain<'k>(&self, kb: &'k Knowledge) -> Option<&'k str> {
-        kb.brands.get(self.brand).and_then(|b| b.domains.get(self.domain)).map(String::as_str)
+        kb.brands.get(self.brand).and_then(|b| b.domains.get(self.domain)).copied()
     }
 }
 
@@ -48,9 +50,11 @@ pub struct Index {
     labels: Vec<BrandLabel>,
     /// The first of `labels` with each label, and with each skeleton: every link's host is looked up.
     /// The keys are the built-in brand domains' labels; message text is only looked up, never
-    /// inserted, so nobody can make keys collide and an unkeyed fast hash (Fx) is safe here.
-    by_label: FxHashMap<String, usize>,
-    by_skeleton: FxHashMap<String, usize>,
+    /// inserted, so nobody can make keys collide and an unkeyed fast hash (Fx) is safe here. Both
+    /// borrow the labels from the table (most labels are their own skeleton): an allocation per
+    /// label was most of building the index, at every start.
+    by_label: FxHashMap<&'static str, usize>,
+    by_skeleton: FxHashMap<Cow<'static, str>, usize>,
 }
 
 impl Index {
@@ -60,12 +64,16 @@ impl Index {
         let mut labels = Vec::with_capacity(domains);
         let mut by_label = FxHashMap::with_capacity_and_hasher(domains, Default::default());
         let mut by_skeleton = FxHashMap::with_capacity_and_hasher(domains, Default::default());
+        let mut skeleton = String::new();
         for (brand, b) in kb.brands.iter().enumerate() {
-            for (domain, name) in b.domains.iter().enumerate() {
+            for (domain, &name) in b.domains.iter().enumerate() {
                 let label = first_label(name);
                 let i = labels.len();
-                by_skeleton.entry(folded_skeleton(label)).or_insert(i);
-                by_label.entry(label.to_string()).or_insert(i);
+                skeleton.clear();
+                write_folded_skeleton(label, &mut skeleton);
+                let key = if skeleton == label { Cow::Borrowed(label) } else { Cow::Owned(skeleton.clone()) };
+                by_skeleton.entry(key).or_insert(i);
+                by_label.entry(label).or_insert(i);
                 labels.push(BrandLabel { brand, domain });
             }
         }
@@ -75,14 +83,20 @@ impl Index {
 
 /// UTS #39 skeleton, lower-cased: the skeleton keeps case (`0` becomes `O`), host names do not.
 fn folded_skeleton(label: &str) -> String {
+    // Sized once: collecting the pieces would grow the string several times per label.
+    let mut folded = String::with_capacity(label.len());
+    write_folded_skeleton(label, &mut folded);
+    folded
+}
+
+/// Appends [`folded_skeleton`] of `label` to `folded`.
+fn write_folded_skeleton(label: &str, folded: &mut String) {
     // Host labels are mostly ASCII, whose characters have skeletons of their own.
     if label.is_ascii() {
-        // Sized once: collecting the pieces would grow the string several times per label.
-        let mut folded = String::with_capacity(label.len());
-        label.bytes().for_each(|b| push_ascii_folded_skeleton(&mut folded, b));
-        return folded;
+        label.bytes().for_each(|b| push_ascii_folded_skeleton(folded, b));
+    } else {
+        folded.push_str(&folded_skeleton_of_any(label));
     }
-    folded_skeleton_of_any(label)
 }
 
 fn folded_skeleton_of_any(label: &str) -> String {
@@ -132,14 +146,14 @@ pub fn check<'k>(
     let ascii_label = first_label(registrable);
     let (unicode, _) = idna::domain_to_unicode(ascii_label);
     let label = unicode.to_lowercase();
-    if index.by_label.contains_key(&label) {
+    if index.by_label.contains_key(label.as_str()) {
         return None;
     }
     let found = |kind, b: &BrandLabel| {
         Some(Lookalike { kind, brand: kb.brands.get(b.brand), brand_domain: b.domain(kb).map(str::to_string) })
     };
     let label_skeleton = folded_skeleton(&label);
-    if let Some(b) = index.by_skeleton.get(&label_skeleton).and_then(|&i| index.labels.get(i)) {
+    if let Some(b) = index.by_skeleton.get(label_skeleton.as_str()).and_then(|&i| index.labels.get(i)) {
         return found(Kind::Homograph, b);
     }
     if !label.is_ascii() && !label.as_str().is_single_script() {
@@ -295,7 +309,7 @@ mod tests {
         let kb = crate::checks::links::test_knowledge();
         let lures = vec!["secure".to_string(), "login".to_string()];
         let all: Vec<&Brand> = kb.brands.iter().collect();
-        check(domain, kb, kb.lookalike_index(), &lures, &all).map(|l| (l.kind, l.brand.map(|b| b.id.clone())))
+        check(domain, kb, kb.lookalike_index(), &lures, &all).map(|l| (l.kind, l.brand.map(|b| b.id.to_string())))
     }
 
     #[test]
