@@ -311,13 +311,15 @@ fn facts(view: MessageView) -> Facts {
         .map(|(name, value)| HeaderFact { name: name.to_string(), value: value.trim().to_string() })
         .collect();
     let mailbox = |a: message::Addr| Mailbox { name: a.name, address: a.address };
-    let hop = |h: &checks::received::Hop, trusted: bool| HopFact {
-        from_host: h.from_host.clone(),
+    let hop = |h: checks::received::Hop, trusted: bool| HopFact {
+        from_host: h.from_host,
         from_ip: h.from_ip.map(|ip| ip.to_string()),
-        helo: h.helo.clone(),
-        by: h.by.clone(),
+        helo: h.helo,
+        by: h.by,
         trusted,
     };
+    // The origin is one of the hops: copied, and the hops moved.
+    let origin = view.origin.map(|i| hop(view.hops[i].clone(), false));
     Facts {
         from: view.from.map(mailbox),
         reply_to: view.reply_to.map(mailbox),
@@ -330,9 +332,9 @@ fn facts(view: MessageView) -> Facts {
         subject: view.subject,
         date: view.date,
         to: view.to.into_iter().map(|a| a.address).collect(),
-        origin: view.origin.map(|i| hop(&view.hops[i], false)),
+        origin,
         // Hops above the origin were written by the recipient's side; the origin and below are claims.
-        hops: view.hops.iter().enumerate().map(|(i, h)| hop(h, view.origin.is_some_and(|o| i < o))).collect(),
+        hops: view.hops.into_iter().enumerate().map(|(i, h)| hop(h, view.origin.is_some_and(|o| i < o))).collect(),
         auth: view
             .auth
             .into_iter()

@@ -434,8 +434,15 @@ fn organisation_word<'k>(kb: &'k Knowledge, name: &str) -> Option<&'k str> {
     let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let spaced = format!(" {} ", words.join(" "));
     let is_japanese = |w: &str| w.chars().any(|c| c >= '\u{3000}');
+    // ` word `, written in one buffer for all the words asked (every sender name asks them all).
+    let mut bounded = String::new();
     let found = |w: &&String| {
-        if is_japanese(w) { folded.contains(w.as_str()) } else { spaced.contains(&format!(" {w} ")) }
+        if is_japanese(w) {
+            return folded.contains(w.as_str());
+        }
+        bounded.clear();
+        bounded.extend([" ", w.as_str(), " "]);
+        spaced.contains(&bounded)
     };
     kb.organisation_words.iter().find(found).map(String::as_str)
 }
@@ -709,7 +716,10 @@ fn brand_opening<'t>(text: &'t str, brand: &Brand) -> Option<&'t str> {
 /// The subject as the reader sees it: hidden characters split brand names (`【メルカ⁤リ】`) and are
 /// no part of it.
 fn visible_subject(subject: &str) -> String {
-    subject.chars().filter(|&c| !is_hidden_char(c)).take(MAX_NAME_CHARS).collect()
+    // Sized once: collected character by character, it would grow several times.
+    let mut visible = String::with_capacity(subject.len());
+    visible.extend(subject.chars().filter(|&c| !is_hidden_char(c)).take(MAX_NAME_CHARS));
+    visible
 }
 
 /// The brands a subject claims (see `subject_claims`), each with the words that claim it.

@@ -166,7 +166,7 @@ pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Li
 /// A link attribute's value with references decoded, and as written (both bounded).
 fn link_value(written: &str) -> (String, String) {
     let written = &written[..floor_boundary(written, MAX_URL_BYTES * 2)];
-    (decode_entities(written), written.to_string())
+    (decode_entities(written).into_owned(), written.to_string())
 }
 
 /// Trims what browsers ignore around and inside a URL attribute (spaces, tabs, newlines).
@@ -464,10 +464,10 @@ fn visible_text(raw: &str) -> String {
 }
 
 /// Decodes character references: numeric ones and the named ones that appear in URLs and link texts.
-/// Unknown names are left as written.
-pub fn decode_entities(s: &str) -> String {
+/// Unknown names are left as written; a text without references (most texts and URLs) is borrowed.
+pub fn decode_entities(s: &str) -> Cow<'_, str> {
     if !s.contains('&') {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out = String::with_capacity(s.len());
     let mut rest = s;
@@ -486,7 +486,7 @@ pub fn decode_entities(s: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
+    Cow::Owned(out)
 }
 
 /// The character a numeric reference stands for in HTML: 0x80–0x9F are read as Windows-1252, as

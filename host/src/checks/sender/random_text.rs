@@ -108,14 +108,19 @@ impl RandomText {
         {
             return false;
         }
-        let lower: Vec<u8> = bytes.iter().map(u8::to_ascii_lowercase).collect();
+        // At most `MAX_TOKEN_CHARS` letters: lower-cased on the stack (every word of a subject is asked).
+        let mut buffer = [0; MAX_TOKEN_CHARS];
+        let lower = &mut buffer[..bytes.len()];
+        lower.copy_from_slice(bytes);
+        lower.make_ascii_lowercase();
+        let lower: &[u8] = lower;
         let rare_pairs = lower
             .windows(2)
             .filter(|w| self.rare.get(usize::from(w[0] - b'a') * 26 + usize::from(w[1] - b'a')) == Some(&true))
             .count();
         let case_switches = bytes.windows(2).filter(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_uppercase()).count();
         let (mut run, mut longest_run) = (0, 0);
-        for &c in &lower {
+        for &c in lower {
             run = if is_vowel(c) { 0 } else { run + 1 };
             longest_run = longest_run.max(run);
         }
@@ -181,9 +186,17 @@ impl RandomText {
             let embedded = before.is_some_and(|b| b"/=?&%+.@_".contains(b))
                 || bytes.get(end).is_some_and(|b| b"/=?&.@_".contains(b));
             let token = subject.get(start..end).unwrap_or_default();
-            let letters: String = token.chars().filter(char::is_ascii_alphabetic).collect();
-            if !embedded && len <= MAX_TOKEN_CHARS && self.is_random(&letters) {
-                return Some(token);
+            if !embedded && len <= MAX_TOKEN_CHARS {
+                // At most `MAX_TOKEN_CHARS` ASCII letters: gathered on the stack (every word is read).
+                let mut buffer = [0; MAX_TOKEN_CHARS];
+                let mut letters = 0;
+                for &b in token.as_bytes().iter().filter(|b| b.is_ascii_alphabetic()) {
+                    buffer[letters] = b;
+                    letters += 1;
+                }
+                if self.is_random(std::str::from_utf8(&buffer[..letters]).unwrap_or_default()) {
+                    return Some(token);
+                }
             }
             start = end;
         }
