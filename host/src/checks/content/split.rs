@@ -11,7 +11,9 @@
 //! itself, or a spaced-out sentence of many letters ("t h e i d e n t i t y o f y o u r w a l l e t").
 
 /// Pieces read on each side of a lone letter.
-const MAX_SIDE_PIECES: usize = 12;
+const MAX_SIDE_PIECES: usize = 16;
+/// Bytes read on each side of a lone letter: a join's pieces, or the rest of a spaced-out run.
+const MAX_SIDE_BYTES: usize = 40;
 /// Longest join looked up (the listed words are shorter).
 const MAX_JOINED: usize = 24;
 /// Bytes read per message (subject and texts in turn): the words filters look for stand at the top
@@ -42,7 +44,11 @@ impl SplitWords {
     pub(super) fn new(mut words: Vec<String>, min_letters: usize, spaced_sentence_letters: usize) -> Option<Self> {
         let valid =
             |w: &String| w.len() >= min_letters && w.len() <= MAX_JOINED && w.bytes().all(|b| b.is_ascii_lowercase());
-        if min_letters < 4 || spaced_sentence_letters < min_letters || words.is_empty() || !words.iter().all(valid) {
+        if min_letters < 4
+            || !(min_letters..=MAX_SIDE_PIECES).contains(&spaced_sentence_letters)
+            || words.is_empty()
+            || !words.iter().all(valid)
+        {
             return None;
         }
         words.sort_unstable();
@@ -119,7 +125,7 @@ impl SplitWords {
         pieces[lone] = (at, at + 1);
         let mut count = lone + 1;
         let mut end = at + 1;
-        while count < pieces.len() && end - at < MAX_JOINED && bytes.get(end) == Some(&b' ') && is_letter(end + 1) {
+        while count < pieces.len() && end - at < MAX_SIDE_BYTES && bytes.get(end) == Some(&b' ') && is_letter(end + 1) {
             let s = end + 1;
             let mut e = s;
             while is_letter(e) {
@@ -232,7 +238,7 @@ mod tests {
 
     fn words() -> SplitWords {
         let list = ["approve", "approved", "mortgage", "refinance", "bitcoin", "security", "pontos", "wallet"];
-        SplitWords::new(list.iter().map(|w| w.to_string()).collect(), 5, 12).expect("valid")
+        SplitWords::new(list.iter().map(|w| w.to_string()).collect(), 5, 16).expect("valid")
     }
 
     fn found(text: &str) -> Option<(String, String)> {
@@ -262,6 +268,7 @@ mod tests {
         // A spaced heading that is not the word, and a short spaced run holding it.
         assert_eq!(found("s u m m e r c o l l e c t i o n"), None);
         assert_eq!(found("s e c u r i t y x"), None, "a heading of nine letters is not the word");
+        assert_eq!(found("s e c u r i t y n o t i c e"), None, "a heading of fourteen letters");
         assert_eq!(found("x s e c u r i t y"), None);
         assert_eq!(found("s e c u r i t y"), Some(("s e c u r i t y".to_string(), "security".to_string())));
         // Pieces glued to digits or other scripts are parts of longer words.
@@ -316,6 +323,7 @@ mod tests {
         assert!(SplitWords::new(vec!["Mortgage".to_string()], 5, 12).is_none(), "folded words only");
         assert!(SplitWords::new(vec!["loan".to_string()], 5, 12).is_none(), "shorter than min_letters");
         assert!(SplitWords::new(vec!["mortgage".to_string()], 3, 12).is_none());
+        assert!(SplitWords::new(vec!["mortgage".to_string()], 5, 40).is_none(), "longer than a side is read");
         assert!(SplitWords::new(Vec::new(), 5, 12).is_none());
     }
 }
