@@ -134,6 +134,8 @@ struct ProviderFile {
     #[serde(default)]
     organisation_words: Vec<String>,
     #[serde(default)]
+    community_words: Vec<String>,
+    #[serde(default)]
     home_connection_words: Vec<&'static str>,
 }
 
@@ -200,6 +202,8 @@ pub struct Knowledge {
     abused_tlds: NameSet,
     /// NFKC-folded words that name an organisation's function in a sender name (support, サポート…).
     pub organisation_words: Vec<String>,
+    /// NFKC-folded words that make a sender name a community's named after a brand (user group, ユーザー会…).
+    pub community_words: Vec<String>,
     home_connection_words: NameSet,
 }
 
@@ -425,10 +429,10 @@ impl Knowledge {
                 "providers.toml: abused TLD {tld:?} must be one or two lower-case labels"
             );
         }
-        for word in &providers.organisation_words {
+        for word in providers.organisation_words.iter().chain(&providers.community_words) {
             ensure!(
                 word.chars().count() >= 2 && fold(word) == *word,
-                "providers.toml: organisation word {word:?} must be NFKC lower case, ≥ 2 characters"
+                "providers.toml: organisation or community word {word:?} must be NFKC lower case, ≥ 2 characters"
             );
         }
         for word in &providers.home_connection_words {
@@ -479,6 +483,7 @@ impl Knowledge {
             shared_sender_domains: providers.shared_sender_domains.into_iter().collect(),
             abused_tlds: providers.abused_tlds.into_iter().collect(),
             organisation_words: providers.organisation_words,
+            community_words: providers.community_words,
             home_connection_words: providers.home_connection_words.into_iter().collect(),
         })
     }

@@ -247,8 +247,9 @@ pub struct Claims<'k> {
     display: Vec<&'k Brand>,
     /// The brand the display name imitates without naming it, and how (`imitated_brand`).
     imitated: Option<(&'k Brand, &'static str)>,
-    /// The display name names the sender's own domain (`names_its_own_domain`).
-    names_own_domain: bool,
+    /// A brand in the display name is its topic, not a claim: the name is the sender's own
+    /// (`names_its_own_domain`) or a community's named after the brand (`names_community`).
+    brand_is_topic: bool,
     /// The display name (`display_name`) and what the reader sees as the sender (`shown_name`):
     /// worked out once, several checks read them.
     display_name: Option<String>,
@@ -262,8 +263,9 @@ impl<'k> Claims<'k> {
         let shown_name = shown_name(display_name.as_deref(), from);
         let display = display_brands(shown_name.as_deref(), kb);
         let imitated = imitated_brand(view, from, display_name.as_deref(), kb, &display);
-        let names_own_domain = names_its_own_domain(from, display_name.as_deref(), kb, &display);
-        Claims { display, imitated, names_own_domain, display_name, shown_name }
+        let brand_is_topic = names_its_own_domain(from, display_name.as_deref(), kb, &display)
+            || (!display.is_empty() && shown_name.as_deref().is_some_and(|name| names_community(kb, name)));
+        Claims { display, imitated, brand_is_topic, display_name, shown_name }
     }
 }
 
@@ -273,7 +275,7 @@ pub fn claimed_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'stati
     let Some(from) = &view.from else { return Vec::new() };
     let claims = view.sender_claims(kb);
     // A brand beside the sender's own name is a topic (`names_its_own_domain`), not a claim.
-    let mut brands = if claims.names_own_domain { Vec::new() } else { claims.display.clone() };
+    let mut brands = if claims.brand_is_topic { Vec::new() } else { claims.display.clone() };
     let free = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     add_brands(&mut brands, from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r)));
     brands
@@ -427,9 +429,21 @@ fn check_disguised_name(from: &Addr, name: Option<&str>, out: &mut Vec<Finding>)
     );
 }
 
-/// The first organisation word in a name: words in alphabetic scripts whole (`team`, not `steam`),
-/// Japanese ones anywhere (Japanese does not separate words).
+/// The first organisation word in a name (see [`listed_word`]).
 fn organisation_word<'k>(kb: &'k Knowledge, name: &str) -> Option<&'k str> {
+    listed_word(&kb.organisation_words, name)
+}
+
+/// A name of a community named after a brand (`Google Developer Group Tokyo`, `JAWS-UG`'s
+/// `Amazon Web Services Japan User Group`, `○○ユーザー会`), as event platforms show it: a brand in
+/// it is the topic, not the sender.
+fn names_community(kb: &Knowledge, name: &str) -> bool {
+    listed_word(&kb.community_words, name).is_some()
+}
+
+/// The first listed word in a name: words in alphabetic scripts whole (`team`, not `steam`), Japanese
+/// ones anywhere (Japanese does not separate words).
+fn listed_word<'w>(listed: &'w [String], name: &str) -> Option<&'w str> {
     let folded = fold(name);
     let words: Vec<&str> = folded.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
     let spaced = format!(" {} ", words.join(" "));
@@ -444,7 +458,7 @@ fn organisation_word<'k>(kb: &'k Knowledge, name: &str) -> Option<&'k str> {
         bounded.extend([" ", w.as_str(), " "]);
         spaced.contains(&bounded)
     };
-    kb.organisation_words.iter().find(found).map(String::as_str)
+    listed.iter().find(found).map(String::as_str)
 }
 
 /// The address is on a subdomain anyone can get on a shared platform (`x.firebaseapp.com`,
@@ -574,7 +588,7 @@ fn spells_out_label(words: &[&str], label: &str, kb: &Knowledge, named: &[&Brand
 
 /// The display name speaks for a brand, but the address is not on the brand's domains.
 fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, claims: &Claims, out: &mut Vec<Finding>) {
-    if claims.names_own_domain {
+    if claims.brand_is_topic {
         return;
     }
     let Some(brand) = claims.display.iter().copied().find(|b| !speaks_for(view, from, kb, b)) else {
@@ -630,7 +644,7 @@ fn from_own_mail_system(view: &MessageView, from: &Addr) -> bool {
 fn check_lookalike_name(from: &Addr, claims: &Claims, out: &mut Vec<Finding>) {
     let Some(name) = claims.display_name.as_deref() else { return };
     let Some((brand, how)) = claims.imitated else { return };
-    if claims.names_own_domain {
+    if claims.brand_is_topic {
         return;
     }
     out.push(
@@ -747,7 +761,7 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Bran
 pub fn presented_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let mut brands = Vec::new();
     let claims = view.sender_claims(kb);
-    if !claims.names_own_domain {
+    if !claims.brand_is_topic {
         add_brands(&mut brands, claims.display.iter().copied());
         add_brands(&mut brands, claims.imitated.map(|(brand, _)| brand));
     }
@@ -1020,6 +1034,17 @@ mod tests {
         assert!(h("Kagoya Kagoyasupport <a@kagoyasupport.com>").contains(&"sender.brand_display_name"));
         // Nor is a free mailbox.
         assert!(h("Gmail Apple Support <a@gmail.com>").contains(&"sender.brand_display_name"));
+    }
+
+    #[test]
+    fn a_community_named_after_a_brand_is_no_claim() {
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert!(h("\"Google Developer Group Tokyo\" <info@meetup.com>").is_empty());
+        assert!(h("\"Google Developer Tokyo\" <info@meetup.com>").contains(&"sender.brand_display_name"));
+        assert!(h("\"アマゾン勉強会\" <no-reply@connpass.com>").is_empty());
+        assert!(h("\"アマゾン\" <no-reply@connpass.com>").contains(&"sender.brand_display_name"));
+        // A group is no support desk: the brand's name with a function word stays a claim.
+        assert!(h("\"Google Account Group Support\" <info@meetup.example>").contains(&"sender.brand_display_name"));
     }
 
     #[test]
