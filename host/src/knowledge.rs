@@ -136,6 +136,8 @@ struct ProviderFile {
     #[serde(default)]
     community_words: Vec<String>,
     #[serde(default)]
+    service_words: Vec<String>,
+    #[serde(default)]
     home_connection_words: Vec<&'static str>,
 }
 
@@ -204,6 +206,8 @@ pub struct Knowledge {
     pub organisation_words: Vec<String>,
     /// NFKC-folded words that make a sender name a community's named after a brand (user group, ユーザー会…).
     pub community_words: Vec<String>,
+    /// NFKC-folded words that name a brand's own service or offer (rewards, wallet…).
+    pub service_words: Vec<String>,
     home_connection_words: NameSet,
 }
 
@@ -429,10 +433,11 @@ impl Knowledge {
                 "providers.toml: abused TLD {tld:?} must be one or two lower-case labels"
             );
         }
-        for word in providers.organisation_words.iter().chain(&providers.community_words) {
+        let listed_words = [&providers.organisation_words, &providers.community_words, &providers.service_words];
+        for word in listed_words.into_iter().flatten() {
             ensure!(
                 word.chars().count() >= 2 && fold(word) == *word,
-                "providers.toml: organisation or community word {word:?} must be NFKC lower case, ≥ 2 characters"
+                "providers.toml: organisation, community or service word {word:?} must be NFKC lower case, ≥ 2 characters"
             );
         }
         for word in &providers.home_connection_words {
@@ -484,6 +489,7 @@ impl Knowledge {
             abused_tlds: providers.abused_tlds.into_iter().collect(),
             organisation_words: providers.organisation_words,
             community_words: providers.community_words,
+            service_words: providers.service_words,
             home_connection_words: providers.home_connection_words.into_iter().collect(),
         })
     }

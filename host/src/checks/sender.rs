@@ -557,7 +557,7 @@ fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge,
 /// The domain is a word of the name (`lockergnome`) or the name written as one word (`AAA Plumbing &
 /// Heating` <…@aaaplumbingnj.com>, give or take a short place or trade code at the end), with a word
 /// of the sender's own beside the brand's: `Apple Support` <…@applesupport.example> is a brand and a
-/// function, `Trust Wallet` <…@trust-wallet.example> and `Ripple` <…@ripple.example> the brand's own
+/// function, `Apple Rewards` <…@applerewards.example> a brand and a service, `Trust Wallet` <…@trust-wallet.example> and `Ripple` <…@ripple.example> the brand's own
 /// name, none of them a name of the sender's own.
 fn spells_out_label(words: &[&str], label: &str, kb: &Knowledge, named: &[&Brand]) -> bool {
     const MAX_CODE: usize = 4;
@@ -566,7 +566,9 @@ fn spells_out_label(words: &[&str], label: &str, kb: &Knowledge, named: &[&Brand
         let names = named.iter().flat_map(|b| b.names.iter().chain(&b.solo_names));
         names.map(|n| fold(n)).any(|n| n.split(|c: char| !c.is_alphanumeric()).any(|part| part == w))
     };
-    let own_word = |w: &str| w.len() >= 4 && !brand_word(w) && !kb.organisation_words.iter().any(|o| o == w);
+    let listed = |list: &[String], w: &str| list.iter().any(|o| o == w);
+    let own_word =
+        |w: &str| w.len() >= 4 && !brand_word(w) && !listed(&kb.organisation_words, w) && !listed(&kb.service_words, w);
     (0..words.len()).any(|start| {
         let mut joined = String::new();
         let mut has_own_word = false;
@@ -1029,6 +1031,8 @@ mod tests {
         assert!(h("Apple Support <a@applesupport.com>").contains(&"sender.brand_display_name"));
         assert!(h("Apple Valley <a@applevalleyrewardscenter.com>").contains(&"sender.brand_display_name"));
         assert!(h("Trust Wallet <support@trust-wallet.com>").contains(&"sender.brand_display_name"));
+        assert!(h("Apple Rewards <rewards@applerewards.com>").contains(&"sender.brand_display_name"));
+        assert!(h("Visa Rewards Center <info@visarewardscenter.com>").contains(&"sender.brand_display_name"));
         assert!(h("Ripple <blog@ripple.net>").contains(&"sender.brand_display_name"));
         // A domain built on the brand's own token is no name of the sender's.
         assert!(h("Kagoya Kagoyasupport <a@kagoyasupport.com>").contains(&"sender.brand_display_name"));
