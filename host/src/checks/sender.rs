@@ -263,18 +263,21 @@ impl<'k> Claims<'k> {
         let shown_name = shown_name(display_name.as_deref(), from);
         let display = display_brands(shown_name.as_deref(), kb);
         let imitated = imitated_brand(view, from, display_name.as_deref(), kb, &display);
-        let brand_is_topic = names_its_own_domain(from, display_name.as_deref(), kb, &display)
-            || (!display.is_empty() && shown_name.as_deref().is_some_and(|name| names_community(kb, name)));
+        // Asked only when the name speaks for a brand, by name or by imitation: nothing reads it otherwise.
+        let brand_is_topic = (!display.is_empty() || imitated.is_some())
+            && (names_its_own_domain(from, display_name.as_deref(), kb, &display)
+                || shown_name.as_deref().is_some_and(|name| names_community(kb, name)));
         Claims { display, imitated, brand_is_topic, display_name, shown_name }
     }
 }
 
-/// The brands a message presents itself as: named in the From display name (unless beside the
-/// sender's own name), or owning the From domain (free mailbox domains such as gmail.com belong to their users, not to the brand).
+/// The brands a message presents itself as: named in the From display name (unless they are only
+/// its topic), or owning the From domain (free mailbox domains such as gmail.com belong to their
+/// users, not to the brand).
 pub fn claimed_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let Some(from) = &view.from else { return Vec::new() };
     let claims = view.sender_claims(kb);
-    // A brand beside the sender's own name is a topic (`names_its_own_domain`), not a claim.
+    // A brand beside the sender's own name or in a community's is a topic, not a claim.
     let mut brands = if claims.brand_is_topic { Vec::new() } else { claims.display.clone() };
     let free = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     add_brands(&mut brands, from.registrable.as_deref().filter(|_| !free).and_then(|r| kb.brand_of_domain(r)));
@@ -531,7 +534,7 @@ fn check_free_mailbox(from: &Addr, kb: &Knowledge, out: &mut Vec<Finding>) {
 
 /// The display name names the sender's own domain ("Lockergnome Apple Core" <…@lockergnome.com>): a brand
 /// word beside it is the topic, not a claim. A domain that itself carries a brand token
-/// (`amazon-support.example`), nor does a free mailbox's.
+/// (`amazon-support.example`) names no sender's own, nor does a free mailbox's.
 fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge, named: &[&Brand]) -> bool {
     if from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d)) {
         return false;
@@ -557,8 +560,9 @@ fn names_its_own_domain(from: &Addr, display_name: Option<&str>, kb: &Knowledge,
 /// The domain is a word of the name (`lockergnome`) or the name written as one word (`AAA Plumbing &
 /// Heating` <…@aaaplumbingnj.com>, give or take a short place or trade code at the end), with a word
 /// of the sender's own beside the brand's: `Apple Support` <…@applesupport.example> is a brand and a
-/// function, `Apple Rewards` <…@applerewards.example> a brand and a service, `Trust Wallet` <…@trust-wallet.example> and `Ripple` <…@ripple.example> the brand's own
-/// name, none of them a name of the sender's own.
+/// function, `Apple Rewards` <…@applerewards.example> a brand and a service, `Trust Wallet`
+/// <…@trust-wallet.example> and `Ripple` <…@ripple.example> the brand's own name, none of them a name
+/// of the sender's own.
 fn spells_out_label(words: &[&str], label: &str, kb: &Knowledge, named: &[&Brand]) -> bool {
     const MAX_CODE: usize = 4;
     let label: String = label.chars().filter(|&c| c != '-').collect();
