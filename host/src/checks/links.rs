@@ -235,7 +235,10 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             }
             redirector(link, parsed, host, kb, &mut hits);
         }
-        brand_in_path(link, parsed, kb, &claimed, &mut hits);
+        // The authenticated sender's own site may name a product it works with in its paths (Calendly's
+        // `/microsoft_teams` meeting location): that is a page of the sender's, not one dressed up.
+        let senders_own_site = on_from_site && sender.authenticated && sender.owns_domain(link.registrable.as_deref());
+        brand_in_path(link, parsed, kb, &claimed, senders_own_site, &mut hits);
         if let Some(reg) = link.registrable.as_deref()
             && !lookalikes_seen.contains(&reg)
         {
@@ -494,8 +497,17 @@ fn domain_named_in(text: &str, domain: &str) -> bool {
 }
 
 /// The brand's name or domain dressed up in the path or subdomains of someone else's host
-/// (`https://miwamoku.net/activemail.kagoya.com/`).
-fn brand_in_path(link: &Link, parsed: &Url, kb: &Knowledge, claimed: &[&Brand], hits: &mut Hits) {
+/// (`https://miwamoku.net/activemail.kagoya.com/`). A bare name in the path of the authenticated
+/// sender's own site (`senders_own_site`) is that site's own page about the brand (a meeting on
+/// Microsoft Teams booked through Calendly); a brand's domain or subdomain there still counts.
+fn brand_in_path(
+    link: &Link,
+    parsed: &Url,
+    kb: &Knowledge,
+    claimed: &[&Brand],
+    senders_own_site: bool,
+    hits: &mut Hits,
+) {
     let Some(host) = link.host_ascii.as_deref() else { return };
     let registrable = link.registrable.as_deref();
     let owned_by = |b: &Brand| registrable.is_some_and(|r| b.owns_domain(r));
@@ -515,7 +527,7 @@ fn brand_in_path(link: &Link, parsed: &Url, kb: &Knowledge, claimed: &[&Brand], 
                 return Some((brand, d.to_string()));
             }
             // A bare name in the path counts only when the mail itself claims to be that brand.
-            let claimed_here = claimed.iter().any(|c| c.id == brand.id);
+            let claimed_here = claimed.iter().any(|c| c.id == brand.id) && !senders_own_site;
             let path_word = path.split(|c: char| !c.is_ascii_alphanumeric()).any(|w| w == token);
             (claimed_here && path_word).then(|| (brand, token.to_string()))
         })
@@ -767,6 +779,23 @@ mod tests {
             !link_ids(&auth.replace("news-example.net", "ledger.com"), "Ledger <news@ledger.com>", &own)
                 .contains(&"links.off_brand".to_string())
         );
+    }
+
+    #[test]
+    fn a_brand_named_in_the_authenticated_senders_own_paths_is_its_own_page() {
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=calendar-example.com; \
+                    dmarc=pass header.from=calendar-example.com\r\n";
+        let from = "\"Meeting (Microsoft Teams)\" <notify@calendar-example.com>";
+        let ids = |top: &str, url: &str| link_ids(top, from, &format!("<a href=\"{url}\">View event</a>"));
+        let bip = |v: Vec<String>| v.contains(&"links.brand_in_path".to_string());
+        // A scheduling service's page for a meeting on Microsoft Teams, on its own authenticated domain.
+        assert!(!bip(ids(auth, "https://calendar-example.com/events/abc/microsoft_teams")));
+        // Unauthenticated, or on another site, the name still dresses the link up.
+        assert!(bip(ids("", "https://calendar-example.com/events/abc/microsoft_teams")));
+        assert!(bip(ids(auth, "https://meet-example.net/events/abc/microsoft_teams")));
+        // The brand's domain in the path, or a brand subdomain, is a disguise even on the sender's site.
+        assert!(bip(ids(auth, "https://calendar-example.com/login.microsoft.com/signin")));
+        assert!(bip(ids(auth, "https://microsoft.calendar-example.com/signin")));
     }
 
     #[test]
