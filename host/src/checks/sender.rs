@@ -733,6 +733,18 @@ fn brand_opening<'t>(text: &'t str, brand: &Brand) -> Option<&'t str> {
     Some(&text[..end])
 }
 
+/// A news headline about the brand (`楽天グループ、モバイル事業で初の黒字`, `ソフトバンクG、…`): the
+/// company, a few letters of its kind or business at most (グループ, G, HD, モバイル) and a comma open the sentence, the way
+/// newspapers write of a company. A company's notice about itself runs on without that comma
+/// (`Amazon.co.jp重要なお知らせ`, `ETCサービスは…`). Only the bare opening: a 【tag】 stays a claim.
+fn is_headline_topic(claim: &str, brand: &Brand) -> bool {
+    let Some(opening) = brand_opening(claim, brand) else { return false };
+    let Some(comma) = claim.find(['、', '，']) else { return false };
+    comma >= opening.len()
+        && claim[opening.len()..comma].chars().count() <= 8
+        && !claim[..comma].contains(char::is_whitespace)
+}
+
 /// The subject as the reader sees it: hidden characters split brand names (`【メルカ⁤リ】`) and are
 /// no part of it.
 fn visible_subject(subject: &str) -> String {
@@ -752,6 +764,8 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Bran
             brands.filter_map(move |b| {
                 let tag = if bracketed(claim) {
                     Some(format!("【{claim}】"))
+                } else if is_headline_topic(claim, b) {
+                    None
                 } else {
                     brand_opening(claim, b).map(String::from)
                 };
@@ -1450,6 +1464,8 @@ mod tests {
             "Amazon.co.jp重要なお知らせ",
             "[Lists-devel] 【三井住友 カード】 お支払い予定金額のご案内",
             "【メルカ\u{2064}リ】アカウント停止のお知らせ",
+            "【楽天カード、重要】ご利用確認",
+            "楽天カード お客様情報、更新のお願い",
         ] {
             assert_eq!(h(from, subject), ["sender.brand_in_subject"], "{subject}");
         }
@@ -1458,6 +1474,9 @@ mod tests {
             "Re: ETCマイレージの件",
             "先日のAmazonの注文について",
             "Amazon deals of the week",
+            "楽天グループ、モバイル事業で初の黒字　三木谷氏「反転攻勢」",
+            "[日経] ソフトバンク、AI向けデータセンターを北海道に",
+            "Amazon、配送拠点を新設",
         ] {
             assert!(h(from, subject).is_empty(), "{subject}");
         }
