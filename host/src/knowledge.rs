@@ -500,10 +500,14 @@ impl Knowledge {
 
     /// The brand that owns a registrable domain.
     pub fn brand_of_domain(&self, registrable: &str) -> Option<&Brand> {
-        match self.domain_owner.get(registrable) {
-            Some(&i) => Some(&self.brands[i]),
-            None => self.federations.iter().map(|&i| &self.brands[i]).find(|b| b.owns_domain(registrable)),
-        }
+        self.brand_listing(registrable)
+            .or_else(|| self.federations.iter().map(|&i| &self.brands[i]).find(|b| b.owns_domain(registrable)))
+    }
+
+    /// The brand that lists a registrable domain by name (not a member matched by its pattern, which
+    /// anyone could register under the federation's ending).
+    pub fn brand_listing(&self, registrable: &str) -> Option<&Brand> {
+        self.domain_owner.get(registrable).map(|&i| &self.brands[i])
     }
 
     /// Brands whose name appears in a display name or subject. ASCII names must stand as whole words

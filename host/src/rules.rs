@@ -72,6 +72,27 @@ pub struct Combo {
     requires: Vec<IdBits>,
 }
 
+/// Findings that do not count when another is present and nothing deceives: `waives` weigh nothing
+/// and combine with nothing when the message has `when`, no deceptive finding and none of `unless`.
+/// They are still shown. (A brand's own verified mail saying "your account is locked" is the brand
+/// speaking, not a pretence.)
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Waiver {
+    pub name: &'static str,
+    pub when: &'static str,
+    /// Finding ids or `@group`s.
+    pub waives: Vec<&'static str>,
+    /// Finding ids or `@group`s any of which voids the waiver.
+    #[serde(default)]
+    pub unless: Vec<&'static str>,
+    /// `waives` and `unless`, resolved.
+    #[serde(skip)]
+    waived: IdBits,
+    #[serde(skip)]
+    voided_by: IdBits,
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Scoring {
@@ -98,6 +119,8 @@ struct ScoringFile {
     group: FxHashMap<&'static str, Vec<&'static str>>,
     #[serde(default)]
     combo: Vec<Combo>,
+    #[serde(default)]
+    waiver: Vec<Waiver>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -131,6 +154,7 @@ pub struct Rules {
     labels_ja: FxHashMap<&'static str, &'static str>,
     pub summary: Summaries,
     pub combos: Vec<Combo>,
+    pub waivers: Vec<Waiver>,
     by_id: FxHashMap<&'static str, Rule>,
 }
 
@@ -238,6 +262,19 @@ impl Rules {
                 ensure!(by_id.contains_key(id), "group {name} names unknown finding {id}");
             }
         }
+        // The ids an element names: a finding id, or `@group` for every id of that group.
+        let resolve = |owner: &str, element: &'static str| -> Result<IdBits> {
+            let ids = match element.strip_prefix('@') {
+                Some(group) => {
+                    groups.get(group).cloned().with_context(|| format!("{owner} names unknown group {group}"))?
+                }
+                None => {
+                    ensure!(by_id.contains_key(element), "{owner} names unknown finding {element}");
+                    vec![element]
+                }
+            };
+            Ok(IdBits::of(ids.iter().filter_map(|id| by_id.get(id))))
+        };
         let mut combos = file.combo;
         let mut shown = FxHashSet::default();
         for combo in &mut combos {
@@ -257,20 +294,26 @@ impl Rules {
                 None => ensure!(combo.bonus > 0, "combo {} needs a bonus or a finding", combo.name),
             }
             for &element in &combo.all {
-                let ids = match element.strip_prefix('@') {
-                    Some(group) => groups
-                        .get(group)
-                        .cloned()
-                        .with_context(|| format!("combo {} names unknown group {group}", combo.name))?,
-                    None => {
-                        ensure!(by_id.contains_key(element), "combo {} names unknown finding {element}", combo.name);
-                        vec![element]
-                    }
-                };
-                combo.requires.push(IdBits::of(ids.iter().filter_map(|id| by_id.get(id))));
+                combo.requires.push(resolve(&format!("combo {}", combo.name), element)?);
             }
         }
-        Ok(Rules { labels_ja: labels.ja, scoring: file.scoring, summary: file.summary, combos, by_id })
+        let mut waivers = file.waiver;
+        for waiver in &mut waivers {
+            let owner = format!("waiver {}", waiver.name);
+            ensure!(by_id.contains_key(waiver.when), "{owner} names unknown finding {}", waiver.when);
+            ensure!(!waiver.waives.is_empty(), "{owner} waives nothing");
+            for &element in &waiver.waives {
+                waiver.waived.add(&resolve(&owner, element)?);
+            }
+            for &element in &waiver.unless {
+                waiver.voided_by.add(&resolve(&owner, element)?);
+            }
+            ensure!(
+                !waiver.waived.meets(&IdBits::of(by_id.values().filter(|r| r.deceptive))),
+                "{owner} waives a deceptive finding"
+            );
+        }
+        Ok(Rules { labels_ja: labels.ja, scoring: file.scoring, summary: file.summary, combos, waivers, by_id })
     }
 
     pub fn get(&self, id: &str) -> Option<&Rule> {
@@ -442,12 +485,23 @@ struct Ids<'r> {
 }
 
 impl<'r> Ids<'r> {
+    /// The ids that count: waived ones left out (see [`Waiver`]).
     fn of(rules: &'r Rules, findings: &[Finding]) -> Ids<'r> {
         let mut ids: Vec<&str> = findings.iter().map(|f| f.id).collect();
         ids.sort_unstable();
         ids.dedup();
-        let rules: Vec<&Rule> = ids.iter().filter_map(|id| rules.get(id)).collect();
-        Ids { bits: IdBits::of(rules.iter().copied()), rules }
+        let mut counted: Vec<&Rule> = ids.iter().filter_map(|id| rules.get(id)).collect();
+        let present = IdBits::of(counted.iter().copied());
+        let deceived = counted.iter().any(|r| r.deceptive);
+        for waiver in &rules.waivers {
+            let applies = !deceived
+                && rules.get(waiver.when).is_some_and(|when| present.contains(when))
+                && !present.meets(&waiver.voided_by);
+            if applies {
+                counted.retain(|r| !waiver.waived.contains(r));
+            }
+        }
+        Ids { bits: IdBits::of(counted.iter().copied()), rules: counted }
     }
 }
 
@@ -471,6 +525,15 @@ impl IdBits {
 
     fn contains(&self, rule: &Rule) -> bool {
         self.0.get(rule.index / 64).is_some_and(|word| word >> (rule.index % 64) & 1 == 1)
+    }
+
+    fn add(&mut self, other: &IdBits) {
+        if self.0.len() < other.0.len() {
+            self.0.resize(other.0.len(), 0);
+        }
+        for (word, more) in self.0.iter_mut().zip(&other.0) {
+            *word |= more;
+        }
     }
 
     fn meets(&self, other: &IdBits) -> bool {
@@ -663,6 +726,54 @@ bonus = 5
         let ids: Vec<String> =
             rules.render(findings(&["sender.x", "sender.y"]), Lang::En).into_iter().map(|f| f.id).collect();
         assert_eq!(ids, ["sender.x", "sender.y", "sender.z"]);
+    }
+
+    #[test]
+    fn the_verified_brands_own_account_notice_does_not_count_unless_something_deceives() {
+        let rules = Rules::builtin();
+        let notice = ["content.lure_account_suspended", "content.lure_verify", "content.urgency"];
+        let (score, level) = rules.score(&findings(&notice));
+        assert!(score >= rules.scoring.suspicious, "the notice alone warns ({score})");
+        let verified = |extra: &[&'static str]| {
+            let ids: Vec<&'static str> = notice.iter().chain(extra).chain(&["auth.brand_verified"]).copied().collect();
+            rules.score(&findings(&ids))
+        };
+        assert_eq!(verified(&[]), (0, Level::Safe));
+        // Still shown, with the verification that sets it aside.
+        let shown: Vec<String> = rules
+            .render(findings(&["content.lure_verify", "auth.brand_verified"]), Lang::En)
+            .into_iter()
+            .map(|f| f.id)
+            .collect();
+        assert_eq!(shown.len(), 2);
+        assert_eq!(verified(&["links.lookalike"]).1, Level::Dangerous, "a deceptive finding voids the waiver");
+        assert!(verified(&["links.shortener"]).0 > score, "a hidden link voids it");
+        assert!(verified(&["attachments.html_form"]).1 != Level::Safe, "an active attachment voids it");
+        assert!(verified(&["content.lure_payment"]).0 > 0, "payment wording is not waived");
+        assert_eq!(level, Level::Suspicious);
+    }
+
+    #[test]
+    fn a_waiver_names_known_findings_and_never_waives_deception() {
+        let table = |id: &str, weight: u32, deceptive: bool| {
+            format!(
+                "[[finding]]\nid = \"{id}\"\ncategory = \"sender\"\nseverity = \"high\"\nweight = {weight}\n\
+                 deceptive = {deceptive}\ntitle = {{ en = \"t\", ja = \"t\" }}\nexplanation = {{ en = \"e\", ja = \"e\" }}\n"
+            )
+        };
+        let tables = [table("sender.x", 40, false), table("sender.ok", 0, false), table("sender.lie", 40, true)];
+        let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
+        let waiver = |when: &str, waives: &str| {
+            format!("{MINIMAL_SCORING}\n[[waiver]]\nname = \"w\"\nwhen = \"{when}\"\nwaives = [{waives}]\n")
+        };
+        let rules = Rules::parse(&waiver("sender.ok", "\"sender.x\""), "[ja]", &tables).unwrap();
+        assert_eq!(rules.score(&findings(&["sender.x", "sender.ok"])), (0, Level::Safe));
+        assert_eq!(rules.score(&findings(&["sender.x"])), (40, Level::Suspicious));
+        assert_eq!(rules.score(&findings(&["sender.x", "sender.ok", "sender.lie"])).0, 80);
+        assert!(Rules::parse(&waiver("sender.ok", "\"sender.lie\""), "[ja]", &tables).is_err());
+        assert!(Rules::parse(&waiver("sender.nowhere", "\"sender.x\""), "[ja]", &tables).is_err());
+        assert!(Rules::parse(&waiver("sender.ok", "\"@nowhere\""), "[ja]", &tables).is_err());
+        assert!(Rules::parse(&waiver("sender.ok", ""), "[ja]", &tables).is_err());
     }
 
     #[test]

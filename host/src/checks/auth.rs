@@ -4,7 +4,8 @@
 //! ones the recipient's servers added on arrival — above the origin hop of the Received chain —
 //! are facts; the rest (and ARC copies) are shown but never trusted. A pass only proves who the
 //! *signing* domain is: it raises nothing and lowers nothing unless that domain is the one the
-//! From header shows or the brand the message claims.
+//! From header shows or the brand the message claims. A brand's own signed mail whose links stay on
+//! known sites is `auth.brand_verified`, which lets scoring set aside the brand's own account notices.
 
 use crate::checks::received::{self, evidence_text};
 use crate::checks::sender;
@@ -261,6 +262,37 @@ fn check_failed_then_relayed(view: &MessageView, registrable: &str, out: &mut Ve
     out.push(finding);
 }
 
+/// The From address is one of the brand's listed domains, signed by that domain (a DKIM pass the
+/// recipient's server verified: an SPF pass alone is shared by every tenant of a platform), no earlier
+/// server saw it fail, and every link goes to a site a known brand lists (the brand's own, or a social
+/// network in the footer). A hijacked sending account links elsewhere; the links checker still judges
+/// each link, and scoring voids the waiver for any that hides where it leads. A platform's mail that
+/// carries someone else's words — a shared document, an invitation, an invoice with a note — answers
+/// to that someone (its Reply-To) or links to what they published (a form, a shared file): not the
+/// brand speaking.
+fn check_brand_verified(view: &MessageView, kb: &Knowledge, brand: &Brand, registrable: &str, out: &mut Vec<Finding>) {
+    let listed = kb.brand_listing(registrable).is_some_and(|b| std::ptr::eq(b, brand));
+    let signed = trusted(view).find(|r| r.aligned && r.is("dkim", "pass"));
+    let replies_to_brand =
+        view.reply_to.as_ref().is_none_or(|r| r.registrable.as_deref().is_some_and(|d| brand.owns_domain(d)));
+    let links_known = !view.body_skipped
+        && view.links_omitted == 0
+        && view.links.iter().all(|link| {
+            link.registrable.as_deref().is_some_and(|d| kb.brand_listing(d).is_some())
+                && !link.host_ascii.as_deref().is_some_and(|host| kb.is_free_hosting(host))
+        });
+    let speaks_itself = listed && replies_to_brand && links_known;
+    if let Some(signed) = signed.filter(|_| speaks_itself && failed_upstream(view).is_none()) {
+        out.push(
+            Finding::new("auth.brand_verified")
+                .arg("brand", brand.label())
+                .arg("domain", registrable)
+                .evidence("From", view.from.as_ref().map(|f| f.address.clone()).unwrap_or_default())
+                .evidence("Authentication-Results", signed.header.clone()),
+        );
+    }
+}
+
 /// Bytes of a From line searched for the address it shows.
 const MAX_SHOWN_FROM_BYTES: usize = 2048;
 
@@ -341,6 +373,7 @@ pub fn check(view: &MessageView, kb: &Knowledge, out: &mut Vec<Finding>) {
         (Some(brand), None) => {
             // A brand's domain always signs its mail; a Microsoft compauth fail says it could not be verified.
             let weak = trusted(view).find(|r| r.is("compauth", "fail"));
+            check_brand_verified(view, kb, brand, registrable, out);
             if !from_domain_authenticated(view) && !brand_authenticated(view, kb, brand) {
                 let mut finding = Finding::new("auth.brand_unauthenticated")
                     .arg("brand", brand.label())
@@ -383,7 +416,11 @@ mod tests {
     const TOP: &str = "Received: from mx.example.jp (mx.example.jp [192.0.2.1]) by mbox.example.jp; Mon, 1 Jan 2024 00:00:00 +0900\r\n";
 
     fn run(headers: &str, from: &str) -> (Vec<AuthResult>, Vec<&'static str>, bool) {
-        let raw = format!("{headers}From: {from}\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n");
+        run_body(headers, from, "x")
+    }
+
+    fn run_body(headers: &str, from: &str, body: &str) -> (Vec<AuthResult>, Vec<&'static str>, bool) {
+        let raw = format!("{headers}From: {from}\r\nTo: me@example.jp\r\nSubject: x\r\n\r\n{body}\r\n");
         let msg = MessageParser::new().parse(raw.as_bytes()).unwrap();
         let ctx = Context { identities: vec!["me@example.jp".into()], locale: None, ..Context::default() };
         let view = MessageView::build(&msg, false, &ctx, &Limits::default());
@@ -486,8 +523,38 @@ mod tests {
             origin_hop("o1.sendgrid.net", "167.89.0.1")
         );
         let (_, ids, authenticated) = run(&headers, "PayPal <service@paypal.com>");
-        assert!(ids.is_empty(), "{ids:?}");
+        assert_eq!(ids, ["auth.brand_verified"]);
         assert!(authenticated);
+    }
+
+    #[test]
+    fn brand_mail_signed_by_its_listed_domain_with_links_on_known_sites_is_verified() {
+        let signed = format!(
+            "{TOP}Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=bounce.paypal.com; dkim=pass header.i=@paypal.com; dmarc=pass header.from=paypal.com\r\n{}",
+            origin_hop("mx0.slc.paypal.com", "173.0.84.1")
+        );
+        let from = "PayPal <service@paypal.com>";
+        let own = "Log in: https://www.paypal.com/signin and follow us https://twitter.com/paypal";
+        assert_eq!(run_body(&signed, from, own).1, ["auth.brand_verified"]);
+        // A link elsewhere (a hijacked sending account's) is no longer the brand speaking.
+        assert!(run_body(&signed, from, "Log in: https://paypal.account-check.example/signin").1.is_empty());
+        // Nor is a platform's mail carrying someone else's words: a form they made, replies to them.
+        assert!(run_body(&signed, from, "Verify: https://docs.google.com/forms/d/e/x/viewform").1.is_empty());
+        let replies_elsewhere = format!("{signed}Reply-To: someone@example.net\r\n");
+        assert!(run_body(&replies_elsewhere, from, own).1.is_empty());
+        // Passing by SPF alone (DMARC on a shared platform's envelope) proves no signature of the brand.
+        let spf_only = signed.replace("dkim=pass header.i=@paypal.com", "dkim=pass header.i=@sendgrid.net");
+        assert!(run_body(&spf_only, from, own).1.is_empty());
+        // An earlier server saw the domain fail: laundered, not verified.
+        let early = "ARC-Authentication-Results: i=1; mx.example.net; dmarc=fail header.from=paypal.com\r\n";
+        assert_eq!(run_body(&format!("{signed}{early}"), from, own).1, ["auth.failed_then_relayed"]);
+        // A federation's member matched by pattern is anyone's registration under the ending.
+        let member = signed.replace("paypal.com", "sparkasse-sicherheit.de");
+        assert!(
+            run_body(&member, "Sparkasse <info@sparkasse-sicherheit.de>", "https://www.sparkasse-sicherheit.de/")
+                .1
+                .is_empty()
+        );
     }
 
     #[test]
