@@ -745,6 +745,18 @@ fn is_headline_topic(claim: &str, brand: &Brand) -> bool {
         && !claim[..comma].contains(char::is_whitespace)
 }
 
+/// The recipient's server verified that the From domain sent this, and no mailing list put its own
+/// address there: the subject is then the sender's own words under its own name. A company that
+/// opens its subject with a brand (`Google Workspace for Education 移行のお知らせ` from a university,
+/// `楽天モバイルが契約数900万回線を突破` from a news site, `PayPayへの口座登録キャンペーン` from a bank)
+/// writes about the brand, not as it, so only its 【tags】 are claims; the opening still names the
+/// brand (`sender.subject_names_brand`), which an account notice or a bait offer turns into a claim.
+/// A list's re-send carries a stranger's subject, whatever the list's own signature proves.
+fn subject_is_senders_own(view: &MessageView) -> bool {
+    let rewritten_by_list = view.from.as_ref().zip(list_address(view)).is_some_and(|(f, l)| f.address == l);
+    auth::from_domain_authenticated(view) && !rewritten_by_list
+}
+
 /// The subject as the reader sees it: hidden characters split brand names (`【メルカ⁤リ】`) and are
 /// no part of it.
 fn visible_subject(subject: &str) -> String {
@@ -754,8 +766,9 @@ fn visible_subject(subject: &str) -> String {
     visible
 }
 
-/// The brands a subject claims (see `subject_claims`), each with the words that claim it.
-fn subject_brands<'k>(subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Brand)> {
+/// The brands a subject claims (see `subject_claims`), each with the words that claim it. With
+/// `openings` false only the 【tags】 count (see `subject_is_senders_own`).
+fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, openings: bool) -> Vec<(String, &'k Brand)> {
     let bracketed = |claim: &str| subject.contains(&format!("【{claim}】"));
     subject_claims(subject)
         .into_iter()
@@ -764,7 +777,7 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Bran
             brands.filter_map(move |b| {
                 let tag = if bracketed(claim) {
                     Some(format!("【{claim}】"))
-                } else if is_headline_topic(claim, b) {
+                } else if !openings || is_headline_topic(claim, b) {
                     None
                 } else {
                     brand_opening(claim, b).map(String::from)
@@ -786,7 +799,8 @@ pub fn presented_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'sta
         add_brands(&mut brands, claims.imitated.map(|(brand, _)| brand));
     }
     if let Some(subject) = view.subject.as_deref() {
-        add_brands(&mut brands, subject_brands(&visible_subject(subject), kb).into_iter().map(|(_, b)| b));
+        let openings = !subject_is_senders_own(view);
+        add_brands(&mut brands, subject_brands(&visible_subject(subject), kb, openings).into_iter().map(|(_, b)| b));
     }
     brands
 }
@@ -800,7 +814,9 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, display:
         return;
     }
     let subject = visible_subject(subject);
-    let Some((tag, brand)) = subject_brands(&subject, kb).into_iter().find(|(_, b)| !speaks_for(view, from, kb, b))
+    let openings = !subject_is_senders_own(view);
+    let Some((tag, brand)) =
+        subject_brands(&subject, kb, openings).into_iter().find(|(_, b)| !speaks_for(view, from, kb, b))
     else {
         check_brand_mentioned_in_subject(view, from, kb, &subject, out);
         return;
@@ -1481,6 +1497,30 @@ mod tests {
             assert!(h(from, subject).is_empty(), "{subject}");
         }
         assert!(h("info@eki-net.com", "えきねっと会員情報のお知らせ").is_empty(), "the brand's own address");
+    }
+
+    #[test]
+    fn a_verified_senders_subject_opening_with_a_brand_writes_about_it() {
+        let h = |headers: &str, from: &str, subject: &str| {
+            all_ids_for(&format!("{headers}{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\nSubject: {subject}\r\n"), &[])
+        };
+        let verified = "Authentication-Results: mx.example.jp; dmarc=pass header.from=sample-u.ac.jp\r\n";
+        let subject = "Google Workspace for Education 移行のお知らせ";
+        let from = "情報基盤センター <info@sample-u.ac.jp>";
+        assert_eq!(h(verified, from, subject), ["sender.subject_names_brand"], "a mention, not a claim");
+        assert_eq!(h("", from, subject), ["sender.brand_in_subject"], "unverified: a claim");
+        assert_eq!(
+            h(verified, from, "【Google】移行のお知らせ"),
+            ["sender.brand_in_subject"],
+            "a tag is a claim whoever verified it"
+        );
+        // A list's re-send is verified for the list, not for the stranger who wrote the subject.
+        let list = "Authentication-Results: mx.example.jp; dkim=pass header.d=lists.example.org\r\n\
+                    List-Id: <talk.lists.example.org>\r\nList-Post: <mailto:talk@lists.example.org>\r\n";
+        assert_eq!(
+            h(list, "eki-support via Talk <talk@lists.example.org>", "[Talk] 「重要」Ekinetユーザーポリシーの更新"),
+            ["sender.brand_in_subject"]
+        );
     }
 
     #[test]
