@@ -626,8 +626,11 @@ fn text_mismatch(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender, own
     if same_site {
         return;
     }
-    // An authenticated sender's click tracker in front of the sender's own site.
-    if own && sender.owns_domain(shown_registrable.as_deref()) {
+    // An authenticated sender's click tracker in front of the sender's own site, or of another site of
+    // the brand the sender is proven to be (mercari.jp's tracker showing jp.mercari.com).
+    let brand_site = |r: &str| sender.brand.is_some_and(|b| b.owns_domain(r));
+    if own && (sender.owns_domain(shown_registrable.as_deref()) || shown_registrable.as_deref().is_some_and(brand_site))
+    {
         return;
     }
     // A tracker that names the shown site as its destination, in the query (`?url=https://www.shop.example/…`)
@@ -869,6 +872,15 @@ mod tests {
         assert_eq!(link_ids("", from, html), ["links.text_mismatch"]);
         let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp\r\n";
         assert!(link_ids(auth, from, html).is_empty());
+        // A brand proven to be the sender may show another of its domains (apple.com mailing from icloud.com).
+        let html = "<a href=\"https://u1.ct.sendgrid.net/ls/click?upn=abc\">https://www.apple.com/jp/</a>";
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=icloud.com; \
+                    dmarc=pass header.from=icloud.com\r\n";
+        assert!(link_ids(auth, "iCloud <noreply@icloud.com>", html).is_empty());
+        // Not a site of some other brand, nor unauthenticated.
+        let other = html.replace("www.apple.com/jp/", "www.amazon.co.jp/");
+        assert!(link_ids(auth, "iCloud <noreply@icloud.com>", &other).contains(&"links.text_mismatch".to_string()));
+        assert!(link_ids("", "iCloud <noreply@icloud.com>", html).contains(&"links.text_mismatch".to_string()));
     }
 
     #[test]
