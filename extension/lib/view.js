@@ -57,6 +57,7 @@ const FAILURES = {
  * @property {string} title
  * @property {string} explanation
  * @property {{label: string, value: string}[]} evidence
+ * @property {string} [waivedText] set when the host set the finding aside (it counted for nothing)
  */
 
 /**
@@ -119,11 +120,14 @@ function findingView(finding, t) {
       label: shown(item?.label, 200, t),
       value: shown(item?.value, MAX_VALUE_CHARS, t),
     })),
+    waivedText: finding?.waived === true ? t("findingWaived") : undefined,
   };
 }
 
-/** Most serious first, then highest score; otherwise the host's order. */
+/** What counted before what was set aside; then most serious first, then highest score; otherwise the host's order. */
 function bySeriousness(a, b) {
+  const waived = Number(a?.waived === true) - Number(b?.waived === true);
+  if (waived !== 0) return waived;
   const rank = (SEVERITY_RANK[b?.severity] ?? 0) - (SEVERITY_RANK[a?.severity] ?? 0);
   return rank !== 0 ? rank : (Number(b?.score) || 0) - (Number(a?.score) || 0);
 }
@@ -215,15 +219,17 @@ export function verdictView(verdict, t, { messageId = null } = {}) {
   if (omitted && typeof omitted === "object" && Object.keys(omitted).length > 0) notes.push(t("noteListsCut"));
   if (verdict.truncated?.body_not_analyzed) notes.push(t("noteBodyNotAnalyzed"));
   const score = Number.isFinite(verdict.score) ? Math.round(verdict.score) : null;
+  // The banner headlines what counted; what was set aside is in the details.
+  const top = findings.filter((f) => f.waivedText === undefined).slice(0, TOP_FINDINGS);
   return {
     level,
     icon: ICONS[level],
     levelText: t(LEVEL_KEYS[level]),
     summary: shown(verdict.summary || (findings.length === 0 ? t("noFindings") : ""), MAX_TEXT_CHARS, t),
     scoreText: score === null ? undefined : t("scoreText", score),
-    top: findings.slice(0, TOP_FINDINGS),
+    top,
     findings,
-    moreText: findings.length > TOP_FINDINGS ? t("moreFindings", findings.length - TOP_FINDINGS) : undefined,
+    moreText: findings.length > top.length ? t("moreFindings", findings.length - top.length) : undefined,
     notes,
     facts: factsView(verdict.facts, t),
     labels: labels(t),

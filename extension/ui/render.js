@@ -49,6 +49,7 @@ ul.top li { margin: 2px 0; }
 .sev { display: inline-block; font-size: 11px; padding: 0 6px; margin-inline-end: 6px; border-radius: 8px;
   background: var(--chip); }
 .sev[data-severity="critical"], .sev[data-severity="high"] { font-weight: 700; }
+.waived { font-size: 11px; opacity: .75; margin-inline-start: 6px; font-style: italic; }
 .more, .help, .note { margin: 4px 0 0 28px; }
 code { font-family: ui-monospace, "DejaVu Sans Mono", monospace; background: var(--chip); padding: 0 4px;
   border-radius: 3px; user-select: all; }
@@ -80,15 +81,17 @@ dl.evidence dd { margin: 0; }
   }
 
   /**
-   * A severity chip followed by the finding's title.
+   * A severity chip followed by the finding's title, and a note when it was not counted.
    * @param {Document} doc
    * @param {import("../lib/view.js").FindingView} finding
    */
   function findingHeadline(doc, finding) {
-    return [
+    const headline = [
       el(doc, "span", { className: "sev", text: finding.severityText, attrs: { "data-severity": finding.severity } }),
       el(doc, "strong", { className: "title", text: finding.title }),
     ];
+    if (finding.waivedText) headline.push(el(doc, "span", { className: "waived", text: finding.waivedText }));
+    return headline;
   }
 
   /**

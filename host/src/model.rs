@@ -113,6 +113,9 @@ pub struct RenderedFinding {
     pub title: String,
     pub explanation: String,
     pub evidence: Vec<Evidence>,
+    /// Set aside by a waiver (`data/scoring.toml`): shown, but it counted for nothing (`score` 0).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub waived: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

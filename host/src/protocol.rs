@@ -310,6 +310,7 @@ mod tests {
             title: "t".into(),
             explanation: "e".into(),
             evidence: (0..evidence).map(|i| Evidence { label: "URL".into(), value: format!("v{i}") }).collect(),
+            waived: false,
         };
         Verdict {
             level: Level::Dangerous,

@@ -32,6 +32,8 @@ struct Labels {
     more: &'static str,
     omitted: &'static str,
     body_not_analyzed: &'static str,
+    /// After a finding a waiver set aside.
+    waived: &'static str,
     severities: [&'static str; 5],
 }
 
@@ -57,6 +59,7 @@ const EN: Labels = Labels {
     more: "more (see --json)",
     omitted: "Left out",
     body_not_analyzed: "The body was too large and was not analyzed.",
+    waived: "not counted",
     severities: ["info", "low", "medium", "high", "critical"],
 };
 
@@ -82,6 +85,7 @@ const JA: Labels = Labels {
     more: "件（省略、--json で全件）",
     omitted: "省略",
     body_not_analyzed: "本文が大きすぎるため解析していません。",
+    waived: "考慮外",
     severities: ["情報", "低", "中", "高", "重大"],
 };
 
@@ -109,7 +113,9 @@ pub fn render(verdict: &Verdict) -> String {
         let _ = writeln!(out, "  {}", l.no_findings);
     }
     for finding in &verdict.findings {
-        let _ = writeln!(out, "  • [{}] {}  ({})", severity(l, finding.severity), visible(&finding.title), finding.id);
+        let waived = if finding.waived { format!(" · {}", l.waived) } else { String::new() };
+        let title = visible(&finding.title);
+        let _ = writeln!(out, "  • [{}] {title}  ({}){waived}", severity(l, finding.severity), finding.id);
         let _ = writeln!(out, "    {}", visible(&finding.explanation));
         for evidence in &finding.evidence {
             let _ = writeln!(out, "      {}: {}", visible(&evidence.label), visible(&evidence.value));
@@ -250,6 +256,7 @@ mod tests {
                 title: "Brand only in the path".into(),
                 explanation: "The link names a brand but goes elsewhere.".into(),
                 evidence: vec![Evidence { label: "URL".into(), value: "https://evil.example/kagoya.com".into() }],
+                waived: false,
             }],
             facts: Facts {
                 from: Some(Mailbox {

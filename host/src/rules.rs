@@ -345,7 +345,7 @@ impl Rules {
         let fired: Vec<&Combo> = self.fired(&ids).collect();
         let (score, level) = self.score_fired(&ids, &fired);
         let combined = self.render_combinations(&findings, &fired, lang);
-        (score, level, self.render_with(findings, combined, lang))
+        (score, level, self.render_with(findings, &ids, combined, lang))
     }
 
     fn score_fired(&self, ids: &Ids, fired: &[&Combo]) -> (u32, Level) {
@@ -375,25 +375,34 @@ impl Rules {
         self.judge(findings, lang).2
     }
 
-    /// The findings rendered, with those that combinations show (`combined`), strongest first.
-    fn render_with(&self, findings: Vec<Finding>, combined: Vec<RenderedFinding>, lang: Lang) -> Vec<RenderedFinding> {
+    /// The findings rendered, with those that combinations show (`combined`), strongest first; those
+    /// that do not count (waived: not among `counted`) after all that do.
+    fn render_with(
+        &self,
+        findings: Vec<Finding>,
+        counted: &Ids,
+        combined: Vec<RenderedFinding>,
+        lang: Lang,
+    ) -> Vec<RenderedFinding> {
         let mut out: Vec<RenderedFinding> = findings
             .into_iter()
             .filter_map(|f| {
                 let rule = self.get(f.id)?;
+                let waived = !counted.bits.contains(rule);
                 Some(RenderedFinding {
                     id: rule.id.to_string(),
                     category: rule.category,
                     severity: rule.severity,
-                    score: rule.weight,
+                    score: if waived { 0 } else { rule.weight },
                     title: fill(rule.title.get(lang), &f.args),
                     explanation: fill(rule.explanation.get(lang), &f.args),
                     evidence: f.evidence.into_iter().map(|e| self.localize(e, lang)).collect(),
+                    waived,
                 })
             })
             .chain(combined)
             .collect();
-        out.sort_by(|a, b| b.severity.cmp(&a.severity).then(b.score.cmp(&a.score)));
+        out.sort_by(|a, b| a.waived.cmp(&b.waived).then(b.severity.cmp(&a.severity)).then(b.score.cmp(&a.score)));
         out
     }
 
@@ -423,6 +432,7 @@ impl Rules {
                     title: rule.title.get(lang).to_owned(),
                     explanation: rule.explanation.get(lang).to_owned(),
                     evidence,
+                    waived: false,
                 })
             })
             .collect()
@@ -739,13 +749,15 @@ bonus = 5
             rules.score(&findings(&ids))
         };
         assert_eq!(verified(&[]), (0, Level::Safe));
-        // Still shown, with the verification that sets it aside.
-        let shown: Vec<String> = rules
+        // Still shown, after the verification that sets it aside, marked and counted for nothing.
+        let shown: Vec<(String, u32, bool)> = rules
             .render(findings(&["content.lure_verify", "auth.brand_verified"]), Lang::En)
             .into_iter()
-            .map(|f| f.id)
+            .map(|f| (f.id, f.score, f.waived))
             .collect();
-        assert_eq!(shown.len(), 2);
+        assert_eq!(shown, [("auth.brand_verified".into(), 0, false), ("content.lure_verify".into(), 0, true)]);
+        let alone = rules.render(findings(&["content.lure_verify"]), Lang::En);
+        assert!(!alone[0].waived && alone[0].score > 0);
         assert_eq!(verified(&["links.lookalike"]).1, Level::Dangerous, "a deceptive finding voids the waiver");
         assert!(verified(&["links.shortener"]).0 > score, "a hidden link voids it");
         assert!(verified(&["attachments.html_form"]).1 != Level::Safe, "an active attachment voids it");

@@ -49,6 +49,25 @@ test("a dangerous verdict: colour hook, icon, word, summary, top three findings,
   assert.equal(section.querySelector(".more").textContent, "1 more in Details.");
 });
 
+test("a finding set aside by the host says so in the details, as text", () => {
+  const dom = messageDom();
+  const finding = (id, severity, waived) => ({ id, severity, score: 0, title: `title ${id}`, explanation: "e", evidence: [], waived });
+  const verdict = {
+    level: "safe",
+    score: 0,
+    summary: "",
+    findings: [finding("content.lure_verify", "low", true), finding("auth.brand_verified", "info", false)],
+    facts: {},
+  };
+  dom.window.MekikiRender.showBanner(dom.window.document, verdictView(verdict, t));
+  const root = dom.window.document.querySelector("#mekiki-banner").shadowRoot;
+  const marked = [...root.querySelectorAll("li.finding")].map((li) => [li.dataset.finding, li.querySelector(".waived")?.textContent]);
+  assert.deepEqual(marked, [
+    ["auth.brand_verified", undefined],
+    ["content.lure_verify", "not counted"],
+  ]);
+});
+
 test("hostile text renders literally: no markup, no script, no link, no handler anywhere", () => {
   const dom = messageDom();
   const host = dom.window.MekikiRender.showBanner(dom.window.document, verdictView(HOSTILE_VERDICT, t));

@@ -66,6 +66,35 @@ test("findings are ordered most serious first; the banner gets the top three", (
   assert.deepEqual(view.findings[0].evidence, [{ label: "URL", value: "https://example.net/sender.brand_display_name" }]);
 });
 
+test("findings the host set aside come after those that counted, marked, and never headline the banner", () => {
+  const verdict = {
+    level: "safe",
+    score: 0,
+    summary: "",
+    findings: [
+      finding("content.lure_account_suspended", "medium", 0, { waived: true }),
+      finding("auth.brand_verified", "info", 0),
+      finding("content.lure_verify", "low", 0, { waived: true }),
+    ],
+    facts: {},
+  };
+  const view = verdictView(verdict, en);
+  assert.deepEqual(
+    view.findings.map((f) => [f.id, f.waivedText]),
+    [
+      ["auth.brand_verified", undefined],
+      ["content.lure_account_suspended", "not counted"],
+      ["content.lure_verify", "not counted"],
+    ],
+  );
+  assert.deepEqual(view.top.map((f) => f.id), ["auth.brand_verified"]);
+  assert.equal(view.moreText, "2 more in Details.");
+  assert.equal(verdictView(verdict, ja).findings[1].waivedText, "考慮外");
+  // Only a literal `true` marks a finding; anything else from the host is not a waiver.
+  const odd = verdictView({ ...verdict, findings: [finding("x.y", "low", 5, { waived: "yes" })] }, en);
+  assert.equal(odd.findings[0].waivedText, undefined);
+});
+
 test("facts are labelled lists: sender, origin hop, auth, links, attachments", () => {
   const facts = Object.fromEntries(verdictView(SEED_LIKE, en).facts.map((f) => [f.label, f.values]));
   assert.deepEqual(facts.From, ["Kagoya Internet Service <hiroshi@example.jp>"]);
