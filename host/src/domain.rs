@@ -37,7 +37,9 @@ pub fn registrable(host: &str) -> Option<String> {
     if !domain.suffix().is_known() {
         return None;
     }
-    std::str::from_utf8(domain.as_bytes()).ok().map(str::to_owned)
+    // The registrable domain is the end of `host` (psl slices its input), so it is taken from the
+    // `str` rather than checked as UTF-8 again; `get` refuses an end that is not a character's start.
+    host.get(host.len() - domain.as_bytes().len()..).map(str::to_owned)
 }
 
 /// The first label of a domain, its name without the suffix when `domain` is registrable

@@ -55,7 +55,10 @@ pub struct Members {
 
 impl Members {
     fn hold(&self, registrable: &str) -> bool {
-        let Some((label, ending)) = registrable.split_once('.') else { return false };
+        // Found byte by byte: a registrable name is short, and a `char` searcher's set-up costs more
+        // than reading it (`.` is ASCII, so a character boundary).
+        let Some(dot) = registrable.bytes().position(|b| b == b'.') else { return false };
+        let (label, ending) = (&registrable[..dot], &registrable[dot + 1..]);
         self.endings.contains(&ending) && self.labels.iter().any(|pattern| label_matches(pattern, label))
     }
 }

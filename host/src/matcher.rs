@@ -334,19 +334,21 @@ impl Iterator for Matches<'_, '_> {
                 continue;
             }
             // Most bytes end no pattern: read on to one that does (in locals, the loop is hot). Most
-            // bytes are read in the shallow states, through their rows alone.
-            let (mut pos, mut state) = (self.pos, self.state);
+            // bytes are read in the shallow states, through their rows alone. The bytes come from a
+            // slice iterator, which ends on a pointer comparison: the position is worked out once,
+            // when a pattern ends, not kept and checked beside it at every byte.
+            let mut state = self.state;
+            let mut bytes = self.text.get(self.pos..).unwrap_or_default().iter();
             let report = loop {
                 let row = states[state as usize].row;
                 if row != NONE {
                     // From row to row by their entries' offsets, until one leads elsewhere (`LEAVES`).
                     let mut at = row as usize * 256;
                     let entry = loop {
-                        let Some(&byte) = self.text.get(pos) else {
-                            (self.pos, self.state) = (pos, (at / 256) as u32);
+                        let Some(&byte) = bytes.next() else {
+                            (self.pos, self.state) = (self.text.len(), (at / 256) as u32);
                             return None;
                         };
-                        pos += 1;
                         let entry = arrays.rows[at + usize::from(byte)];
                         if entry & LEAVES != 0 {
                             break entry;
@@ -355,11 +357,10 @@ impl Iterator for Matches<'_, '_> {
                     };
                     state = entry & !LEAVES;
                 } else {
-                    let Some(&byte) = self.text.get(pos) else {
-                        (self.pos, self.state) = (pos, state);
+                    let Some(&byte) = bytes.next() else {
+                        (self.pos, self.state) = (self.text.len(), state);
                         return None;
                     };
-                    pos += 1;
                     state = arrays.next(state, byte);
                 }
                 let report = states[state as usize].report;
@@ -367,7 +368,7 @@ impl Iterator for Matches<'_, '_> {
                     break report;
                 }
             };
-            (self.pos, self.state, self.reporting) = (pos, state, report);
+            (self.pos, self.state, self.reporting) = (self.text.len() - bytes.len(), state, report);
             self.next_end = states[report as usize].ends_first;
         }
     }

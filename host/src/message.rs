@@ -141,7 +141,7 @@ impl<'a> MessageView<'a> {
         ctx: &Context,
         limits: &Limits,
     ) -> MessageView<'a> {
-        let headers: Vec<(&str, &str)> = message.headers_raw().collect();
+        let headers = raw_headers(message);
         let deadline = Instant::now() + limits.time_budget;
         let to = Addr::all_of(message.to(), limits);
         let cc = Addr::all_of(message.cc(), limits);
@@ -211,7 +211,7 @@ impl<'a> MessageView<'a> {
             return_path: message.return_address().map(|r| r.trim().to_string()),
             message_id: message.message_id().map(str::to_owned),
             subject: message.subject().map(|s| capped(s, limits.max_header_chars)),
-            date: message.date().map(|d| d.to_rfc3339()),
+            date: message.date().map(rfc3339),
             text,
             html,
             html_scans,
@@ -233,6 +233,53 @@ impl<'a> MessageView<'a> {
         view.auth = checks::auth::parse(&view);
         view
     }
+}
+
+/// `date.to_rfc3339()`, written digit by digit rather than through `format!`: the same text (a test
+/// compares) at a tenth of the cost, once per message.
+fn rfc3339(date: &mail_parser::DateTime) -> String {
+    let mut out = String::with_capacity(25);
+    push_padded(&mut out, date.year, 4);
+    let rest = [('-', date.month), ('-', date.day), ('T', date.hour), (':', date.minute), (':', date.second)];
+    for (separator, number) in rest {
+        out.push(separator);
+        push_padded(&mut out, number.into(), 2);
+    }
+    if date.tz_hour == 0 && date.tz_minute == 0 {
+        out.push('Z');
+    } else {
+        out.push(if date.tz_before_gmt { '-' } else { '+' });
+        push_padded(&mut out, date.tz_hour.into(), 2);
+        out.push(':');
+        push_padded(&mut out, date.tz_minute.into(), 2);
+    }
+    out
+}
+
+/// `number` in decimal, with zeros before it up to `width` digits (`format!("{number:0width$}")`).
+fn push_padded(out: &mut String, number: u16, width: usize) {
+    let digits = number.checked_ilog10().unwrap_or(0) + 1;
+    out.extend(std::iter::repeat_n('0', width.saturating_sub(digits as usize)));
+    for place in (0..digits).rev() {
+        out.push(char::from(b'0' + (number / 10u16.pow(place) % 10) as u8));
+    }
+}
+
+/// Every header as (name, value as written), top first: what `message.headers_raw()` gives, values
+/// that are not UTF-8 left out. The header block is checked as UTF-8 once, rather than each value
+/// apart: in a block that is UTF-8, a value is UTF-8 exactly when it starts and ends on character
+/// boundaries, which `str::get` tells. A block that is not is read value by value.
+fn raw_headers<'a>(message: &'a mail_parser::Message<'a>) -> Vec<(&'a str, &'a str)> {
+    let Some(root) = message.parts.first() else { return Vec::new() };
+    let raw = message.raw_message.as_ref();
+    let base = root.offset_header as usize;
+    let block = raw.get(base..root.offset_body as usize).and_then(|block| std::str::from_utf8(block).ok());
+    let value = |start: usize, end: usize| match block {
+        Some(block) if start >= base && end <= base + block.len() => block.get(start - base..end - base),
+        _ => std::str::from_utf8(raw.get(start..end)?).ok(),
+    };
+    let values = root.headers.iter().map(|h| (h.name.as_str(), value(h.offset_start as usize, h.offset_end as usize)));
+    values.filter_map(|(name, value)| Some((name, value?))).collect()
 }
 
 enum Body {
@@ -326,4 +373,41 @@ pub fn content_type_of(part: &mail_parser::MessagePart) -> String {
         })
         .unwrap_or_else(|| "text/plain".into())
         .to_ascii_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_headers_are_those_mail_parser_gives() {
+        let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures");
+        let mut messages: Vec<Vec<u8>> = std::fs::read_dir(&fixtures)
+            .unwrap()
+            .map(|entry| entry.unwrap().path())
+            .filter(|path| path.extension().is_some_and(|e| e == "eml"))
+            .map(|path| std::fs::read(path).unwrap())
+            .collect();
+        // A header that is not UTF-8, one cut inside a character, and a body that is not UTF-8.
+        messages.push(
+            b"Subject: caf\xC3\xA9\r\nX-Bad: \xFF\xFE\r\nX-Cut: \xE3\x81\r\nFrom: a@b.example\r\n\r\n\xFF".to_vec(),
+        );
+        messages.push(b"X-Kana: \xE3\x81\x82\r\nTo: c@d.example\r\n\r\nbody".to_vec());
+        for raw in &messages {
+            let message = mail_parser::MessageParser::new().parse(raw).unwrap();
+            assert_eq!(raw_headers(&message), message.headers_raw().collect::<Vec<_>>());
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn dates_are_written_as_mail_parser_writes_them(
+            year in proptest::prop_oneof![0..=10_000u16, proptest::num::u16::ANY],
+            (month, day, hour, minute, second) in (0..=99u8, 0..=99u8, 0..=99u8, 0..=99u8, proptest::num::u8::ANY),
+            (tz_before_gmt, tz_hour, tz_minute) in (proptest::bool::ANY, 0..=14u8, proptest::prop_oneof![0..=1u8, 0..=255u8]),
+        ) {
+            let date = mail_parser::DateTime { year, month, day, hour, minute, second, tz_before_gmt, tz_hour, tz_minute };
+            proptest::prop_assert_eq!(rfc3339(&date), date.to_rfc3339());
+        }
+    }
 }

@@ -469,10 +469,11 @@ fn fill(template: &str, args: &[(&'static str, String)]) -> String {
     let value = |name: &str| args.iter().rev().find(|(k, _)| *k == name).map(|(_, v)| v.as_str());
     let mut out = String::with_capacity(template.len() + 32);
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
+    // Braces are ASCII, found as bytes (by memchr, faster than a `char` searcher on these texts).
+    while let Some(open) = memchr::memchr(b'{', rest.as_bytes()) {
         out.push_str(&rest[..open]);
         let after = &rest[open + 1..];
-        match after.find('}').map(|close| (value(&after[..close]), close)) {
+        match memchr::memchr(b'}', after.as_bytes()).map(|close| (value(&after[..close]), close)) {
             Some((Some(value), close)) => {
                 out.push_str(value);
                 rest = &after[close + 1..];

@@ -7,6 +7,8 @@
 //! From header shows or the brand the message claims. A brand's own signed mail whose links stay on
 //! known sites is `auth.brand_verified`, which lets scoring set aside the brand's own account notices.
 
+use std::borrow::Cow;
+
 use crate::checks::received::{self, evidence_text};
 use crate::checks::sender;
 use crate::domain;
@@ -56,19 +58,37 @@ const METHODS: [&str; 12] = [
     "domainkeys",
 ];
 
-/// Drops RFC 5322 comments (`(sender IP is 1.2.3.4)`), which may nest and may contain `;`.
-fn strip_comments(value: &str) -> String {
+/// Drops RFC 5322 comments (`(sender IP is 1.2.3.4)`), which may nest and may contain `;`. The text
+/// between comments is copied a run at a time (parentheses are ASCII, so runs end on character
+/// boundaries); a value without one is not copied.
+fn strip_comments(value: &str) -> Cow<'_, str> {
+    if !value.contains('(') {
+        return Cow::Borrowed(value);
+    }
     let mut out = String::with_capacity(value.len());
-    let mut depth = 0usize;
-    for c in value.chars() {
-        match c {
-            '(' => depth += 1,
-            ')' if depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
+    let (mut depth, mut kept_from) = (0usize, 0);
+    for (i, b) in value.bytes().enumerate() {
+        match b {
+            b'(' => {
+                if depth == 0 {
+                    out.push_str(&value[kept_from..i]);
+                }
+                depth += 1;
+            }
+            // A `)` outside any comment is text, kept with the run it stands in.
+            b')' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    kept_from = i + 1;
+                }
+            }
             _ => {}
         }
     }
-    out
+    if depth == 0 {
+        out.push_str(&value[kept_from..]);
+    }
+    Cow::Owned(out)
 }
 
 fn domain_of(value: &str) -> Option<String> {
@@ -86,37 +106,38 @@ fn parse_header(value: &str, arc: bool) -> (Option<String>, Vec<AuthResult>) {
         segments.next();
     }
     let mut authserv_id = None;
-    let mut results: Vec<(AuthResult, Vec<(String, String)>)> = Vec::new();
+    // Properties as written, keys in any case: compared, not lower-cased copies of each.
+    let mut results: Vec<(AuthResult, Vec<(&str, &str)>)> = Vec::new();
     'segments: for (n, segment) in segments.enumerate() {
-        for token in segment.split_whitespace() {
+        for token in words(segment) {
             let Some((key, val)) = token.split_once('=') else {
                 if n == 0 && results.is_empty() && authserv_id.is_none() {
                     authserv_id = domain::normalize_host(token);
                 }
                 continue;
             };
-            let key = key.to_ascii_lowercase();
             let method = key.split('/').next().unwrap_or_default();
-            if METHODS.contains(&method) || method.starts_with("x-") && !key.contains('.') {
+            let experimental = method.get(..2).is_some_and(|x| x.eq_ignore_ascii_case("x-")) && !key.contains('.');
+            if METHODS.iter().any(|m| m.eq_ignore_ascii_case(method)) || experimental {
                 // `parse` keeps no more than this in all; more from one header would only take memory.
                 if results.len() == MAX_RESULTS {
                     break 'segments;
                 }
                 let result = AuthResult {
-                    method: method.to_string(),
+                    method: method.to_ascii_lowercase(),
                     result: val.trim_matches('"').to_ascii_lowercase(),
                     ..AuthResult::default()
                 };
                 results.push((result, Vec::new()));
             } else if let Some((_, props)) = results.last_mut() {
-                props.push((key, val.to_string()));
+                props.push((key, val));
             }
         }
     }
     let results = results
         .into_iter()
         .map(|(mut r, props)| {
-            let prop = |name: &str| props.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+            let prop = |name: &str| props.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| *v);
             let about = match r.method.as_str() {
                 "dkim" => prop("header.d").or(prop("header.i")),
                 "spf" => prop("smtp.mailfrom").or(prop("smtp.helo")),
@@ -128,6 +149,15 @@ fn parse_header(value: &str, arc: bool) -> (Option<String>, Vec<AuthResult>) {
         })
         .collect();
     (authserv_id, results)
+}
+
+/// `text.split_whitespace()`, split on bytes when the text is ASCII (most headers): the same words,
+/// but for the vertical tab, which `char::is_whitespace` counts and `u8::is_ascii_whitespace` does not.
+fn words(text: &str) -> impl Iterator<Item = &str> {
+    let ascii = text.is_ascii() && !text.contains('\x0B');
+    let (by_bytes, by_chars) =
+        if ascii { (Some(text.split_ascii_whitespace()), None) } else { (None, Some(text.split_whitespace())) };
+    by_bytes.into_iter().flatten().chain(by_chars.into_iter().flatten())
 }
 
 /// Reads every Authentication-Results (trusted when above the origin hop, or when a receiver known to
@@ -432,6 +462,31 @@ mod tests {
 
     fn origin_hop(host: &str, ip: &str) -> String {
         format!("Received: from {host} ({host} [{ip}]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n")
+    }
+
+    #[test]
+    fn comments_are_dropped_as_character_by_character_and_words_split_as_on_unicode_space() {
+        let char_by_char = |value: &str| {
+            let (mut out, mut depth) = (String::new(), 0usize);
+            for c in value.chars() {
+                match c {
+                    '(' => depth += 1,
+                    ')' if depth > 0 => depth -= 1,
+                    _ if depth == 0 => out.push(c),
+                    _ => {}
+                }
+            }
+            out
+        };
+        for value in ["", "a)b (c (d) e) f) g", "spf=pass (é) x", "(open", "x (a) (b)) y (", "((a)b)c)d(e"] {
+            assert_eq!(strip_comments(value), char_by_char(value), "{value:?}");
+        }
+        for b in 0..=0x7F_u8 {
+            let text = format!("a{}b  c", char::from(b));
+            assert_eq!(words(&text).collect::<Vec<_>>(), text.split_whitespace().collect::<Vec<_>>(), "{b:#x}");
+        }
+        let mixed = "spf=pass\u{3000}x\u{A0}y\tz";
+        assert_eq!(words(mixed).collect::<Vec<_>>(), mixed.split_whitespace().collect::<Vec<_>>());
     }
 
     #[test]

@@ -118,7 +118,10 @@ pub struct Attributes<'h> {
 const LONGEST_ATTRIBUTE: usize = 11;
 
 impl<'h> Attributes<'h> {
-    /// Where the value of attribute `name` (any case) goes, if it is one of those read.
+    /// Where the value of attribute `name` (any case) goes, if it is one of those read. Not inlined:
+    /// in [`Tokens::tag`] the addresses of all the slots were worked out and kept on the stack for
+    /// every tag, most of which have no attribute read.
+    #[inline(never)]
     fn slot(&mut self, name: &[u8]) -> Option<&mut Option<&'h str>> {
         let mut lower = [0; LONGEST_ATTRIBUTE];
         Some(match ascii_lowercase_in(name, &mut lower)? {

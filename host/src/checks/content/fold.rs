@@ -516,8 +516,14 @@ impl<'t> Folder<'t> {
             self.f.simplified += 1;
             self.f.simplified_example.get_or_insert(c);
         }
-        for lower in lookalike.unwrap_or(c).to_lowercase() {
-            self.emit(strip_accent(lower));
+        // Kana and kanji have neither case nor accents: written as they are, without a search of the
+        // case tables for each character of Japanese text.
+        if is_kana(c) || is_han(c) {
+            self.emit(c);
+        } else {
+            for lower in lookalike.unwrap_or(c).to_lowercase() {
+                self.emit(strip_accent(lower));
+            }
         }
         self.last_latin = genuine_latin;
     }
@@ -563,6 +569,13 @@ mod tests {
         for c in plain {
             assert_eq!(is_nfkc_quick(std::iter::once(c)), IsNormalized::Yes, "{c:?}");
             assert_eq!(canonical_combining_class(c), 0, "{c:?}");
+        }
+    }
+
+    #[test]
+    fn kana_and_kanji_have_no_case_and_no_accents() {
+        for c in (0..=0x10FFFF).filter_map(char::from_u32).filter(|&c| is_kana(c) || is_han(c)) {
+            assert!(c.to_lowercase().eq([c]) && strip_accent(c) == c && latin_lookalike(c).is_none(), "{c:?}");
         }
     }
 
