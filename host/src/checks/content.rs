@@ -1404,7 +1404,8 @@ fn count_words(text: &str, limit: usize) -> usize {
         if words >= limit {
             break;
         }
-        if is_kana(c) || is_han(c) {
+        // ASCII first (most text): it is neither kana nor kanji.
+        if !c.is_ascii() && (is_kana(c) || is_han(c)) {
             words += 1 + usize::from(run >= 2);
             run = 0;
         } else if c.is_alphanumeric() {
