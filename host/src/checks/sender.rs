@@ -733,6 +733,13 @@ fn brand_opening<'t>(text: &'t str, brand: &Brand) -> Option<&'t str> {
     Some(&text[..end])
 }
 
+/// The text is one of the brand's names (or its exact abbreviation), give or take spaces.
+fn is_brand_name(text: &str, brand: &Brand) -> bool {
+    let text = text.trim();
+    let folded = fold(text);
+    brand.names.iter().any(|n| fold(n) == folded) || brand.short_names.iter().any(|n| n == text)
+}
+
 /// A news headline about the brand (`楽天グループ、モバイル事業で初の黒字`, `ソフトバンクG、…`): the
 /// company, a few letters of its kind or business at most (グループ, G, HD, モバイル) and a comma open the sentence, the way
 /// newspapers write of a company. A company's notice about itself runs on without that comma
@@ -767,7 +774,9 @@ fn visible_subject(subject: &str) -> String {
 }
 
 /// The brands a subject claims (see `subject_claims`), each with the words that claim it. With
-/// `openings` false only the 【tags】 count (see `subject_is_senders_own`).
+/// `openings` false (see `subject_is_senders_own`) only a 【tag】 that is the brand's name and nothing
+/// more counts: `【三井住友カード】` signs the mail, `【PayPay支払いで最大20%還元】` and `【ANA特別運賃】`
+/// advertise what a shop or travel agency sells.
 fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, openings: bool) -> Vec<(String, &'k Brand)> {
     let bracketed = |claim: &str| subject.contains(&format!("【{claim}】"));
     subject_claims(subject)
@@ -776,7 +785,7 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, openings: bool) -> Vec<(
             let brands = kb.brands_named_in(claim).into_iter().chain(kb.brands_short_named_in(claim));
             brands.filter_map(move |b| {
                 let tag = if bracketed(claim) {
-                    Some(format!("【{claim}】"))
+                    (openings || is_brand_name(claim, b)).then(|| format!("【{claim}】"))
                 } else if !openings || is_headline_topic(claim, b) {
                     None
                 } else {
@@ -1512,8 +1521,14 @@ mod tests {
         assert_eq!(
             h(verified, from, "【Google】移行のお知らせ"),
             ["sender.brand_in_subject"],
-            "a tag is a claim whoever verified it"
+            "a tag that is the brand's name signs the mail, whoever verified it"
         );
+        // A tag that advertises what the sender sells or accepts names the brand as its topic.
+        for subject in ["【PayPay支払いで最大20%還元】年末セール開催中", "【楽天ポイントカード対応】ポイント2倍デー"]
+        {
+            assert_eq!(h(verified, from, subject), ["sender.subject_names_brand"], "{subject}");
+            assert_eq!(h("", from, subject), ["sender.brand_in_subject"], "unverified: {subject}");
+        }
         // A list's re-send is verified for the list, not for the stranger who wrote the subject.
         let list = "Authentication-Results: mx.example.jp; dkim=pass header.d=lists.example.org\r\n\
                     List-Id: <talk.lists.example.org>\r\nList-Post: <mailto:talk@lists.example.org>\r\n";
