@@ -248,6 +248,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         if !own
             && !wrapped
             && !sender.brand_owns(link)
+            && !brands_page_from_brand(link, parsed, kb, &sender)
             && let Some(found) = encoded::find_address(&link.url, &recipients)
             && !is_subscription_link(link, kb)
         {
@@ -342,6 +343,33 @@ fn unwrap_protection(link: &Link, kb: &Knowledge) -> Option<Link> {
         param("url")
     }?;
     extract::make_link(inner, None, link.text.clone(), link.source)
+}
+
+/// A link to the very site of the brand whose address the mail comes from, even unverified (delivered
+/// without Authentication-Results): Google's alert for `accounts.google.com/AccountChooser?Email=…` names
+/// the account on Google's own site, which no phisher controls. Only the From address's own registrable
+/// domain (the brand's other domains and shorteners stay counted unverified). Not a free mailbox's brand (its addresses
+/// are anyone's), not a free host (`storage.googleapis.com`), not a page carrying a URL to another
+/// site (a translation proxy's `?u=https://…`).
+fn brands_page_from_brand(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender) -> bool {
+    let (Some(from), Some(registrable), Some(host)) =
+        (sender.from_registrable.as_deref(), link.registrable.as_deref(), link.host_ascii.as_deref())
+    else {
+        return false;
+    };
+    let Some(brand) = kb.brand_listing(from) else { return false };
+    if registrable != from || kb.is_free_hosting(host) || kb.is_freemail(from) {
+        return false;
+    }
+    let query = encoded::percent_decode(parsed.query().unwrap_or_default()).to_ascii_lowercase();
+    query.match_indices("http").all(|(at, _)| {
+        let rest = &query[at..];
+        let rest = rest.strip_prefix("https://").or_else(|| rest.strip_prefix("http://"));
+        rest.is_none_or(|r| {
+            let target = r.split(['/', '?', '#', '&', ':']).next().unwrap_or_default();
+            domain::registrable(target).is_some_and(|t| brand.owns_domain(&t))
+        })
+    })
 }
 
 /// A newsletter's unsubscribe / preferences link: it names the subscriber by design.
@@ -863,6 +891,27 @@ mod tests {
         assert!(link_ids(auth, from, html).is_empty());
         // Unproven, the brand's name in the From line vouches for nothing.
         assert_eq!(link_ids("", from, html), ["links.recipient_in_url"]);
+    }
+
+    #[test]
+    fn recipient_in_url_on_the_from_brands_own_site_names_the_account_there() {
+        let ids = |from: &str, url: &str| link_ids("", from, &format!("<a href=\"{url}\">Check activity</a>"));
+        let riu = |v: Vec<String>| v.contains(&"links.recipient_in_url".to_string());
+        let google = "Google <no-reply@accounts.google.com>";
+        // Unverified, the address still leads to Google's own page, which no phisher controls.
+        assert!(!riu(ids(google, "https://accounts.google.com/AccountChooser?Email=hiroshi@example.jp")));
+        assert!(!riu(ids(
+            google,
+            "https://accounts.google.com/AccountChooser?Email=hiroshi@example.jp&amp;continue=https://myaccount.google.com/alert"
+        )));
+        // A page carrying someone else's URL, a free host, a free mailbox's brand, another brand: counted.
+        assert!(riu(ids(
+            google,
+            "https://translate.google.com/translate?u=https://evil.example/?e=hiroshi@example.jp"
+        )));
+        assert!(riu(ids(google, "https://storage.googleapis.com/b/x.html?e=hiroshi@example.jp")));
+        assert!(riu(ids("<someone@gmail.com>", "https://docs.google.com/forms/d/x?e=hiroshi@example.jp")));
+        assert!(riu(ids("Apple <no_reply@email.apple.com>", "https://accounts.google.com/x?Email=hiroshi@example.jp")));
     }
 
     #[test]
