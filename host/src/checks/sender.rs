@@ -266,7 +266,7 @@ impl<'k> Claims<'k> {
         // Asked only when the name speaks for a brand, by name or by imitation: nothing reads it otherwise.
         let brand_is_topic = (!display.is_empty() || imitated.is_some())
             && (names_its_own_domain(from, display_name.as_deref(), kb, &display)
-                || shown_name.as_deref().is_some_and(|name| names_community(kb, name)));
+                || shown_name.as_deref().is_some_and(|name| names_community(kb, name) || names_store(name, &display)));
         Claims { display, imitated, brand_is_topic, display_name, shown_name }
     }
 }
@@ -442,6 +442,28 @@ fn organisation_word<'k>(kb: &'k Knowledge, name: &str) -> Option<&'k str> {
 /// it is the topic, not the sender.
 fn names_community(kb: &Knowledge, name: &str) -> bool {
     listed_word(&kb.community_words, name).is_some()
+}
+
+/// A name of a store that sells under a brand's name: a shop's outlet on a marketplace (`サンプル家具
+/// 楽天市場店`, `○○ Yahoo!店`, `○○ Amazon店`) or a carrier's shop run by an agency (`ドコモショップ渋谷店`).
+/// Japanese names a store `店` after the brand, with the shop's own name before it or the place
+/// between; the brand is what the store sells, not who writes. A bank's branch (`支店`, `本店`,
+/// `出張所`) is the bank itself and stays a claim, as does the brand's bare name with `店`.
+fn names_store(name: &str, display: &[&Brand]) -> bool {
+    let folded = fold(name);
+    let folded = folded.trim();
+    let Some(before_store) = folded.strip_suffix('店') else { return false };
+    if ["支", "本"].iter().any(|b| before_store.ends_with(b)) || folded.contains("出張所") {
+        return false;
+    }
+    display.iter().flat_map(|b| &b.names).any(|n| {
+        let n = fold(n);
+        before_store.find(n.as_str()).is_some_and(|at| {
+            let own_words = before_store[..at].trim();
+            let between = before_store[at + n.len()..].trim();
+            !own_words.is_empty() || !between.is_empty()
+        })
+    })
 }
 
 /// The first listed word in a name: words in alphabetic scripts whole (`team`, not `steam`), Japanese
@@ -785,7 +807,7 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, openings: bool) -> Vec<(
             let brands = kb.brands_named_in(claim).into_iter().chain(kb.brands_short_named_in(claim));
             brands.filter_map(move |b| {
                 let tag = if bracketed(claim) {
-                    (openings || is_brand_name(claim, b)).then(|| format!("【{claim}】"))
+                    ((openings || is_brand_name(claim, b)) && !names_store(claim, &[b])).then(|| format!("【{claim}】"))
                 } else if !openings || is_headline_topic(claim, b) {
                     None
                 } else {
@@ -1536,6 +1558,23 @@ mod tests {
             h(list, "eki-support via Talk <talk@lists.example.org>", "[Talk] 「重要」Ekinetユーザーポリシーの更新"),
             ["sender.brand_in_subject"]
         );
+    }
+
+    #[test]
+    fn a_store_selling_under_a_brands_name_is_not_the_brand() {
+        let h = |from: &str, subject: &str| {
+            ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\nSubject: {subject}\r\n"), &[])
+        };
+        for name in
+            ["サンプル家具 楽天市場店", "サンプル家具 Yahoo!店", "サンプル家具 Amazon店", "ドコモショップ渋谷店"]
+        {
+            assert!(h(&format!("{name} <info@sample-kagu.example>"), "x").is_empty(), "{name}");
+        }
+        assert!(h("info@sample-kagu.example", "【サンプル家具 楽天市場店】ご注文ありがとうございます").is_empty());
+        // A bank's branch is the bank; the brand's bare name with 店 is the brand.
+        for name in ["三井住友銀行 新宿支店", "三井住友銀行本店", "Amazon店"] {
+            assert_eq!(h(&format!("{name} <info@sample-kagu.example>"), "x"), ["sender.brand_display_name"], "{name}");
+        }
     }
 
     #[test]
