@@ -10,6 +10,7 @@ use crate::domain;
 use crate::knowledge::{Brand, Knowledge, fold, lookalike_key};
 use crate::message::{Addr, MessageView};
 use crate::model::Finding;
+use unicode_normalization::UnicodeNormalization;
 
 pub(crate) mod random_text;
 
@@ -392,6 +393,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     check_addressee(view, out);
     check_organisation_freemail(from, kb, claims, out);
     check_disguised_name(from, claims.display_name.as_deref(), out);
+    check_disguised_address(from, out);
     check_lookalike_name(from, claims, out);
     check_platform_subdomain(from, kb, out);
     check_platform_envelope(view, from, kb, out);
@@ -429,6 +431,31 @@ fn check_disguised_name(from: &Addr, name: Option<&str>, out: &mut Vec<Finding>)
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address))
             .evidence("Decoded value", unmasked),
+    );
+}
+
+/// The address as a reader sees it, when it is written in styled letters (`𝘀𝘂𝗽𝗽𝗼𝗿𝘁@𝗚𝗮𝗺𝗺𝗮.𝗻𝗹`,
+/// full-width `ｓｕｐｐｏｒｔ`) or with hidden characters inside: the plain address it imitates. No mail
+/// system delivers to or verifies such an address; it only looks like one.
+fn unmasked_address(address: &str) -> Option<String> {
+    if address.is_ascii() {
+        return None;
+    }
+    let plain: String = address.nfkc().filter(|&c| !is_hidden_char(c)).collect::<String>().to_lowercase();
+    let styled =
+        address.chars().any(|c| !c.is_ascii() && !is_hidden_char(c) && std::iter::once(c).nfkc().all(|n| n.is_ascii()));
+    let hidden = address.chars().any(is_hidden_char);
+    (plain.is_ascii() && plain.contains('@') && (styled || hidden)).then_some(plain)
+}
+
+/// The From address itself is disguised: styled or hidden characters make it read as another address.
+fn check_disguised_address(from: &Addr, out: &mut Vec<Finding>) {
+    let Some(plain) = unmasked_address(&from.address) else { return };
+    out.push(
+        Finding::new("sender.disguised_address")
+            .arg("address", plain.clone())
+            .evidence("From", from.address.clone())
+            .evidence("Decoded value", plain),
     );
 }
 
@@ -1448,6 +1475,28 @@ mod tests {
             "McAfee in small capitals"
         );
         assert!(h("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <ivan@example.ru>").is_empty(), "a Russian name");
+    }
+
+    #[test]
+    fn addresses_in_styled_letters_or_with_hidden_characters_are_disguised() {
+        assert_eq!(unmasked_address("𝘀𝘂𝗽𝗽𝗼𝗿𝘁@𝗚𝗮𝗺𝗺𝗮.𝗻𝗹").as_deref(), Some("support@gamma.nl"));
+        assert_eq!(
+            unmasked_address("ｉｎｆｏ@ｓｈｏｐ.ｅｘａｍｐｌｅ.ｃｏｍ").as_deref(),
+            Some("info@shop.example.com"),
+            "full width"
+        );
+        assert_eq!(
+            unmasked_address("noreply@bahn\u{200B}.de").as_deref(),
+            Some("noreply@bahn.de"),
+            "a zero-width space"
+        );
+        // Addresses in other scripts, accented letters and plain ones are what they are.
+        for plain in ["山田@例え.jp", "josé@exämple.de", "ivan@пример.рф", "info@example.com"] {
+            assert_eq!(unmasked_address(plain), None, "{plain}");
+        }
+        let h = |from: &str| ids_for(&format!("{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\n"), &[]);
+        assert_eq!(h("Gamma <𝘀𝘂𝗽𝗽𝗼𝗿𝘁@𝗚𝗮𝗺𝗺𝗮.𝗻𝗹>"), ["sender.disguised_address"]);
+        assert!(h("山田 太郎 <taro@example.co.jp>").is_empty());
     }
 
     #[test]
