@@ -197,6 +197,9 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     // A mail-security wrapper (Safe Links, URL Defense) forwards to the URL it carries: judge that one.
     let links: Vec<Cow<Link>> =
         view.links.iter().map(|l| unwrap_protection(l, kb).map_or(Cow::Borrowed(l), Cow::Owned)).collect();
+    // The brands the mail presents itself as (not every brand a subject mentions: a newsletter's
+    // "How PayPal runs Kubernetes" links to github.com/paypal/… as the story it tells).
+    let presented = off_brand_claims(view, kb);
     let mut lookalikes_seen: Vec<&str> = Vec::new();
     let mut hits = Hits::default();
     for link in links.iter().map(Cow::as_ref) {
@@ -238,7 +241,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         // The authenticated sender's own site may name a product it works with in its paths (Calendly's
         // `/microsoft_teams` meeting location): that is a page of the sender's, not one dressed up.
         let senders_own_site = on_from_site && sender.authenticated && sender.owns_domain(link.registrable.as_deref());
-        brand_in_path(link, parsed, kb, &claimed, senders_own_site, &mut hits);
+        brand_in_path(link, parsed, kb, &presented, senders_own_site, &mut hits);
         if let Some(reg) = link.registrable.as_deref()
             && !lookalikes_seen.contains(&reg)
         {
@@ -264,7 +267,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             text_mismatch(link, parsed, kb, &sender, own, &mut hits);
         }
     }
-    off_brand(view, &links, kb, &sender, &off_brand_claims(view, kb), &mut hits);
+    off_brand(view, &links, kb, &sender, &presented, &mut hits);
     hits.emit(out);
 }
 
@@ -827,6 +830,29 @@ mod tests {
         // The brand's domain in the path, or a brand subdomain, is a disguise even on the sender's site.
         assert!(bip(ids(auth, "https://calendar-example.com/login.microsoft.com/signin")));
         assert!(bip(ids(auth, "https://microsoft.calendar-example.com/signin")));
+    }
+
+    #[test]
+    fn a_brand_the_subject_only_mentions_is_no_claim_for_a_bare_name_in_a_path() {
+        let html = "<a href=\"https://news.example.org/business/amazon-cut-jobs/\">Read</a>";
+        let raw = |from: &str, subject: &str| {
+            format!(
+                "Received: from out.example.net (out.example.net [198.51.100.7])\r\n\tby mx.example.jp (Postfix) \
+                 with ESMTPS id 1; Tue, 14 Jan 2025 09:12:33 +0900\r\nFrom: {from}\r\nTo: hiroshi@example.jp\r\n\
+                 Subject: {subject}\r\nMIME-Version: 1.0\r\nContent-Type: text/html; charset=UTF-8\r\n\r\n{html}\r\n"
+            )
+        };
+        let bip = |from: &str, subject: &str| {
+            crate::analyze(raw(from, subject).as_bytes(), &crate::model::Context::default())
+                .findings
+                .iter()
+                .any(|f| f.id == "links.brand_in_path")
+        };
+        // A newsletter's headline about Amazon links to the story about it.
+        assert!(!bip("News <news@example.org>", "Amazon to cut 10,000 jobs"));
+        // A mail that presents itself as Amazon (its name, a 【tag】) dresses the link up.
+        assert!(bip("Amazon <news@example.org>", "Your order"));
+        assert!(bip("Support <news@example.org>", "【Amazon】お支払い方法の確認"));
     }
 
     #[test]
