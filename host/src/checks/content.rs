@@ -694,7 +694,8 @@ pub struct HtmlScan {
     pub script: Option<String>,
     /// `<meta http-equiv="refresh">` target.
     pub meta_refresh: Option<String>,
-    /// `href`s of anchors.
+    /// `href`s of anchors, for an attached page (a message body's links are read by its link
+    /// collector; see [`scan_html_and_links`]).
     pub hrefs: Vec<String>,
     /// `src`s of images.
     pub images: Vec<String>,
@@ -933,7 +934,9 @@ fn walk_html(
             b"img" if scan.images.len() < MAX_HTML_ITEMS => {
                 scan.images.push(attributes.src.unwrap_or_default().to_string());
             }
-            b"a" if scan.hrefs.len() < MAX_HTML_ITEMS => {
+            // Only an attached page's anchors are read here (`attachments::check_page`): a body's
+            // links are the link collector's, and copying each anchor's href would go unused.
+            b"a" if links.is_none() && scan.hrefs.len() < MAX_HTML_ITEMS => {
                 if let Some(href) = attributes.href {
                     scan.hrefs.push(href.to_string());
                 }

@@ -113,9 +113,24 @@ fn is_base64_char(c: char) -> bool {
 /// Candidate tokens: maximal runs of base64 characters (trailing `=` padding dropped), and — because
 /// `/` is also the path separator — each `/`-separated piece of a run.
 fn tokens(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !is_base64_char(c)).filter(|run| run.len() >= MIN_BASE64).flat_map(|run| {
+    base64_runs(s).filter(|run| run.len() >= MIN_BASE64).flat_map(|run| {
         let pieces = run.contains('/').then(|| run.split('/').filter(|p| p.len() >= MIN_BASE64));
         std::iter::once(run).chain(pieces.into_iter().flatten())
+    })
+}
+
+/// The maximal runs of base64 characters of `s` (what splitting it on the other characters gives,
+/// less the empty pieces), read byte by byte: base64 characters are ASCII, so a run starts and ends on
+/// character boundaries, and no byte of another character is one of them.
+fn base64_runs(s: &str) -> impl Iterator<Item = &str> {
+    // A byte of a multi-byte character is no ASCII character: `char::from` makes it a Latin-1 one.
+    let is_base64 = |b: &u8| is_base64_char(char::from(*b));
+    let bytes = s.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        let start = at + bytes[at..].iter().position(is_base64)?;
+        at = start + bytes[start..].iter().position(|b| !is_base64(b)).unwrap_or(bytes.len() - start);
+        Some(&s[start..at])
     })
 }
 
@@ -144,6 +159,14 @@ fn decodings(token: &str) -> Vec<(Encoding, Vec<u8>)> {
 mod tests {
     use super::*;
     use base64::engine::general_purpose::{STANDARD as STD_PAD, URL_SAFE_NO_PAD};
+
+    proptest::proptest! {
+        #[test]
+        fn base64_runs_are_the_pieces_between_other_characters(text in "[aZ9+/_=%é漢 -]{0,30}") {
+            let pieces: Vec<&str> = text.split(|c: char| !is_base64_char(c)).filter(|p| !p.is_empty()).collect();
+            proptest::prop_assert_eq!(base64_runs(&text).collect::<Vec<_>>(), pieces);
+        }
+    }
 
     fn me() -> Vec<String> {
         vec!["hiroshi@example.jp".to_string()]
