@@ -230,7 +230,11 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             if kb.is_shortener(host) {
                 hits.add(link_finding("links.shortener", link).arg("host", host));
             }
-            if kb.is_free_hosting(host) && !own && !on_from_site {
+            if kb.is_free_hosting(host)
+                && !own
+                && !on_from_site
+                && !verified_senders_form(link, parsed, host, kb, &sender)
+            {
                 hits.add(link_finding("links.free_hosting", link).arg("host", host));
             }
             if let Some(tld) = kb.abused_tld(host).filter(|_| !own) {
@@ -373,6 +377,21 @@ fn brands_page_from_brand(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Se
             domain::registrable(target).is_some_and(|t| brand.owns_domain(&t))
         })
     })
+}
+
+/// A form of the office suites organisations run on (Google Workspace's `docs.google.com/forms/…` and
+/// `forms.gle`, Microsoft 365's `forms.office.com`) linked by a sender the recipient's server verified, not
+/// a free mailbox: a shop's or a school's survey lives there, under the sender's name, and hides no other
+/// site. From anyone else it is a page anyone can make. Other form builders stay free hosting even so:
+/// a platform's verified notification relays what strangers typed (Zoho SalesIQ chat transcripts
+/// carrying a scammer's `forms.yandex.com` link).
+fn verified_senders_form(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, sender: &Sender) -> bool {
+    let free_mailbox = sender.from_registrable.as_deref().is_none_or(|r| kb.is_freemail(r));
+    if !sender.authenticated || free_mailbox || link.source != LinkSource::Href {
+        return false;
+    }
+    let form_path = parsed.path_segments().and_then(|mut s| s.next()) == Some("forms");
+    matches!(host, "forms.gle" | "forms.office.com" | "forms.microsoft.com") || (host == "docs.google.com" && form_path)
 }
 
 /// A newsletter's unsubscribe / preferences link: it names the subscriber by design.
@@ -853,6 +872,24 @@ mod tests {
         // A mail that presents itself as Amazon (its name, a 【tag】) dresses the link up.
         assert!(bip("Amazon <news@example.org>", "Your order"));
         assert!(bip("Support <news@example.org>", "【Amazon】お支払い方法の確認"));
+    }
+
+    #[test]
+    fn a_verified_senders_office_suite_form_is_its_own_survey() {
+        let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp; \
+                    dmarc=pass header.from=shop-example.jp\r\n";
+        let ids = |top: &str, from: &str, url: &str| link_ids(top, from, &format!("<a href=\"{url}\">アンケート</a>"));
+        let fh = |v: Vec<String>| v.contains(&"links.free_hosting".to_string());
+        let shop = "Shop <info@shop-example.jp>";
+        assert!(!fh(ids(auth, shop, "https://docs.google.com/forms/d/e/1FAIpQLSabc/viewform")));
+        assert!(!fh(ids(auth, shop, "https://forms.gle/AbCdEf123")));
+        assert!(!fh(ids(auth, shop, "https://forms.office.com/r/AbC123")));
+        // Unverified, from a free mailbox, another form builder, or a document rather than a form: free hosting.
+        assert!(fh(ids("", shop, "https://forms.gle/AbCdEf123")));
+        let gmail = auth.replace("shop-example.jp", "gmail.com");
+        assert!(fh(ids(&gmail, "<someone@gmail.com>", "https://forms.gle/AbCdEf123")));
+        assert!(fh(ids(auth, shop, "https://forms.yandex.com/cloud/6581/")));
+        assert!(fh(ids(auth, shop, "https://docs.google.com/document/d/1abc/edit")));
     }
 
     #[test]
