@@ -200,6 +200,11 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     // The brands the mail presents itself as (not every brand a subject mentions: a newsletter's
     // "How PayPal runs Kubernetes" links to github.com/paypal/… as the story it tells).
     let presented = off_brand_claims(view, kb);
+    // Neither the sender's name nor its domain speaks for a brand, and the sender signed the subject
+    // with its own name: a brand there is what the sender writes about.
+    let claims_in_subject_only = super::sender::subject_signed_by_sender(view)
+        && super::sender::brands_in_name(view, kb).is_empty()
+        && super::sender::brand_imitated_by_from(view, kb).is_none();
     let mut lookalikes_seen: Vec<&str> = Vec::new();
     let mut hits = Hits::default();
     for link in links.iter().map(Cow::as_ref) {
@@ -271,7 +276,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             text_mismatch(link, parsed, kb, &sender, own, &mut hits);
         }
     }
-    off_brand(view, &links, kb, &sender, &presented, &mut hits);
+    off_brand(view, &links, kb, &sender, &presented, claims_in_subject_only, &mut hits);
     hits.emit(out);
 }
 
@@ -300,12 +305,19 @@ fn off_brand_claims(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static 
 /// The mail claims to be a brand (sender name or subject) but its links lead elsewhere. Links to any
 /// known brand's domains (app stores, social networks), to the authenticated sender's own trackers
 /// and to mail-security wrappers are not counted; a brand's authenticated mail is not examined.
+/// A brand only the subject claims (`subject_only`: neither the sender's name nor its domain speaks
+/// for one, the From address is not the brand's, and the subject carries the sender's own name as a
+/// 【tag】), with links to the From domain's own site, is a shop, event site or newsletter writing
+/// about the brand on its own pages ("【connpass】Microsoft Azure 勉強会" from connpass, "ヤマト運輸
+/// 発送完了のお知らせ【くらし雑貨店】"), also when no server verified it. Untagged, or tagged 【重要】 or
+/// with the brand's name, the subject stays a claim whatever the links.
 fn off_brand(
     view: &MessageView,
     links: &[Cow<Link>],
     kb: &Knowledge,
     sender: &Sender,
     claimed: &[&Brand],
+    subject_only: bool,
     hits: &mut Hits,
 ) {
     let from_registrable = view.from.as_ref().and_then(|f| f.registrable.as_deref());
@@ -319,7 +331,11 @@ fn off_brand(
             let known_owner = link.registrable.as_deref().is_some_and(|r| kb.brand_of_domain(r).is_some());
             // The sender's own site is no excuse when the sender is not the brand it claims to be.
             let own_excused = sent_by_brand && sender.owns(link, kb);
-            !known_owner && !own_excused && !kb.is_link_protection(host)
+            let senders_own_pages = subject_only
+                && !sent_by_brand
+                && link.registrable.is_some()
+                && link.registrable.as_deref() == from_registrable;
+            !known_owner && !own_excused && !senders_own_pages && !kb.is_link_protection(host)
         });
         if let Some(link) = elsewhere {
             hits.add(
@@ -815,6 +831,32 @@ mod tests {
         // A name that merely contains a brand's (`amazonaws`) or none at all claims nothing.
         assert!(!off("Ops <alerts@amazonaws-status.example.com>"));
         assert!(!off("Judith Boyd <jill@example.org>"));
+    }
+
+    #[test]
+    fn a_brand_only_the_subject_claims_is_not_off_brand_on_the_senders_own_pages() {
+        let off = |subject: &str, from: &str, url: &str| {
+            let raw = format!(
+                "Received: from out.example.net (out.example.net [198.51.100.7]) by mx.example.jp; \
+                 Tue, 14 Jan 2025 09:12:33 +0900\r\nFrom: {from}\r\nTo: hiroshi@example.jp\r\nSubject: {subject}\r\n\
+                 Content-Type: text/html; charset=UTF-8\r\n\r\n<a href=\"{url}\">open</a>\r\n"
+            );
+            let verdict = crate::analyze(raw.as_bytes(), &crate::model::Context::default());
+            verdict.findings.iter().any(|f| f.id == "links.off_brand")
+        };
+        let subject = "【connpass】Microsoft Azure 勉強会 #42 の参加登録が完了しました";
+        assert!(!off(subject, "connpass <no-reply@connpass.com>", "https://connpass.com/event/1/"));
+        // Not signed with the sender's name (no tag, or 【重要】), another site than the sender's, a
+        // sender's name that claims the brand, or a From domain imitating it: the claim stands.
+        assert!(off("Microsoft Azure 勉強会 #42", "connpass <no-reply@connpass.com>", "https://connpass.com/event/1/"));
+        assert!(off(
+            "【重要】Microsoft 365 の設定",
+            "情報システム部 <info@mfa-setup.example.com>",
+            "https://mfa-setup.example.com/"
+        ));
+        assert!(off(subject, "connpass <no-reply@connpass.com>", "https://azure-events.example.net/1"));
+        assert!(off(subject, "Microsoft <no-reply@connpass.com>", "https://connpass.com/event/1/"));
+        assert!(off(subject, "Events <no-reply@microsoftsupport.com>", "https://microsoftsupport.com/1"));
     }
 
     #[test]

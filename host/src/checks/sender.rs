@@ -850,17 +850,41 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, openings: bool) -> Vec<(
 /// look-alike or misspelling; not when it names the sender's own domain) and the subject's claims.
 /// Links elsewhere in such a mail are off-brand (`links.off_brand`).
 pub fn presented_brands(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
+    let mut brands = brands_in_name(view, kb);
+    add_brands(&mut brands, brands_in_subject(view, kb));
+    brands
+}
+
+/// The brands the display name presents the sender as (by name, look-alike or misspelling; not when
+/// they are only its topic).
+pub fn brands_in_name(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let mut brands = Vec::new();
     let claims = view.sender_claims(kb);
     if !claims.brand_is_topic {
         add_brands(&mut brands, claims.display.iter().copied());
         add_brands(&mut brands, claims.imitated.map(|(brand, _)| brand));
     }
-    if let Some(subject) = view.subject.as_deref() {
-        let openings = !subject_is_senders_own(view);
-        add_brands(&mut brands, subject_brands(&visible_subject(subject), kb, openings).into_iter().map(|(_, b)| b));
-    }
     brands
+}
+
+/// The subject carries the sender's own name as a 【tag】 (`【connpass】…` from "connpass", `…【くらし雑貨店】`
+/// from "くらし雑貨店"): it is signed by the sender, and a brand beside the tag is what it writes about.
+pub fn subject_signed_by_sender(view: &MessageView) -> bool {
+    let (Some(subject), Some(from)) = (view.subject.as_deref(), view.from.as_ref()) else { return false };
+    let names: Vec<String> = from.name.iter().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
+    let label = from.registrable.as_deref().and_then(|r| r.split('.').next()).unwrap_or_default();
+    subject
+        .split('【')
+        .skip(1)
+        .filter_map(|rest| rest.split_once('】').map(|(tag, _)| fold(tag)))
+        .any(|tag| !tag.is_empty() && (names.contains(&tag) || tag == label))
+}
+
+/// The brands the subject claims (see `subject_claims`).
+fn brands_in_subject(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
+    let Some(subject) = view.subject.as_deref() else { return Vec::new() };
+    let openings = !subject_is_senders_own(view);
+    subject_brands(&visible_subject(subject), kb, openings).into_iter().map(|(_, b)| b).collect()
 }
 
 /// The subject names a brand where a company names itself (see `subject_claims`): the same claim as
