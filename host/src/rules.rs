@@ -587,6 +587,14 @@ dangerous = { en = "{top}", ja = "{top}" }
         )
     }
 
+    /// A finding table with the one sender rule `id`, weighed and marked as given.
+    fn table(id: &str, weight: u32, deceptive: bool) -> String {
+        format!(
+            "[[finding]]\nid = \"{id}\"\ncategory = \"sender\"\nseverity = \"high\"\nweight = {weight}\n\
+             deceptive = {deceptive}\ntitle = {{ en = \"t\", ja = \"t\" }}\nexplanation = {{ en = \"e\", ja = \"e\" }}\n"
+        )
+    }
+
     fn findings(ids: &[&'static str]) -> Vec<Finding> {
         ids.iter().map(|id| Finding::new(id)).collect()
     }
@@ -721,12 +729,6 @@ bonus = 5
 
     #[test]
     fn a_shown_combination_weighs_its_finding_and_can_make_a_verdict_dangerous() {
-        let table = |id: &str, weight: u32, deceptive: bool| {
-            format!(
-                "[[finding]]\nid = \"{id}\"\ncategory = \"sender\"\nseverity = \"high\"\nweight = {weight}\n\
-                 deceptive = {deceptive}\ntitle = {{ en = \"t\", ja = \"t\" }}\nexplanation = {{ en = \"e\", ja = \"e\" }}\n"
-            )
-        };
         let tables = [table("sender.x", 40, false), table("sender.y", 20, false), table("sender.z", 15, true)];
         let scoring = format!(
             "{MINIMAL_SCORING}\n[[combo]]\nname = \"c\"\nall = [\"sender.x\", \"sender.y\"]\nfinding = \"sender.z\"\n"
@@ -768,12 +770,6 @@ bonus = 5
 
     #[test]
     fn a_waiver_names_known_findings_and_never_waives_deception() {
-        let table = |id: &str, weight: u32, deceptive: bool| {
-            format!(
-                "[[finding]]\nid = \"{id}\"\ncategory = \"sender\"\nseverity = \"high\"\nweight = {weight}\n\
-                 deceptive = {deceptive}\ntitle = {{ en = \"t\", ja = \"t\" }}\nexplanation = {{ en = \"e\", ja = \"e\" }}\n"
-            )
-        };
         let tables = [table("sender.x", 40, false), table("sender.ok", 0, false), table("sender.lie", 40, true)];
         let tables: Vec<&str> = tables.iter().map(String::as_str).collect();
         let waiver = |when: &str, waives: &str| {
