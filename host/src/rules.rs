@@ -86,7 +86,9 @@ pub struct Waiver {
     /// Finding ids or `@group`s any of which voids the waiver.
     #[serde(default)]
     pub unless: Vec<&'static str>,
-    /// `waives` and `unless`, resolved.
+    /// `when`, `waives` and `unless`, resolved.
+    #[serde(skip)]
+    trigger: IdBits,
     #[serde(skip)]
     waived: IdBits,
     #[serde(skip)]
@@ -300,7 +302,8 @@ impl Rules {
         let mut waivers = file.waiver;
         for waiver in &mut waivers {
             let owner = format!("waiver {}", waiver.name);
-            ensure!(by_id.contains_key(waiver.when), "{owner} names unknown finding {}", waiver.when);
+            ensure!(!waiver.when.starts_with('@'), "{owner} is triggered by one finding, not a group");
+            waiver.trigger = resolve(&owner, waiver.when)?;
             ensure!(!waiver.waives.is_empty(), "{owner} waives nothing");
             for &element in &waiver.waives {
                 waiver.waived.add(&resolve(&owner, element)?);
@@ -505,9 +508,7 @@ impl<'r> Ids<'r> {
         let present = IdBits::of(counted.iter().copied());
         let deceived = counted.iter().any(|r| r.deceptive);
         for waiver in &rules.waivers {
-            let applies = !deceived
-                && rules.get(waiver.when).is_some_and(|when| present.contains(when))
-                && !present.meets(&waiver.voided_by);
+            let applies = !deceived && present.meets(&waiver.trigger) && !present.meets(&waiver.voided_by);
             if applies {
                 counted.retain(|r| !waiver.waived.contains(r));
             }

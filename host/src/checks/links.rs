@@ -199,12 +199,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         view.links.iter().map(|l| unwrap_protection(l, kb).map_or(Cow::Borrowed(l), Cow::Owned)).collect();
     // The brands the mail presents itself as (not every brand a subject mentions: a newsletter's
     // "How PayPal runs Kubernetes" links to github.com/paypal/… as the story it tells).
-    let presented = off_brand_claims(view, kb);
-    // Neither the sender's name nor its domain speaks for a brand, and the sender signed the subject
-    // with its own name: a brand there is what the sender writes about.
-    let claims_in_subject_only = super::sender::subject_signed_by_sender(view)
-        && super::sender::brands_in_name(view, kb).is_empty()
-        && super::sender::brand_imitated_by_from(view, kb).is_none();
+    let claims = off_brand_claims(view, kb);
     let mut lookalikes_seen: Vec<&str> = Vec::new();
     let mut hits = Hits::default();
     for link in links.iter().map(Cow::as_ref) {
@@ -250,7 +245,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         // The authenticated sender's own site may name a product it works with in its paths (Calendly's
         // `/microsoft_teams` meeting location): that is a page of the sender's, not one dressed up.
         let senders_own_site = on_from_site && sender.authenticated && sender.owns_domain(link.registrable.as_deref());
-        brand_in_path(link, parsed, kb, &presented, senders_own_site, &mut hits);
+        brand_in_path(link, parsed, kb, &claims.brands, senders_own_site, &mut hits);
         if let Some(reg) = link.registrable.as_deref()
             && !lookalikes_seen.contains(&reg)
         {
@@ -276,7 +271,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             text_mismatch(link, parsed, kb, &sender, own, &mut hits);
         }
     }
-    off_brand(view, &links, kb, &sender, &presented, claims_in_subject_only, &mut hits);
+    off_brand(view, &links, kb, &sender, &claims.brands, claims.subject_only, &mut hits);
     hits.emit(out);
 }
 
@@ -284,8 +279,13 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
 /// the brand whose own address is the From address when the mail came in from a server that is
 /// not the brand's (a forged brand address), and the brand a From domain imitates (`postbankde.com`).
 /// An employee writing from the brand's own servers about other sites claims nothing.
-fn off_brand_claims(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
-    let mut claims = super::sender::presented_brands(view, kb);
+fn off_brand_claims(view: &MessageView, kb: &'static Knowledge) -> OffBrandClaims {
+    let named = super::sender::brands_in_name(view, kb);
+    let imitated = super::sender::brand_imitated_by_from(view, kb);
+    // Neither the sender's name nor its domain speaks for a brand, and the sender signed the subject
+    // with its own name: a brand there is what the sender writes about.
+    let subject_only = named.is_empty() && imitated.is_none() && super::sender::subject_signed_by_sender(view);
+    let mut brands = named;
     let forged = view
         .from
         .as_ref()
@@ -293,13 +293,19 @@ fn off_brand_claims(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static 
         .and_then(|f| f.registrable.as_deref())
         .and_then(|r| kb.brand_of_domain(r))
         .filter(|b| super::received::sent_from_outside(view, kb, b));
-    let imitated = super::sender::brand_imitated_by_from(view, kb);
-    for brand in [forged, imitated].into_iter().flatten() {
-        if !claims.iter().any(|c| c.id == brand.id) {
-            claims.push(brand);
+    let subject = super::sender::brands_in_subject(view, kb);
+    for brand in subject.into_iter().chain([forged, imitated].into_iter().flatten()) {
+        if !brands.iter().any(|c| c.id == brand.id) {
+            brands.push(brand);
         }
     }
-    claims
+    OffBrandClaims { brands, subject_only }
+}
+
+/// What `off_brand_claims` finds: the brands, and whether only a sender-signed subject claims them.
+struct OffBrandClaims {
+    brands: Vec<&'static Brand>,
+    subject_only: bool,
 }
 
 /// The mail claims to be a brand (sender name or subject) but its links lead elsewhere. Links to any

@@ -871,17 +871,17 @@ pub fn brands_in_name(view: &MessageView, kb: &'static Knowledge) -> Vec<&'stati
 /// from "くらし雑貨店"): it is signed by the sender, and a brand beside the tag is what it writes about.
 pub fn subject_signed_by_sender(view: &MessageView) -> bool {
     let (Some(subject), Some(from)) = (view.subject.as_deref(), view.from.as_ref()) else { return false };
-    let names: Vec<String> = from.name.iter().map(|n| fold(n)).filter(|n| !n.is_empty()).collect();
+    let name = from.name.as_deref().map(fold);
     let label = from.registrable.as_deref().and_then(|r| r.split('.').next()).unwrap_or_default();
     subject
         .split('【')
         .skip(1)
         .filter_map(|rest| rest.split_once('】').map(|(tag, _)| fold(tag)))
-        .any(|tag| !tag.is_empty() && (names.contains(&tag) || tag == label))
+        .any(|tag| !tag.is_empty() && (name.as_ref() == Some(&tag) || tag == label))
 }
 
 /// The brands the subject claims (see `subject_claims`).
-fn brands_in_subject(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
+pub fn brands_in_subject(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let Some(subject) = view.subject.as_deref() else { return Vec::new() };
     let openings = !subject_is_senders_own(view);
     subject_brands(&visible_subject(subject), kb, openings).into_iter().map(|(_, b)| b).collect()
