@@ -475,7 +475,8 @@ fn names_community(kb: &Knowledge, name: &str) -> bool {
 /// 楽天市場店`, `○○ Yahoo!店`, `○○ Amazon店`) or a carrier's shop run by an agency (`ドコモショップ渋谷店`).
 /// Japanese names a store `店` after the brand, with the shop's own name before it or the place
 /// between; the brand is what the store sells, not who writes. A bank's branch (`支店`, `本店`,
-/// `出張所`) is the bank itself and stays a claim, as does the brand's bare name with `店`.
+/// `出張所`) is the bank itself and stays a claim, as does the brand's bare name with `店`, and its
+/// "official store" (`Amazon 公式店`, `Amazonオフィシャル店`): that is the brand speaking for itself.
 fn names_store(name: &str, display: &[&Brand]) -> bool {
     let folded = fold(name);
     let folded = folded.trim();
@@ -488,7 +489,8 @@ fn names_store(name: &str, display: &[&Brand]) -> bool {
         before_store.find(n.as_str()).is_some_and(|at| {
             let own_words = before_store[..at].trim();
             let between = before_store[at + n.len()..].trim();
-            !own_words.is_empty() || !between.is_empty()
+            let official = ["公式", "オフィシャル", "official"].contains(&between);
+            !own_words.is_empty() || !(between.is_empty() || official)
         })
     })
 }
@@ -1644,8 +1646,9 @@ mod tests {
             assert!(h(&format!("{name} <info@sample-kagu.example>"), "x").is_empty(), "{name}");
         }
         assert!(h("info@sample-kagu.example", "【サンプル家具 楽天市場店】ご注文ありがとうございます").is_empty());
-        // A bank's branch is the bank; the brand's bare name with 店 is the brand.
-        for name in ["三井住友銀行 新宿支店", "三井住友銀行本店", "Amazon店"] {
+        // A bank's branch is the bank; the brand's bare name with 店, or its "official store", is the brand.
+        for name in ["三井住友銀行 新宿支店", "三井住友銀行本店", "Amazon店", "Amazon 公式店", "Amazonオフィシャル店"]
+        {
             assert_eq!(h(&format!("{name} <info@sample-kagu.example>"), "x"), ["sender.brand_display_name"], "{name}");
         }
     }
