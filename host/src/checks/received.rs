@@ -264,6 +264,9 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         return;
     }
     check_home_connection(hop, kb, out);
+    if let Some(below) = view.origin.and_then(|i| view.hops.get(i + 1)) {
+        check_forged_trail(hop, below, kb, out);
+    }
     let origin_name = hop.sender_name();
     let claimed = sender::claimed_brands(view, kb);
     let Some(brand) = claimed.into_iter().find(|b| sent_from_outside(view, kb, b)) else { return };
@@ -351,6 +354,45 @@ fn check_home_connection(hop: &Hop<'_>, kb: &Knowledge, out: &mut Vec<Finding>) 
             .arg("origin", hop.sender_label())
             .evidence("Received", hop.evidence())
             .evidence("Origin", hop.sender_label()),
+    );
+}
+
+/// The Received header just below the origin is the one the origin machine wrote when it took the
+/// message in; it names that machine as `by`. When the origin has no name of its own (the receiving
+/// server found none, or it is a home connection) yet that header says a named server of another
+/// domain took the message from a public address (`from server1.go.com [199.181.152.240] by
+/// fep2.emailgarden.com`, `from [216.117.177.39] by web714.mail.yahoo.com via HTTP`), the trail was
+/// written by the sender to look like another provider's mail: a nameless machine is no one's server.
+/// A home server relaying its own users' mail names itself (`by` matches its HELO or reverse name) and
+/// takes them from inside (a private address) or from its users logged in: none of these counts.
+fn check_forged_trail(origin: &Hop<'_>, below: &Hop<'_>, kb: &Knowledge, out: &mut Vec<Finding>) {
+    if !origin.is_relay() || !below.is_relay() {
+        return;
+    }
+    let nameless = match origin.sender_name() {
+        None => true,
+        Some(name) => !kb.is_hosting(name) && !kb.is_mail_service(name) && is_home_connection(kb, name, origin.from_ip),
+    };
+    if !nameless
+        || below.from_ip.is_some_and(is_internal_ip)
+        || below.from_host.as_deref().is_some_and(is_localhost)
+        || below.from_host.is_none() && below.from_ip.is_none()
+        || below.authenticated
+    {
+        return;
+    }
+    let Some(claimed) = below.by.as_deref() else { return };
+    let Some(claimed_registrable) = domain::registrable(claimed) else { return };
+    let own = [origin.helo.as_deref(), origin.rdns.as_deref().filter(|_| !origin.rdns_unknown)];
+    if own.into_iter().flatten().any(|name| domain::registrable(name).as_deref() == Some(&claimed_registrable)) {
+        return;
+    }
+    out.push(
+        Finding::new("received.forged_trail")
+            .arg("server", claimed)
+            .arg("origin", origin.sender_label())
+            .evidence("Received", origin.evidence())
+            .evidence("Received", below.evidence()),
     );
 }
 
@@ -508,6 +550,37 @@ From: someone@example.org\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n";
         assert_eq!(ids, ["received.forged_helo"]);
         let honest = raw.replace("(unknown [203.0.113.9])", "(mx1.paypal.com [64.4.250.1])");
         assert!(analyze(&honest, &["me@example.jp"]).2.is_empty());
+    }
+
+    #[test]
+    fn a_trail_naming_another_server_behind_a_nameless_origin_is_forged() {
+        let top = "Received: from mx.example.jp (mx.example.jp [192.0.2.1]) by mbox.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
+        let message = |origin: &str, below: &str| {
+            format!("{top}{origin}{below}From: Team <a@example.org>\r\nTo: me@example.jp\r\nSubject: x\r\n\r\nx\r\n")
+        };
+        let ids = |origin: &str, below: &str| analyze(&message(origin, below), &["me@example.jp"]).2;
+        let unknown = "Received: from 192.168.64.8 (unknown [200.94.75.23]) by mx.example.jp (Postfix) with SMTP id 79DD1; Thu, 13 Jan 2005 19:39:30 -0500\r\n";
+        let yahoo =
+            "Received: from [216.117.177.39] by web714.mail.yahoo.com via HTTP; Thu, 13 Jan 2005 19:30:30 -0500\r\n";
+        assert_eq!(ids(unknown, yahoo), ["received.forged_trail"]);
+        let home = "Received: from dsl-200-95-114-200.prod-infinitum.com.mx (dsl-200-95-114-200.prod-infinitum.com.mx [200.95.114.200]) by mx.example.jp (Postfix) with SMTP id F26B; Thu, 13 Jan 2005 19:39:30 -0500\r\n";
+        let garden = "Received: from server1.soulasylum.net (mail.soulasylum.net [207.44.184.39]) by fep2.emailgarden.com (Postfix) with ESMTP id A025C; Thu, 13 Jan 2005 07:29:28 -0500\r\n";
+        assert_eq!(ids(home, garden), ["received.origin_home_connection", "received.forged_trail"]);
+        // A home server names itself as it greets, and relays for its own users.
+        let own_server = "Received: from spam.thegeekempire.net (dsl093-012-142.cle1.dsl.speakeasy.net [66.93.12.142]) by mx.example.jp (Postfix); Fri, 24 Dec 2004 04:37:24 -0500\r\n";
+        let to_own = "Received: from pc1 (client.example.net [198.51.100.20]) by spam.thegeekempire.net (8.10.1/8.9.3); Fri, 24 Dec 2004 05:07:44 -0500\r\n";
+        assert_eq!(ids(own_server, to_own), ["received.origin_home_connection"]);
+        // Taken from inside, from a user logged in, or a local pickup: the topology of a small office.
+        let inside = "Received: from laptop (unknown [192.168.1.5]) by mail.office.example.com (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
+        assert!(ids(unknown, inside).is_empty());
+        let logged_in = "Received: from laptop (p1.isp.example.net [198.51.100.20]) by mail.office.example.com (Postfix) with ESMTPSA id 1; Mon, 1 Jan 2024 00:00:00 +0900\r\n";
+        assert!(ids(unknown, logged_in).is_empty());
+        let pickup =
+            "Received: by mail.office.example.com (Postfix, from userid 1000) id 1; Mon, 1 Jan 2024 00:00:00 +0900\r\n";
+        assert!(ids(unknown, pickup).is_empty());
+        // An origin with a name of its own (a mail server that is not a home connection) is judged elsewhere.
+        let named = "Received: from out.mailer.example.net (out.mailer.example.net [203.0.113.7]) by mx.example.jp (Postfix); Mon, 1 Jan 2024 00:00:00 +0900\r\n";
+        assert!(ids(named, garden).is_empty());
     }
 
     #[test]
