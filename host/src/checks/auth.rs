@@ -667,6 +667,38 @@ mod tests {
     }
 
     #[test]
+    fn a_forged_sender_on_a_machine_made_mailbox_is_dangerous() {
+        use crate::model::Level;
+        let rules = crate::rules::Rules::builtin();
+        let level = |ids: &[&'static str]| rules.score(&ids.iter().map(|id| Finding::new(id)).collect::<Vec<_>>()).1;
+        // Laundered through a relay, from a random mailbox (snowshoe mail through a Microsoft 365 tenant).
+        assert_eq!(level(&["auth.failed_then_relayed"]), Level::Suspicious);
+        assert_eq!(level(&["sender.random_address"]), Level::Safe);
+        assert_eq!(level(&["auth.failed_then_relayed", "sender.random_address"]), Level::Dangerous);
+        // A From line showing an address nothing checked, sent straight from a home connection.
+        let shown = ["auth.malformed_from_unverified", "sender.malformed_from"];
+        assert_eq!(level(&shown), Level::Suspicious);
+        assert_eq!(level(&[shown[0], shown[1], "received.origin_home_connection"]), Level::Dangerous);
+        // A broken From line alone, or on a machine-made bounce address, is no more than suspicious.
+        assert_eq!(level(&["sender.malformed_from", "received.origin_home_connection"]), Level::Suspicious);
+        // A domain merely unsigned is not a forged one.
+        assert_eq!(level(&["auth.from_unverified", "sender.random_address"]), Level::Suspicious);
+        // The whole message: a failed origin relayed to pass, from a jumble of letters.
+        let top = "Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=deck.example.com; dmarc=pass header.from=deck.example.com\r\n";
+        let early = "ARC-Authentication-Results: i=1; mx.microsoft.com 1; spf=fail (sender ip is 203.0.113.5) smtp.mailfrom=deck.example.com; dmarc=fail (p=none) header.from=deck.example.com; dkim=none\r\n";
+        let relay = origin_hop("mail-tyzapc01.outbound.protection.outlook.com", "40.107.75.121");
+        let message = |from: &str| {
+            format!(
+                "{TOP}{top}{relay}{early}From: {from}\r\nTo: me@example.jp\r\nSubject: Compare quotes\r\n\r\nSave today.\r\n"
+            )
+        };
+        let ctx = Context { identities: vec!["me@example.jp".into()], ..Context::default() };
+        let verdict = |from: &str| crate::analyze(message(from).as_bytes(), &ctx).level;
+        assert_eq!(verdict("\"Home Insurance Quotes\" <8n23y9t2ohb7@deck.example.com>"), Level::Dangerous);
+        assert_eq!(verdict("\"Home Insurance Quotes\" <quotes@deck.example.com>"), Level::Suspicious);
+    }
+
+    #[test]
     fn an_upstream_failure_without_a_laundered_pass_is_not_a_relay() {
         let top = "Authentication-Results: mx.example.jp; spf=pass smtp.mailfrom=deck.example.com; dmarc=pass header.from=deck.example.com\r\n";
         let relay = origin_hop("relay.example.net", "198.51.100.7");
