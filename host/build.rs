@@ -105,8 +105,10 @@ fn write_automata(data: &Path, target: &Path) {
             .map(|p| phrase_fold::fold(p).text)
             .collect()
     };
-    let body: Vec<String> =
-        ["lure", "urgency", "machine_translated", "bulk_footer"].into_iter().flat_map(folded_phrases).collect();
+    let body: Vec<String> = ["lure", "urgency", "machine_translated", "bulk_footer", "callback"]
+        .into_iter()
+        .flat_map(folded_phrases)
+        .collect();
     let subject = folded_phrases("urgent_subject");
 
     let mut source = String::from("// Laid out by build.rs from data/brands.toml and data/lures.toml.\n");

@@ -11,6 +11,7 @@ use std::sync::LazyLock;
 
 use anyhow::{Context as _, Result, ensure};
 use serde::Deserialize;
+mod callback;
 mod fold;
 mod hidden;
 mod name_slot;
@@ -78,6 +79,15 @@ struct LureFile {
     offer_elsewhere: LureList,
     advance_fee_letter: AdvanceFeeLetter,
     split_words: SplitWordList,
+    callback: CallbackStory,
+}
+
+/// The callback story's phrases and how near them a phone number counts (see `data/lures.toml`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, bound(deserialize = "'de: 'static"))]
+struct CallbackStory {
+    phrases: Vec<&'static str>,
+    window_chars: usize,
 }
 
 /// Words broken up by spaces (see `data/lures.toml`).
@@ -174,6 +184,8 @@ enum Cue {
     Urgency,
     MachineTranslated,
     BulkFooter,
+    /// A phrase of the callback story (`[callback]`), which counts beside a phone number only.
+    Callback,
 }
 
 /// A compiled phrase: what it means and whether its ends must fall on word boundaries.
@@ -252,6 +264,8 @@ pub struct Lures {
     letter_lure: usize,
     sums: sum::Sums,
     split_words: split::SplitWords,
+    /// How far from a phrase of the callback story a phone number counts.
+    callback_window: usize,
 }
 
 static BUILTIN: LazyLock<Lures> = LazyLock::new(|| {
@@ -300,10 +314,12 @@ impl Lures {
             .with_context(|| format!("advance_fee_letter: no lure {}", letter.lure))?;
         let sums = sum::Sums::new(letter.min_amount, &letter.currency_before, &letter.currency_after, &letter.scales)?;
         let mt = &file.machine_translated;
+        ensure!((20..=400).contains(&file.callback.window_chars), "callback window_chars must be 20..400");
         for (list, cue) in [
             (&file.urgency.phrases, Cue::Urgency),
             (&mt.phrases, Cue::MachineTranslated),
             (&file.bulk_footer.phrases, Cue::BulkFooter),
+            (&file.callback.phrases, Cue::Callback),
         ] {
             ensure!(!list.is_empty(), "a phrase list in lures.toml is empty");
             phrases.extend_from_slice(list);
@@ -406,6 +422,7 @@ impl Lures {
             letter_lure,
             sums,
             split_words,
+            callback_window: file.callback.window_chars,
         })
     }
 
@@ -583,7 +600,25 @@ struct Hits {
     urgency: Option<Hit>,
     translated: Vec<String>,
     bulk_footer: Option<Hit>,
+    /// Where the callback story's phrases are in the text being read (a few; cleared after each text).
+    callback_spots: Vec<(usize, usize)>,
+    /// The callback story told beside a phone number and a sum.
+    callback: Option<CallbackHit>,
 }
+
+/// The callback story's phrase with the phone number's sentence (as a hit), the number, the sum, and
+/// the words just before the number ("contact Norton Billing Support at"), where the text says whose
+/// number it is.
+#[derive(Debug, Clone)]
+struct CallbackHit {
+    hit: Hit,
+    phone: String,
+    sum: String,
+    caller: String,
+}
+
+/// Phrases of the callback story looked at per text: the number is near the first ones or nowhere.
+const MAX_CALLBACK_SPOTS: usize = 16;
 
 impl Hits {
     fn new(lures: &Lures) -> Hits {
@@ -603,6 +638,7 @@ impl Hits {
             .chain(self.weak.iter_mut())
             .chain(self.urgency.iter_mut())
             .chain(self.bulk_footer.iter_mut())
+            .chain(self.callback.iter_mut().map(|c| &mut c.hit))
             .filter(|hit| hit.quote.is_none())
             .collect();
         if new.is_empty() {
@@ -666,6 +702,12 @@ impl Lures {
                 }
                 Cue::BulkFooter => {
                     hits.bulk_footer.get_or_insert_with(hit);
+                }
+                Cue::Callback => {
+                    if place == Place::Body && hits.callback.is_none() && hits.callback_spots.len() < MAX_CALLBACK_SPOTS
+                    {
+                        hits.callback_spots.push((m.start(), m.end()));
+                    }
                 }
             }
         }
@@ -1073,12 +1115,17 @@ struct Reading {
     split_word: Option<split::SplitWord>,
     /// Bytes of text still to be read for it (`split::MAX_READ` per message).
     split_budget: usize,
+    /// The sender's name as a text would write it (`callback::sender_label`), and whether a text
+    /// telling the callback story names it.
+    sender_label: Option<String>,
+    sender_named: bool,
 }
 
 impl Reading {
     fn add(&mut self, lures: &Lures, kb: &Knowledge, text: &str, place: Place) {
         let folded = fold_with(text, &lures.particles, &lures.simplified_chinese);
         lures.scan(&folded.text, place, &mut self.hits);
+        self.callback_story(lures, &folded.text);
         // Sums are read only once the story has begun (in the texts after), or where replies go to a free mailbox.
         if self.hits.sum.is_none() && (self.read_sums || !self.hits.letter_phrases.is_empty()) {
             self.hits.sum = lures.sums.find(&folded.text).map(str::to_string);
@@ -1120,6 +1167,33 @@ impl Reading {
     fn counts(&self) -> Counts {
         self.subject.plus(self.body)
     }
+
+    /// The callback story in this text: one of its phrases with a phone number near it, and a sum of
+    /// money in the same text; and whether the text names the sender (`sender_label`).
+    fn callback_story(&mut self, lures: &Lures, folded: &str) {
+        let spots = std::mem::take(&mut self.hits.callback_spots);
+        if self.hits.callback.is_none()
+            && let Some((start, end, phone_start, phone_end)) =
+                callback::phone_near(folded, &spots, lures.callback_window)
+            && let Some(sum) = callback::amount(folded)
+        {
+            let hit = Hit {
+                phrase: folded[start..end].to_string(),
+                sentence: Sentence::around(folded, phone_start, phone_end),
+                quote: None,
+                place: Place::Body,
+            };
+            let phone = folded[phone_start..phone_end].to_string();
+            let caller = callback::words_before(folded, phone_start).to_string();
+            self.hits.callback = Some(CallbackHit { hit, phone, sum: sum.to_string(), caller });
+        }
+        if self.hits.callback.is_some()
+            && !self.sender_named
+            && let Some(label) = &self.sender_label
+        {
+            self.sender_named = callback::names_sender(folded, label);
+        }
+    }
 }
 
 /// Look-alike or invisible letters needed before text counts as disguised: one can be a stray key.
@@ -1131,6 +1205,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         hits: Hits::new(lures),
         read_sums: replies_to_free_mailbox(view, kb),
         split_budget: split::MAX_READ,
+        sender_label: callback::sender_label(view, kb),
         ..Reading::default()
     };
     if let Some(subject) = &view.subject {
@@ -1183,6 +1258,7 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     if let Some(hit) = &reading.hits.bulk_footer {
         out.push(hit.finding("content.bulk_footer"));
     }
+    callback_number(view, kb, &reading, out);
     let account_notice = lures.account_lures.iter().any(|&i| reading.hits.lures.get(i).is_some_and(Option::is_some));
     let picture = image_only(view, kb, lures, &reading, out);
     let easy_money = lures.offer_lures.iter().any(|&i| reading.hits.lure(i).is_some());
@@ -1247,6 +1323,36 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
         out.push(Finding::new("content.script").evidence("Script", visible(script)));
     }
     random_subject_code(view, out);
+}
+
+/// A charge, order or renewal with a phone number to call about it (`content.lure_callback`); when the
+/// text speaks as a brand (in its subject, letterhead, sign-off or just before the number) that did not send it and never names the sender, the number is the scam's
+/// link (`links.callback_number`): the brand's own mail comes from its domain, a reseller names itself.
+/// A reply or forward quotes someone else's mail.
+fn callback_number(view: &MessageView, kb: &Knowledge, reading: &Reading, out: &mut Vec<Finding>) {
+    let Some(CallbackHit { hit, phone, sum, caller }) = &reading.hits.callback else { return };
+    out.push(hit.finding("content.lure_callback").arg("phone", phone.clone()).evidence("Amount", sum.clone()));
+    let subject = view.subject.as_deref().unwrap_or_default().trim_start().to_ascii_lowercase();
+    let quoted =
+        ["re:", "fw:", "fwd:", "aw:", "wg:", "tr:", "rv:", "res:", "enc:"].iter().any(|p| subject.starts_with(p));
+    if reading.sender_named || quoted {
+        return;
+    }
+    let mut texts: Vec<&str> = view.subject.as_deref().into_iter().chain([caller.as_str()]).collect();
+    for text in std::iter::once(view.text.as_str()).chain(view.html_scans.iter().map(|scan| scan.text.as_str())) {
+        texts.extend(callback::letterhead_and_signoff(text));
+    }
+    let Some(brand) = callback::brand_not_sender(view, kb, &texts) else { return };
+    let from = view.from.as_ref().map(|f| f.address.clone()).unwrap_or_default();
+    out.push(
+        Finding::new("links.callback_number")
+            .arg("phone", phone.clone())
+            .arg("brand", brand.label())
+            .evidence("Phone number", phone.clone())
+            .evidence("Claimed brand", brand.label())
+            .evidence("From", from)
+            .evidence("Brand domains", format!("{}: {}", brand.label(), brand.domains.join(", "))),
+    );
 }
 
 /// Whether replies go to a free mailbox other than the sender's address, outside a mailing list: the
@@ -1765,6 +1871,7 @@ mod tests {
             "content.recipient_in_subject",
             "content.recipient_greeting",
             "content.hidden_text",
+            "content.lure_callback",
             "sender.reply_elsewhere",
         ]) {
             let rule = rules.get(id).unwrap_or_else(|| panic!("{id} has no rule in findings/content.toml"));
@@ -1782,7 +1889,8 @@ mod tests {
                   [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
                   [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[form_injection]\nwords=['hi']\n[account_notice]\nlures=['a']\n[offer_elsewhere]\nlures=['a']\n\
                   [advance_fee_letter]\nlure='a'\nmin_amount=1000000\ncurrency_before=['$']\ncurrency_after=['usd']\n\
-                  scales={million=1000000}\n[split_words]\nwords=['mortgage']\nmin_letters=5\nspaced_sentence_letters=12\n";
+                  scales={million=1000000}\n[split_words]\nwords=['mortgage']\nmin_letters=5\nspaced_sentence_letters=12\n\
+                  [callback]\nphrases=['refund']\nwindow_chars=200\n";
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p']\n{ok}")).is_ok());
         assert!(Lures::parse(&format!("[[lure]]\nid='A b'\nphrases=['p']\n{ok}")).is_err());
         assert!(Lures::parse(&format!("[[lure]]\nid='a'\nphrases=['p', 'P']\n{ok}")).is_err(), "dup after fold");
@@ -1970,6 +2078,67 @@ mod tests {
     }
 
     use crate::checks::test_support::{self, sorted_ids as ids};
+
+    fn from_findings(from: &str, subject: &str, body: &str) -> Vec<Finding> {
+        let raw = format!(
+            "From: {from}\r\nTo: b@example.org\r\nSubject: {subject}\r\n\
+             Content-Type: text/plain; charset=utf-8\r\n\r\n{body}\r\n"
+        );
+        test_support::run(&raw, &[], check)
+    }
+
+    const NORTON_RENEWAL: &str = "Hello, this invoice confirms the renewal of your Norton Ultimate Plus subscription. \
+        Total Paid: $299.00. If you wish to request a refund, please contact our Billing Department at \
+        +1 818-555-0142 within 24 hours. Sincerely, Norton Renewal Services";
+
+    #[test]
+    fn a_charge_with_a_number_to_call_in_a_brands_name_is_a_callback_scam() {
+        let found = ids(&from_findings("\"E-Receipt Notice\" <r@club.golf-example.com>", "Your order", NORTON_RENEWAL));
+        assert!(found.contains(&"content.lure_callback"), "{found:?}");
+        assert!(found.contains(&"links.callback_number"), "{found:?}");
+        // From a free mailbox, signed as PayPal.
+        let paypal = "A charge of USD 344.78 has been applied to your account. If you believe this charge was \
+            unauthorized, please contact us at 855-555-0117 as soon as possible. Happy writing, PayPal, Inc.";
+        let found = ids(&from_findings("Dear customer <someone@gmail.com>", "Status update", paypal));
+        assert!(found.contains(&"links.callback_number"), "{found:?}");
+    }
+
+    #[test]
+    fn a_shop_that_names_itself_or_a_brand_that_sends_its_own_is_no_callback_scam() {
+        // The sender names itself: a reseller's receipt.
+        let shop = "Harbor Outdoor. Order #48213, Norton 360: $89.00. To cancel or request a refund, call us at \
+            (503) 555-0187. Harbor Outdoor, 12 Pier Road";
+        let found = ids(&from_findings("Harbor Outdoor <orders@harbor-outdoor.com>", "Your order", shop));
+        assert!(found.contains(&"content.lure_callback"), "{found:?}");
+        assert!(!found.contains(&"links.callback_number"), "{found:?}");
+        // The brand's own domain.
+        let found = ids(&from_findings("Norton <billing@norton.com>", "Your renewal", NORTON_RENEWAL));
+        assert!(!found.contains(&"links.callback_number"), "{found:?}");
+        // A forward quotes someone else's mail.
+        let found = ids(&from_findings("Taro <taro@golf-example.com>", "Fwd: Your order", NORTON_RENEWAL));
+        assert!(!found.contains(&"links.callback_number"), "{found:?}");
+        // A brand paid with, named in the middle of the text, is not who speaks.
+        let middle = format!(
+            "Thanks for your order. {} Paid with PayPal: $25.00. {} To cancel, call (503) 555-0187. Bye.",
+            "Your items ship soon. ".repeat(10),
+            "We pack every order by hand. ".repeat(10)
+        );
+        let found = ids(&from_findings("Joe <joe.plumbing@gmail.com>", "Invoice", &middle));
+        assert!(found.contains(&"content.lure_callback"), "{found:?}");
+        assert!(!found.contains(&"links.callback_number"), "{found:?}");
+    }
+
+    #[test]
+    fn a_phone_number_without_a_charge_or_story_is_no_callback() {
+        // A number to cancel a meeting, no sum; a sum and a number, no story.
+        for body in [
+            "To cancel your appointment, call (503) 555-0187. Norton Dental",
+            "Your PayPal order of $25.00 ships today. Our office: (503) 555-0187.",
+        ] {
+            let found = ids(&from_findings("x <x@golf-example.com>", "Hello", body));
+            assert!(!found.contains(&"content.lure_callback"), "{body}: {found:?}");
+        }
+    }
 
     #[test]
     fn japanese_quota_lure_with_translation_cues() {
