@@ -131,6 +131,7 @@ struct ContactElsewhere {
 #[serde(deny_unknown_fields)]
 struct FormInjection {
     words: Vec<String>,
+    offers: Vec<String>,
 }
 
 /// When hidden text is filler (see `data/lures.toml`).
@@ -257,6 +258,8 @@ pub struct Lures {
     contact_window: usize,
     /// Folded greetings and name labels a web address must not follow (`content.form_injection`).
     name_slot_words: Vec<String>,
+    /// Folded words of a scam offer typed beside such an address (`links.injected_offer`).
+    injected_offer_words: Vec<String>,
     /// Indexes into `lure_ids` of the account-notice categories and of the easy-money offers.
     account_lures: Vec<usize>,
     offer_lures: Vec<usize>,
@@ -381,6 +384,11 @@ impl Lures {
         // A few dozen short cues: laid out at load, at a small fraction of a cold start.
         let contact_cues = Matcher::new(&contact_cues).context("contact cue automaton")?;
         let name_slot_words: Vec<String> = file.form_injection.words.iter().map(|w| fold(w).text).collect();
+        let injected_offer_words: Vec<String> = file.form_injection.offers.iter().map(|w| fold(w).text).collect();
+        ensure!(
+            !injected_offer_words.is_empty() && injected_offer_words.iter().all(|w| !w.is_empty() && w.trim() == w),
+            "form_injection offers must be non-empty and trimmed"
+        );
         ensure!(
             !name_slot_words.is_empty() && name_slot_words.iter().all(|w| !w.is_empty() && w.trim() == w),
             "form_injection words must be non-empty and trimmed"
@@ -417,6 +425,7 @@ impl Lures {
             contact_cues,
             contact_window: contact.window_chars,
             name_slot_words,
+            injected_offer_words,
             account_lures,
             offer_lures,
             letter_lure,
@@ -1754,6 +1763,7 @@ fn form_injection(view: &MessageView, lures: &Lures, reading: &Reading, out: &mu
     let mut named = view.to.iter().chain(&view.cc).filter_map(|addr| addr.name.as_deref());
     if let Some((name, address)) = named.find_map(|name| Some((name, name_slot::in_display_name(name)?))) {
         out.push(name_slot::finding(name_slot::Slot::RecipientName, &address, name));
+        injected_offer(view, lures, &address, name, out);
         return;
     }
     let greeted = reading
@@ -1763,12 +1773,28 @@ fn form_injection(view: &MessageView, lures: &Lures, reading: &Reading, out: &mu
     if let Some((head, address)) = greeted {
         // `address` is a slice of `head`: where it stands, not the first text like it.
         let start = (address.as_ptr() as usize).saturating_sub(head.as_ptr() as usize);
-        out.push(name_slot::finding(
-            name_slot::Slot::Greeting,
-            address,
-            &sentence_around(head, start, start + address.len()),
-        ));
+        let context = sentence_around(head, start, start + address.len());
+        out.push(name_slot::finding(name_slot::Slot::Greeting, address, &context));
+        injected_offer(view, lures, address, &context, out);
     }
+}
+
+/// The text typed into a site's form beside the web address offers money, coins or a prize
+/// (`[form_injection] offers`, or a sum written with its currency or coin): a stranger's scam offer
+/// that the site's genuine mail carries under the site's name, pointing to the address.
+fn injected_offer(view: &MessageView, lures: &Lures, address: &str, context: &str, out: &mut Vec<Finding>) {
+    let folded = fold(context).text;
+    let Some(offer) = name_slot::offer_in(&folded, &lures.injected_offer_words) else { return };
+    let site = view.from.as_ref().and_then(|f| f.domain.clone()).unwrap_or_default();
+    out.push(
+        Finding::new("links.injected_offer")
+            .arg("address", visible(address))
+            .arg("site", visible(&site))
+            .arg("offer", visible(&offer))
+            .evidence("URL", visible(address))
+            .evidence("Offer", visible(&offer))
+            .evidence("From", visible(&site)),
+    );
 }
 
 fn machine_translated(lures: &Lures, reading: &Reading, out: &mut Vec<Finding>) {
@@ -1872,6 +1898,7 @@ mod tests {
             "content.recipient_greeting",
             "content.hidden_text",
             "content.lure_callback",
+            "content.form_injection",
             "sender.reply_elsewhere",
         ]) {
             let rule = rules.get(id).unwrap_or_else(|| panic!("{id} has no rule in findings/content.toml"));
@@ -1887,7 +1914,7 @@ mod tests {
                   [recipient_greeting]\nwords=['hallo']\nhonorifics=['様']\nhead_chars=300\n\
                   [bulk_footer]\nphrases=['w']\n[image_only]\nmax_words=12\n[image_hosts]\nhosts=['i.test']\n\
                   [hidden_filler]\nmin_random_tokens=3\nmin_words=40\nmin_unrelated_share=0.7\n\
-                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[form_injection]\nwords=['hi']\n[account_notice]\nlures=['a']\n[offer_elsewhere]\nlures=['a']\n\
+                  [contact_elsewhere]\ncues=['email me']\nwindow_chars=60\n[form_injection]\nwords=['hi']\noffers=['btc']\n[account_notice]\nlures=['a']\n[offer_elsewhere]\nlures=['a']\n\
                   [advance_fee_letter]\nlure='a'\nmin_amount=1000000\ncurrency_before=['$']\ncurrency_after=['usd']\n\
                   scales={million=1000000}\n[split_words]\nwords=['mortgage']\nmin_letters=5\nspaced_sentence_letters=12\n\
                   [callback]\nphrases=['refund']\nwindow_chars=200\n";
@@ -2090,6 +2117,29 @@ mod tests {
     const NORTON_RENEWAL: &str = "Hello, this invoice confirms the renewal of your Norton Ultimate Plus subscription. \
         Total Paid: $299.00. If you wish to request a refund, please contact our Billing Department at \
         +1 818-555-0142 within 24 hours. Sincerely, Norton Renewal Services";
+
+    #[test]
+    fn a_scam_offer_typed_into_a_sites_form_is_an_injected_offer() {
+        for (subject, body) in [
+            (
+                "[Shop] Login Details",
+                "Username: www.gsgvsa.blogspot.ch - 1.330 BTC BINANCE To set your password, visit",
+            ),
+            ("Your account has been created!", "Welcome Hi www.igfyrj.blogspot.cl - 180 861 USD BINANCE, Thanks for"),
+        ] {
+            let found = ids(&findings(subject, body));
+            assert!(found.contains(&"content.form_injection"), "{found:?}");
+            assert!(found.contains(&"links.injected_offer"), "{found:?}");
+        }
+        // The address alone (someone gave their website as their name), or offer words outside the slot.
+        for body in [
+            "Welcome Hi www.janes-portfolio.example, thanks for creating an account.",
+            "Welcome Hi Jane, thanks for creating an account. Earn bonus points: $5 off your next order.",
+        ] {
+            let found = ids(&findings("Your account has been created!", body));
+            assert!(!found.contains(&"links.injected_offer"), "{body}: {found:?}");
+        }
+    }
 
     #[test]
     fn a_charge_with_a_number_to_call_in_a_brands_name_is_a_callback_scam() {

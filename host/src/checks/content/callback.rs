@@ -99,13 +99,13 @@ fn read_number(bytes: &[u8], start: usize) -> (usize, usize, usize, usize) {
     (end, digits, partings, group)
 }
 
-/// The first sum of money in `folded` text: a currency sign or code beside a figure (`$299.00`,
-/// `usd 344.78`, `492.45 usd`, `€ 59`).
+/// The first sum of money in `folded` text: a currency sign, code or coin beside a figure (`$299.00`,
+/// `usd 344.78`, `492.45 usd`, `€ 59`, `1.330 btc`).
 pub(super) fn amount(folded: &str) -> Option<&str> {
     let bytes = folded.as_bytes();
     for (i, c) in folded.char_indices() {
         let sign = matches!(c, '$' | '€' | '£');
-        let code = ["usd", "eur", "gbp"]
+        let code = ["usdt", "usd", "eur", "gbp", "btc"]
             .iter()
             .find(|code| folded[i..].starts_with(*code) && (i == 0 || !bytes[i - 1].is_ascii_alphabetic()));
         let len = if sign {
@@ -126,7 +126,9 @@ pub(super) fn amount(folded: &str) -> Option<&str> {
         if code.is_some() {
             let before = folded[..i].strip_suffix(' ').unwrap_or(&folded[..i]);
             if before.ends_with(|d: char| d.is_ascii_digit()) && !rest.starts_with(|d: char| d.is_ascii_alphabetic()) {
-                let start = before.trim_end_matches(|d: char| d.is_ascii_digit() || d == '.' || d == ',').len();
+                // Thousands may be grouped by spaces: "91 453 usd".
+                let start = before.trim_end_matches(|d: char| d.is_ascii_digit() || matches!(d, '.' | ',' | ' ')).len();
+                let start = start + folded[start..i].len() - folded[start..i].trim_start().len();
                 return Some(&folded[start..i + len]);
             }
         }
@@ -251,6 +253,8 @@ mod tests {
             ("your payment of $492.45 usd for", "$492.45"),
             ("charged 364.88 usd today", "364.88 usd"),
             ("€59,90 abgebucht", "€59,90"),
+            ("www.x.blogspot.ch - 1.330 btc binance", "1.330 btc"),
+            ("hi www.x.cl - 180 861 usdt", "180 861 usdt"),
         ] {
             assert_eq!(amount(text), Some(sum), "{text}");
         }

@@ -94,12 +94,50 @@ pub(super) fn after_greeting<'t>(head: &'t str, words: &[String]) -> Option<&'t 
     })
 }
 
+/// The scam offer in `folded` text typed beside an injected address: a sum with its currency or coin
+/// (`180 861 usd`, `1.330 btc`, `$3,300`), or one of `words` as a whole word.
+pub(super) fn offer_in(folded: &str, words: &[String]) -> Option<String> {
+    if let Some(sum) = super::callback::amount(folded) {
+        return Some(sum.to_string());
+    }
+    let bytes = folded.as_bytes();
+    words.iter().find_map(|word| {
+        folded.match_indices(word.as_str()).find_map(|(i, _)| {
+            let before_ok = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+            let after_ok = bytes.get(i + word.len()).is_none_or(|b| !b.is_ascii_alphanumeric());
+            (before_ok && after_ok).then(|| word.clone())
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn words() -> Vec<String> {
         ["hi", "hello", "username", "first name"].iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn a_sum_or_an_offer_word_beside_the_address_is_an_offer() {
+        let words: Vec<String> =
+            ["btc", "binance", "transaction", "free spins"].iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            offer_in("username: www.gsgvsa.blogspot.ch - 1.330 btc binance to set", &words).as_deref(),
+            Some("1.330 btc")
+        );
+        assert_eq!(
+            offer_in("hi www.igfyrj.blogspot.cl - 180 861 usd binance, thanks", &words).as_deref(),
+            Some("180 861 usd")
+        );
+        assert_eq!(
+            offer_in("hello. you have a new incoming transaction. transfer705.pages.dev/e", &words).as_deref(),
+            Some("transaction")
+        );
+        assert_eq!(offer_in("hi www.x.example 50 free spins", &words).as_deref(), Some("free spins"));
+        // Words inside other words, and a bare address, are no offer.
+        assert_eq!(offer_in("hi www.btcexample.com, thanks for registering", &words), None);
+        assert_eq!(offer_in("hi https://portfolio.example/jane, welcome", &words), None);
     }
 
     #[test]
