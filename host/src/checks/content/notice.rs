@@ -3,7 +3,7 @@
 //! service that holds the account, and it sends the reader to that service's own site to sign in:
 //! one whose links all lead to a single other site than the sender's (`support@vbankworks.com`
 //! linking to `infovallaybank.com`) shows one site and sends the reader to another. An offer of
-//! coins or a casino bonus that sends the reader to one other site has a front for a sender. A
+//! coins or a casino bonus that never links the sender's own site has a front for a sender. A
 //! message that is only a picture linking to a site unrelated to its sender is mass mail hiding its
 //! words.
 
@@ -32,7 +32,10 @@ pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out:
     if !(told.account_notice || told.picture || told.easy_money) {
         return;
     }
-    let Some((from, link, site)) = one_outside_site(view, kb) else { return };
+    // Coins or a casino bonus need no single destination: a drainer's mail scatters its links over
+    // borrowed sites and decoys. Never linking the sender's own site is enough there.
+    let scattered = told.easy_money && !(told.account_notice || told.picture);
+    let Some((from, link, site)) = outside_site(view, kb, scattered) else { return };
     let from_site = from.registrable.as_deref().unwrap_or_default();
     let url = super::visible(&links::shown_url(&link.url));
     // Both findings show the same evidence: who sent it and where its links lead.
@@ -58,11 +61,12 @@ pub(super) fn check(view: &MessageView, kb: &'static Knowledge, told: Told, out:
 
 /// The one site every link the reader can follow (images aside) leads to, when that is not the
 /// sender's site (nor the sender's name under another ending), with the From address and the first
-/// such link. Links to known brands' sites (a privacy page, an app store), to mail services' click
+/// such link; with `scattered`, the first of any number of such sites, as long as no link leads to
+/// the sender's own. Links to known brands' sites (a privacy page, an app store), to mail services' click
 /// trackers and to mail-security wrappers say nothing about where the message sends the reader and
 /// are passed over. Not judged: a free mailbox (people link anywhere) and a From without a
 /// registrable domain.
-fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Addr, &'v Link, &'v str)> {
+fn outside_site<'v>(view: &'v MessageView, kb: &Knowledge, scattered: bool) -> Option<(&'v Addr, &'v Link, &'v str)> {
     let from = view.from.as_ref()?;
     let from_site = from.registrable.as_deref()?;
     if from.domain.as_deref().is_some_and(|d| sender::is_free_mailbox(kb, d)) {
@@ -88,7 +92,7 @@ fn one_outside_site<'v>(view: &'v MessageView, kb: &Knowledge) -> Option<(&'v Ad
         }
         match elsewhere {
             None => elsewhere = Some((link, site)),
-            Some((_, first)) if first == site => {}
+            Some((_, first)) if first == site || scattered => {}
             Some(_) => return None,
         }
     }
@@ -142,6 +146,18 @@ mod tests {
             let ids = notice(from, &html);
             assert!(!ids.contains(&"links.offer_elsewhere"), "{from}: {ids:?}");
         }
+    }
+
+    #[test]
+    fn coins_offered_over_several_other_sites_are_an_offer_elsewhere_unless_one_is_the_senders() {
+        let airdrop = "<p>Memecoin ($MEME) airdrop is live: claim your tokens now.</p>\
+                       <a href=\"https://media-example.rs/wp-include\">CLAIM NOW</a>\
+                       <a href=\"https://study-example.com/lesson\">Earth's atmosphere</a>";
+        let ids = notice("MemeCoin <alma@scopy-example.hu>", airdrop);
+        assert!(ids.contains(&"links.offer_elsewhere"), "{ids:?}");
+        let with_own = format!("{airdrop}<a href=\"https://www.scopy-example.hu/unsubscribe\">Unsubscribe</a>");
+        let ids = notice("MemeCoin <alma@scopy-example.hu>", &with_own);
+        assert!(!ids.contains(&"links.offer_elsewhere"), "{ids:?}");
     }
 
     #[test]
