@@ -209,6 +209,17 @@ mod combination_tests {
     }
 
     #[test]
+    fn a_program_attached_to_a_lure_is_malware_delivery() {
+        let (shown, level) = judged(&["attachments.executable", "content.lure_payment"]);
+        assert!(shown.iter().any(|id| id == "attachments.program_with_lure"));
+        assert_eq!(level, Level::Dangerous);
+        // A program alone (a colleague's tool, a shortcut file), or a lure with a document attached.
+        let innocent: [&[&'static str]; 2] =
+            [&["attachments.executable"], &["attachments.html_links", "content.lure_payment"]];
+        assert_innocent(&innocent, "attachments.program_with_lure");
+    }
+
+    #[test]
     fn a_legal_or_billing_threat_from_a_sender_nobody_can_trace_is_deception() {
         for threat in ["content.lure_legal_threat", "content.lure_government_notice", "content.lure_tech_support"] {
             let (shown, level) = judged(&[threat, "auth.from_unverified"]);
