@@ -4,7 +4,7 @@
 //! nothing; what is checked here is whether those claims agree with the real address, with the
 //! brand's own domains, and with where the message came from (the origin hop).
 
-use crate::checks::links::lookalike;
+use crate::checks::links::{LinkSource, lookalike};
 use crate::checks::{auth, received};
 use crate::domain;
 use crate::knowledge::{Brand, Knowledge, fold, lookalike_key};
@@ -803,6 +803,20 @@ fn is_headline_topic(claim: &str, brand: &Brand) -> bool {
         && !claim[..comma].contains(char::is_whitespace)
 }
 
+/// Whose words the subject is, for what in it counts as a claim (see `subject_brands`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum SubjectVoice {
+    /// Anyone's: every opening and 【tag】 naming a brand is a claim (but for a newspaper's headline).
+    Stranger,
+    /// The sender's own, shown by its links (`subject_stays_home`): only a 【tag】 that is the brand's
+    /// name and nothing more, and an opening that speaks as the brand rather than of something the
+    /// sender offers with it (`names_brand_as_object`), are claims; for a school or a public office
+    /// (`is_institution_domain`) only the tag is.
+    SelfContained { institution: bool },
+    /// The sender's own, verified (`subject_is_verified_own`): only the bare-name 【tag】 is a claim.
+    Verified,
+}
+
 /// The recipient's server verified that the From domain sent this, and no mailing list put its own
 /// address there: the subject is then the sender's own words under its own name. A company that
 /// opens its subject with a brand (`Google Workspace for Education 移行のお知らせ` from a university,
@@ -810,9 +824,111 @@ fn is_headline_topic(claim: &str, brand: &Brand) -> bool {
 /// writes about the brand, not as it, so only its 【tags】 are claims; the opening still names the
 /// brand (`sender.subject_names_brand`), which an account notice or a bait offer turns into a claim.
 /// A list's re-send carries a stranger's subject, whatever the list's own signature proves.
-fn subject_is_senders_own(view: &MessageView) -> bool {
-    let rewritten_by_list = view.from.as_ref().zip(list_address(view)).is_some_and(|(f, l)| f.address == l);
-    auth::from_domain_authenticated(view) && !rewritten_by_list
+fn subject_is_verified_own(view: &MessageView) -> bool {
+    auth::from_domain_authenticated(view) && !rewritten_by_list(view)
+}
+
+fn rewritten_by_list(view: &MessageView) -> bool {
+    view.from.as_ref().zip(list_address(view)).is_some_and(|(f, l)| f.address == l)
+}
+
+/// Whose words the subject is (see `SubjectVoice`).
+/// `named`: the brands the subject names, whose misspellings the From domain may not carry.
+fn subject_voice(view: &MessageView, kb: &Knowledge, named: &[&Brand]) -> SubjectVoice {
+    if subject_is_verified_own(view) {
+        return SubjectVoice::Verified;
+    }
+    match view.from.as_ref().filter(|from| subject_stays_home(view, from, kb, named)) {
+        Some(from) => SubjectVoice::SelfContained { institution: is_institution_domain(from) },
+        None => SubjectVoice::Stranger,
+    }
+}
+
+/// No server verified the sender (many Japanese providers and self-run servers add no
+/// Authentication-Results), but every link stays on the From domain's own site (or on a known
+/// brand's own pages, not a hosting service): forging that From line would gain a phisher nothing,
+/// the links lead where the sender says it is. The only question left is whether the From domain
+/// itself is one a phisher made up to look like the brand: a look-alike (`smbc-card-info.com`, or
+/// `paypaay.jp` under a subject naming PayPay), one
+/// carrying a brand's name (`paypay-campaign.jp`), a machine-made name, a top-level domain of the
+/// most abused, a free mailbox or a shared platform's subdomain are not the sender's own site. A
+/// phisher's own throwaway domain linking to itself (`meisai-info.com`) passes, so this only
+/// narrows what counts as a claim (`SubjectVoice::SelfContained`): a tag that is the brand's name,
+/// and an opening in the brand's voice, still are.
+fn subject_stays_home(view: &MessageView, from: &Addr, kb: &Knowledge, named: &[&Brand]) -> bool {
+    let (Some(domain), Some(registrable)) = (from.domain.as_deref(), from.registrable.as_deref()) else {
+        return false;
+    };
+    if view.body_skipped || view.links_omitted > 0 || rewritten_by_list(view) {
+        return false;
+    }
+    let plain_domain = !is_free_mailbox(kb, domain)
+        && !is_platform_subdomain(domain, kb)
+        && kb.abused_tld(domain).is_none()
+        && !kb.is_free_hosting(registrable)
+        && kb.brands_tokened_in(domain::first_label(registrable)).is_empty()
+        && random_text::RandomText::builtin().random_domain_label(registrable).is_none()
+        && imitated_by_domain(from, kb, named).is_none_or(|found| found.brand.is_none());
+    if !plain_domain {
+        return false;
+    }
+    let mut home = false;
+    for link in view.links.iter().filter(|l| l.source != LinkSource::Src) {
+        let (Some(host), Some(link_registrable)) = (link.host_ascii.as_deref(), link.registrable.as_deref()) else {
+            return false;
+        };
+        if link_registrable == registrable {
+            home = true;
+            continue;
+        }
+        let brands_own = kb.brand_of_domain(link_registrable).is_some()
+            && !kb.is_free_hosting(host)
+            && !kb.is_shared_sender_domain(host);
+        if !brands_own {
+            return false;
+        }
+    }
+    home
+}
+
+/// A school's or a public office's domain under Japan's registry-vetted second levels (`ac.jp`,
+/// `ed.jp`, `go.jp`, `lg.jp`): only such a body can hold one, so its subject, linking only to its own
+/// site, is its own notice about the brand it uses (`Google Workspace for Education 移行のお知らせ`).
+fn is_institution_domain(from: &Addr) -> bool {
+    let registrable = from.registrable.as_deref().unwrap_or_default();
+    [".ac.jp", ".ed.jp", ".go.jp", ".lg.jp"].iter().any(|sld| registrable.ends_with(sld))
+}
+
+/// Words after the brand that make it the object of what the sender offers, not the one speaking:
+/// an event about its product (`Amazon Bedrock ハンズオン`), a plan or fare sold with it
+/// (`JALダイナミックパッケージ限定プラン`, `ANA特別運賃`), a merchant's perk for its cardholders
+/// (`JCBカードご優待`). Points, payments and campaigns are not among them: phishing offers those.
+const BRAND_OBJECT_WORDS: &[&str] =
+    &["ハンズオン", "セミナー", "勉強会", "ワークショップ", "講座", "プラン", "ツアー", "運賃", "優待"];
+
+/// The opening names the brand as the object of the sender's own words (see `BRAND_OBJECT_WORDS`),
+/// in its first phrase (up to `の`, a colon or a comma), or as the subject of a news sentence that
+/// reports its figures (`楽天モバイルが契約数900万回線を突破`: the brand, `が`, an object with a number,
+/// `を` and the deed).
+fn names_brand_as_object(claim: &str, brand: &Brand) -> bool {
+    let Some(opening) = brand_opening(claim, brand) else { return false };
+    let after = &claim[opening.len()..];
+    let phrase = after.split(['の', ':', '：', '、', '，', '。']).next().unwrap_or_default();
+    if BRAND_OBJECT_WORDS.iter().any(|w| phrase.contains(w)) {
+        return true;
+    }
+    // As in a headline (`is_headline_topic`), a few letters of the company's kind or business may
+    // follow its name (`楽天モバイルが`).
+    let Some(ga) = after.find('が') else { return false };
+    let deed = &after[ga + 'が'.len_utf8()..];
+    after[..ga].chars().count() <= 8
+        && !after[..ga].contains(char::is_whitespace)
+        && deed.find('を').is_some_and(|at| {
+            // A figure in the object (`契約数900万回線`, `売上高1兆円`): news reports a company's
+            // numbers; a notice in the brand's voice (`楽天カードが不正利用を検知`) has none.
+            deed[..at].chars().any(|c| c.is_ascii_digit() || ('０'..='９').contains(&c))
+                && deed[at + 'を'.len_utf8()..].chars().count() >= 2
+        })
 }
 
 /// The subject as the reader sees it: hidden characters split brand names (`【メルカ⁤リ】`) and are
@@ -824,20 +940,28 @@ fn visible_subject(subject: &str) -> String {
     visible
 }
 
-/// The brands a subject claims (see `subject_claims`), each with the words that claim it. With
-/// `openings` false (see `subject_is_senders_own`) only a 【tag】 that is the brand's name and nothing
+/// The brands a subject claims (see `subject_claims`), each with the words that claim it. When the
+/// subject is the sender's own (`SubjectVoice`), only a 【tag】 that is the brand's name and nothing
 /// more counts: `【三井住友カード】` signs the mail, `【PayPay支払いで最大20%還元】` and `【ANA特別運賃】`
-/// advertise what a shop or travel agency sells.
-fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, openings: bool) -> Vec<(String, &'k Brand)> {
+/// advertise what a shop or travel agency sells; its openings count as `SubjectVoice` says.
+fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, voice: SubjectVoice) -> Vec<(String, &'k Brand)> {
     let bracketed = |claim: &str| subject.contains(&format!("【{claim}】"));
     subject_claims(subject)
         .into_iter()
         .flat_map(|claim| {
             let brands = kb.brands_named_in(claim).into_iter().chain(kb.brands_short_named_in(claim));
             brands.filter_map(move |b| {
+                let opening_claims = match voice {
+                    SubjectVoice::Stranger => !is_headline_topic(claim, b),
+                    SubjectVoice::SelfContained { institution } => {
+                        !institution && !is_headline_topic(claim, b) && !names_brand_as_object(claim, b)
+                    }
+                    SubjectVoice::Verified => false,
+                };
                 let tag = if bracketed(claim) {
-                    ((openings || is_brand_name(claim, b)) && !names_store(claim, &[b])).then(|| format!("【{claim}】"))
-                } else if !openings || is_headline_topic(claim, b) {
+                    let tag_claims = voice == SubjectVoice::Stranger || is_brand_name(claim, b);
+                    (tag_claims && !names_store(claim, &[b])).then(|| format!("【{claim}】"))
+                } else if !opening_claims {
                     None
                 } else {
                     brand_opening(claim, b).map(String::from)
@@ -846,6 +970,20 @@ fn subject_brands<'k>(subject: &str, kb: &'k Knowledge, openings: bool) -> Vec<(
             })
         })
         .collect()
+}
+
+/// The brands the subject claims in `voice`, worked out only when the subject names one at all: most
+/// do not, and asking whose words they are looks at every link.
+fn subject_claims_of<'k>(view: &MessageView, subject: &str, kb: &'k Knowledge) -> Vec<(String, &'k Brand)> {
+    let claims = subject_brands(subject, kb, SubjectVoice::Stranger);
+    if claims.is_empty() {
+        return claims;
+    }
+    let named: Vec<&Brand> = claims.iter().map(|(_, b)| *b).collect();
+    match subject_voice(view, kb, &named) {
+        SubjectVoice::Stranger => claims,
+        voice => subject_brands(subject, kb, voice),
+    }
 }
 
 /// The brands a message presents itself as where the reader looks first: the display name (by name,
@@ -885,8 +1023,7 @@ pub fn subject_signed_by_sender(view: &MessageView) -> bool {
 /// The brands the subject claims (see `subject_claims`).
 pub fn brands_in_subject(view: &MessageView, kb: &'static Knowledge) -> Vec<&'static Brand> {
     let Some(subject) = view.subject.as_deref() else { return Vec::new() };
-    let openings = !subject_is_senders_own(view);
-    subject_brands(&visible_subject(subject), kb, openings).into_iter().map(|(_, b)| b).collect()
+    subject_claims_of(view, &visible_subject(subject), kb).into_iter().map(|(_, b)| b).collect()
 }
 
 /// The subject names a brand where a company names itself (see `subject_claims`): the same claim as
@@ -898,9 +1035,8 @@ fn check_brand_subject(view: &MessageView, from: &Addr, kb: &Knowledge, display:
         return;
     }
     let subject = visible_subject(subject);
-    let openings = !subject_is_senders_own(view);
     let Some((tag, brand)) =
-        subject_brands(&subject, kb, openings).into_iter().find(|(_, b)| !speaks_for(view, from, kb, b))
+        subject_claims_of(view, &subject, kb).into_iter().find(|(_, b)| !speaks_for(view, from, kb, b))
     else {
         check_brand_mentioned_in_subject(view, from, kb, &subject, out);
         return;
@@ -1633,6 +1769,70 @@ mod tests {
             h(list, "eki-support via Talk <talk@lists.example.org>", "[Talk] 「重要」Ekinetユーザーポリシーの更新"),
             ["sender.brand_in_subject"]
         );
+    }
+
+    #[test]
+    fn an_unverified_subject_linking_only_home_is_the_senders_own_unless_it_speaks_as_the_brand() {
+        // No Authentication-Results at all, as many Japanese providers deliver it.
+        let h = |from: &str, subject: &str, body: &str| {
+            let raw = format!(
+                "{OUTSIDE}From: {from}\r\nTo: me@example.jp\r\nSubject: {subject}\r\n\
+                 Content-Type: text/html; charset=UTF-8\r\n\r\n<p>{body}</p>\r\n"
+            );
+            test_support::sorted_ids(&test_support::run(&raw, &[], check))
+        };
+        let home = |domain: &str| format!("<a href=\"https://www.{domain}/sale/\">詳しく</a>");
+        let shop = "サンプル家電 <info@mail.sample-shop.jp>";
+        let (own, claim) = (["sender.subject_names_brand"], ["sender.brand_in_subject"]);
+        // A tag advertising what the shop sells or accepts, an event, a plan or a perk, a news figure.
+        for subject in [
+            "【PayPay支払いで最大20%還元】年末セール開催中",
+            "【楽天ポイントカード対応】ポイント2倍デー",
+            "JALダイナミックパッケージ限定プランのご案内",
+            "JCBカードご優待のお知らせ",
+            "Amazon Bedrock ハンズオン: チケットが確定しました",
+            "楽天モバイルが契約数900万回線を突破",
+        ] {
+            assert_eq!(h(shop, subject, &home("sample-shop.jp")), own, "{subject}");
+            // A link anywhere else, or none of its own: anyone's words.
+            assert_eq!(h(shop, subject, &home("sample-shop.example.net")), claim, "elsewhere: {subject}");
+            assert_eq!(h(shop, subject, "x"), claim, "no link: {subject}");
+        }
+        // `ANA` is a claim only as the whole tag (`short_names`); beside words, no brand at all.
+        assert!(h(shop, "【ANA特別運賃】冬の北海道ツアー", &home("sample-shop.jp")).is_empty());
+        assert_eq!(h(shop, "【ANA】冬の北海道ツアー", &home("sample-shop.jp")), claim);
+        // The brand's own pages beside the sender's are no stranger's.
+        let both = format!("{} <a href=\"https://aws.amazon.com/bedrock/\">Bedrock</a>", home("sample-shop.jp"));
+        assert_eq!(h(shop, "Amazon Bedrock ハンズオン: チケットが確定しました", &both), own);
+        // Still claims: the tag that is the brand's bare name, an opening in the brand's voice, a
+        // deed without figures.
+        let throwaway = "ご利用明細 <info@meisai-info.com>";
+        for subject in [
+            "【三井住友カード】ご利用明細のお知らせ",
+            "Microsoft 365 多要素認証の設定のお願い",
+            "楽天カードが不正利用を検知しました",
+            "Google Workspace 移行のお知らせ",
+            "楽天ポイント失効のお知らせ",
+            "Amazonプライム会費のお支払い方法に問題があります",
+        ] {
+            assert_eq!(h(throwaway, subject, &home("meisai-info.com")), claim, "{subject}");
+        }
+        // A school's or a city's own domain: its openings are its notices about the brand it uses.
+        let school = "情報基盤センター <info@mail.sample-u.ac.jp>";
+        let migration = "Google Workspace for Education 移行のお知らせ";
+        assert_eq!(h(school, migration, &home("sample-u.ac.jp")), own);
+        assert_eq!(h(school, "【Google】移行のお知らせ", &home("sample-u.ac.jp")), claim, "the bare name");
+        // A From domain made to carry a brand, look like one, read as machine-made, or on an abused
+        // top-level domain is no sender's own site, wherever it links.
+        for (from, domain) in [
+            ("サンプル <info@paypay-campaign.jp>", "paypay-campaign.jp"),
+            ("サンプル <info@paypaay.jp>", "paypaay.jp"),
+            ("サンプル <info@xkqzvbtw.com>", "xkqzvbtw.com"),
+            ("サンプル <info@sale-info.top>", "sale-info.top"),
+        ] {
+            let ids = h(from, "【PayPay支払いで最大20%還元】年末セール開催中", &home(domain));
+            assert!(ids.contains(&"sender.brand_in_subject"), "{from}: {ids:?}");
+        }
     }
 
     #[test]
