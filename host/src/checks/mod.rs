@@ -209,6 +209,24 @@ mod combination_tests {
     }
 
     #[test]
+    fn filler_hidden_from_the_reader_beside_a_link_made_for_them_is_deception() {
+        for filler in ["content.offscreen_text", "content.hidden_text"] {
+            let (shown, level) = judged(&[filler, "links.recipient_in_url"]);
+            assert!(shown.iter().any(|id| id == "content.filler_targeted_link"), "{filler}");
+            assert!(level >= Level::Suspicious, "{filler}");
+        }
+        let (_, level) = judged(&["content.offscreen_text", "links.recipient_in_url"]);
+        assert_eq!(level, Level::Dangerous);
+        // Either alone, or other disguised text beside a personal link (a picture newsletter).
+        let innocent: [&[&'static str]; 3] = [
+            &["content.offscreen_text"],
+            &["links.recipient_in_url"],
+            &["content.image_only", "links.recipient_in_url"],
+        ];
+        assert_innocent(&innocent, "content.filler_targeted_link");
+    }
+
+    #[test]
     fn a_program_attached_to_a_lure_is_malware_delivery() {
         let (shown, level) = judged(&["attachments.executable", "content.lure_payment"]);
         assert!(shown.iter().any(|id| id == "attachments.program_with_lure"));
