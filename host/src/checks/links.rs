@@ -515,8 +515,14 @@ fn redirector(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, hits: &mut 
     let query = encoded::percent_decode(parsed.query().unwrap_or_default());
     let in_query = query.split(['=', '&']).find_map(|value| {
         let lower = value.to_ascii_lowercase();
-        let start = lower.find("http://").or_else(|| lower.find("https://"))?;
-        foreign(Url::parse(&value[start..]).ok()?.host_str()?)
+        let start = lower.find("http://").or_else(|| lower.find("https://"));
+        // Written without its scheme (`adurl=//evil.example/`): the browser takes the link's own.
+        let target = match start {
+            Some(start) => Url::parse(&value[start..]).ok()?,
+            None if value.starts_with("//") => Url::parse(&format!("https:{value}")).ok()?,
+            None => return None,
+        };
+        foreign(target.host_str()?)
     });
     let in_path = || {
         let rest = parsed.path().get(listed.path.len()..)?;
@@ -969,6 +975,14 @@ mod tests {
         assert_eq!(href_ids("https://www.google.com/url?q=https://login.example.biz/&sa=D"), ["links.redirector"]);
         assert_eq!(href_ids("https://www.google.com/amp/s/login.example.biz/account"), ["links.redirector"]);
         assert_eq!(href_ids("https://www.google.com/amp/login.example.biz"), ["links.redirector"]);
+        // A target written protocol-relative (`//host`), as ad networks' click URLs carry it.
+        assert_eq!(
+            href_ids("https://adclick.g.doubleclick.net/pcs/click?x_FILE-10&&adurl=//claim.example.biz"),
+            ["links.redirector"]
+        );
+        assert_eq!(href_ids("https://www.google.com/url?q=//login.example.biz/x"), ["links.redirector"]);
+        assert!(href_ids("https://www.google.com/url?q=//www.google.com/search").is_empty());
+        assert!(href_ids("https://www.google.com/url?q=/search").is_empty());
         // Google's own AMP pages, and a path that names no host, forward nowhere else.
         assert!(href_ids("https://www.google.com/amp/s/www.google.com/search").is_empty());
         assert!(href_ids("https://www.google.com/amp/s/").is_empty());
