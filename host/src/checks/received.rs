@@ -174,7 +174,7 @@ fn after_parenthesis(raw: &str, word: &str) -> bool {
         .any(|at| bytes.get(at + 1..at + 1 + word.len()).is_some_and(|w| w.eq_ignore_ascii_case(word.as_bytes())))
 }
 
-fn is_internal_ip(ip: IpAddr) -> bool {
+pub(crate) fn is_internal_ip(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => {
             let [a, b, ..] = v4.octets();

@@ -676,7 +676,10 @@ fn check_brand_name(view: &MessageView, from: &Addr, kb: &Knowledge, claims: &Cl
 fn speaks_for(view: &MessageView, from: &Addr, kb: &Knowledge, brand: &Brand) -> bool {
     let freemail = from.domain.as_deref().is_some_and(|d| is_free_mailbox(kb, d));
     let own_domain = !freemail && from.registrable.as_deref().is_some_and(|r| brand.owns_domain(r));
-    own_domain || auth::brand_authenticated(view, kb, brand) || from_own_mail_system(view, from)
+    own_domain
+        || auth::brand_authenticated(view, kb, brand)
+        || from_own_mail_system(view, from)
+        || (brand.id == "microsoft" && from_own_exchange(view, from))
 }
 
 /// An automatic report (a delivery report, or `Auto-Submitted`) that never came in from outside (it
@@ -693,6 +696,48 @@ fn from_own_mail_system(view: &MessageView, from: &Addr) -> bool {
         && !view.hops.is_empty()
         && view.origin.is_none()
         && from.domain.as_deref().is_some_and(|d| view.is_recipient_domain(d))
+}
+
+/// Exchange Online reporting to its own user (a non-delivery report, `Microsoft Outlook`
+/// <MicrosoftExchange329e…@company.example>), however its parts are wrapped: the address is on the
+/// recipient's own domain and is the organisation's system mailbox (`MicrosoftExchange` and 32 hex
+/// digits; Exchange lets no user mailbox send as it), the message says it is a report
+/// (`X-MS-Exchange-Message-Is-Ndr`, or a `message/delivery-status` part), and it never left
+/// Microsoft's mailbox servers: every Received hop is from one `*.prod.outlook.com` server to another,
+/// over Microsoft's or internal addresses, none through the filters that take mail in from the Internet
+/// (`*.protection.outlook.com`), and no authentication check failed. The same report sent from outside
+/// carries the hop that took it in (`received.origin_not_brand`) and keeps the finding.
+fn from_own_exchange(view: &MessageView, from: &Addr) -> bool {
+    let local = from.address.rsplit_once('@').map_or("", |(l, _)| l);
+    let system_mailbox = local.len() == 49
+        && local.is_char_boundary(17)
+        && local[..17].eq_ignore_ascii_case("MicrosoftExchange")
+        && local[17..].bytes().all(|b| b.is_ascii_hexdigit());
+    if !system_mailbox || !from.domain.as_deref().is_some_and(|d| view.is_recipient_domain(d)) {
+        return false;
+    }
+    let report = view.header("X-MS-Exchange-Message-Is-Ndr").is_some()
+        || view.attachments.iter().any(|a| a.content_type == "message/delivery-status");
+    let exchange_host = |h: Option<&str>| {
+        h.is_some_and(|h| {
+            let h = h.to_ascii_lowercase();
+            domain::is_within(&h, "prod.outlook.com") && !domain::is_within(&h, "protection.outlook.com")
+        })
+    };
+    let microsoft_ip = |ip: std::net::IpAddr| match ip {
+        // 2603:1000::/24 is Microsoft's; link-local and private addresses are a server's own.
+        std::net::IpAddr::V6(v6) if v6.segments()[0] == 0x2603 && v6.segments()[1] >> 8 == 0x10 => true,
+        ip => received::is_internal_ip(ip),
+    };
+    let within_exchange = |hop: &received::Hop<'_>| {
+        exchange_host(hop.by.as_deref())
+            && exchange_host(hop.from_host.as_deref().or(hop.helo.as_deref()))
+            && !hop.rdns_unknown
+            && hop.rdns.as_deref().is_none_or(|r| exchange_host(Some(r)))
+            && hop.from_ip.is_none_or(microsoft_ip)
+    };
+    let failed = view.auth.iter().any(|r| matches!(r.result.as_str(), "fail" | "softfail" | "permerror"));
+    report && !failed && !view.hops.is_empty() && view.origin.is_none() && view.hops.iter().all(within_exchange)
 }
 
 /// The display name imitates a brand it does not name: look-alike letters (`PayPaI`, `Amaz0n`,
@@ -1243,6 +1288,42 @@ mod tests {
         let subject = if headers.contains("Subject:") { "" } else { "Subject: x\r\n" };
         let raw = format!("{headers}{subject}\r\nx\r\n");
         test_support::sorted_ids(&test_support::run(&raw, identities, check))
+    }
+
+    #[test]
+    fn exchange_reporting_to_its_own_user_speaks_for_microsoft() {
+        let inside = "Received: from TYCPR01MB1234.jpnprd01.prod.outlook.com (2603:1096:400:1::1) by TYCPR01MB5678.jpnprd01.prod.outlook.com with HTTPS; Mon, 23 Nov 2026 09:00:01 +0000\r\n";
+        let system = "Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@yamada-kogyo.co.jp>";
+        let ndr = "X-MS-Exchange-Message-Is-Ndr:\r\n";
+        let h = |hops: &str, from: &str, extra: &str| {
+            ids_for(&format!("{hops}From: {from}\r\nTo: taro@yamada-kogyo.co.jp\r\n{extra}"), &[])
+        };
+        assert!(h(inside, system, ndr).is_empty());
+        let flagged = ["sender.brand_display_name"];
+        // No report mark: a note written from the address.
+        assert_eq!(h(inside, system, ""), flagged);
+        // Not the system mailbox.
+        let user = "Microsoft Outlook <taro.admin@yamada-kogyo.co.jp>";
+        assert_eq!(h(inside, user, ndr), flagged);
+        let short = "Microsoft Outlook <MicrosoftExchange329e71ec@yamada-kogyo.co.jp>";
+        assert_eq!(h(inside, short, ndr), flagged);
+        // Not the recipient's domain.
+        let other = "Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@other.example>";
+        assert_eq!(h(inside, other, ndr), flagged);
+        // Taken in from the Internet: by Exchange's filters, from an outside address, or from outside.
+        let filters = "Received: from TYCPR01MB1234.jpnprd01.prod.outlook.com (198.51.100.7) by TY2PEPF0000A1B2.mail.protection.outlook.com (10.167.241.50) with Microsoft SMTP Server; Mon, 23 Nov 2026 09:00:00 +0000\r\n";
+        assert_eq!(h(&format!("{inside}{filters}"), system, ndr), flagged);
+        let foreign_ip = inside.replace("2603:1096:400:1::1", "198.51.100.7");
+        assert_eq!(h(&foreign_ip, system, ndr), flagged);
+        let from_outside = "Received: from sv8630.xserver.jp (sv8630.xserver.jp [183.181.84.151]) by TYCPR01MB1234.jpnprd01.prod.outlook.com with ESMTPS; Mon, 23 Nov 2026 09:00:00 +0000\r\n";
+        assert!(h(&format!("{inside}{from_outside}"), system, ndr).contains(&"sender.brand_display_name"));
+        // No Received at all, or a company server's own: nothing shows Exchange handled it.
+        assert_eq!(h("", system, ndr), flagged);
+        let own_server = "Received: from mail.yamada-kogyo.co.jp (mail.yamada-kogyo.co.jp [192.0.2.10]) by mx.yamada-kogyo.co.jp (Postfix) with ESMTPSA; Mon, 23 Nov 2026 09:00:00 +0000\r\n";
+        assert_eq!(h(own_server, system, ndr), flagged);
+        // A failed check.
+        let failed = "Authentication-Results: spf=fail smtp.mailfrom=yamada-kogyo.co.jp; dmarc=fail header.from=yamada-kogyo.co.jp\r\n";
+        assert!(h(inside, system, &format!("{ndr}{failed}")).contains(&"sender.brand_display_name"));
     }
 
     #[test]
