@@ -316,17 +316,14 @@ impl<'h> Tokens<'h> {
             if lt >= bytes.len() {
                 return None;
             }
-            match bytes.get(lt + 1..lt + 4) {
-                // A comment; `<!-->` and `<!--->` end where they stand.
-                Some(b"!--") => {
-                    self.pos = match bytes.get(lt + 4) {
-                        Some(b'>') => lt + 5,
-                        _ if bytes.get(lt + 4..lt + 6) == Some(b"->") => lt + 6,
-                        _ => self.comment_end(lt + 4),
-                    };
-                    continue;
-                }
-                _ => {}
+            // A comment; `<!-->` and `<!--->` end where they stand.
+            if bytes.get(lt + 1..lt + 4) == Some(b"!--") {
+                self.pos = match bytes.get(lt + 4) {
+                    Some(b'>') => lt + 5,
+                    _ if bytes.get(lt + 4..lt + 6) == Some(b"->") => lt + 6,
+                    _ => self.comment_end(lt + 4),
+                };
+                continue;
             }
             match bytes.get(lt + 1) {
                 // `<!DOCTYPE …>`, `<?xml …?>` and other declarations end at the first `>`.
