@@ -1334,16 +1334,20 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     random_subject_code(view, out);
 }
 
+/// Subject openings of a reply or forward (English, German, French, Spanish, Portuguese): the brand
+/// such a text speaks as is the quoted mail's, not a claim of the one who passes it on.
+const QUOTING_SUBJECT_PREFIXES: &[&str] = &["re:", "fw:", "fwd:", "aw:", "wg:", "tr:", "rv:", "res:", "enc:"];
+
 /// A charge, order or renewal with a phone number to call about it (`content.lure_callback`); when the
-/// text speaks as a brand (in its subject, letterhead, sign-off or just before the number) that did not send it and never names the sender, the number is the scam's
-/// link (`links.callback_number`): the brand's own mail comes from its domain, a reseller names itself.
+/// text speaks as a brand (in its subject, letterhead, sign-off or just before the number) that did
+/// not send it and never names the sender, the number is the scam's link (`links.callback_number`):
+/// the brand's own mail comes from its domain, and a reseller names itself.
 /// A reply or forward quotes someone else's mail.
 fn callback_number(view: &MessageView, kb: &Knowledge, reading: &Reading, out: &mut Vec<Finding>) {
     let Some(CallbackHit { hit, phone, sum, caller }) = &reading.hits.callback else { return };
     out.push(hit.finding("content.lure_callback").arg("phone", phone.clone()).evidence("Amount", sum.clone()));
     let subject = view.subject.as_deref().unwrap_or_default().trim_start().to_ascii_lowercase();
-    let quoted =
-        ["re:", "fw:", "fwd:", "aw:", "wg:", "tr:", "rv:", "res:", "enc:"].iter().any(|p| subject.starts_with(p));
+    let quoted = QUOTING_SUBJECT_PREFIXES.iter().any(|p| subject.starts_with(p));
     if reading.sender_named || quoted {
         return;
     }

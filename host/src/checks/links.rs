@@ -516,7 +516,8 @@ fn redirector(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, hits: &mut 
     let in_query = query.split(['=', '&']).find_map(|value| {
         let lower = value.to_ascii_lowercase();
         let start = lower.find("http://").or_else(|| lower.find("https://"));
-        // Written without its scheme (`adurl=//evil.example/`): the browser takes the link's own.
+        // Written without its scheme (`adurl=//evil.example/`): the browser goes to that host with the
+        // link's own scheme, and only the host is judged here, so `https:` stands in for it.
         let target = match start {
             Some(start) => Url::parse(&value[start..]).ok()?,
             None if value.starts_with("//") => Url::parse(&format!("https:{value}")).ok()?,

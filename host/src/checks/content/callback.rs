@@ -9,9 +9,10 @@ use crate::message::MessageView;
 use super::fold;
 
 /// Digits a phone number holds: a North American number (10, or 11 with its country code) or an
-/// international one written with `+` (up to 15).
+/// international one written with `+` (up to 15, E.164's longest).
 const MIN_DIGITS: usize = 10;
-const MAX_DIGITS: usize = 15;
+const MAX_NORTH_AMERICAN_DIGITS: usize = 11;
+const MAX_INTERNATIONAL_DIGITS: usize = 15;
 /// Bytes a phone number may take as written ("+1 (818) 282-0908" is 17).
 const MAX_PHONE_BYTES: usize = 24;
 /// Shortest sender name (first label of the From domain) looked for in the text.
@@ -62,7 +63,7 @@ fn phone_in(text: &str) -> Option<(usize, usize)> {
         at = end.max(start + 1);
         let after_glued = bytes.get(end).is_some_and(u8::is_ascii_alphanumeric);
         let international = bytes[start] == b'+';
-        let max = if international { MAX_DIGITS } else { 11 };
+        let max = if international { MAX_INTERNATIONAL_DIGITS } else { MAX_NORTH_AMERICAN_DIGITS };
         if !glued && !after_glued && (MIN_DIGITS..=max).contains(&digits) && partings >= 2 && last_group >= 4 {
             return Some((start, end));
         }
