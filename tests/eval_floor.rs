@@ -17,10 +17,11 @@ const SAMPLE_PER_SOURCE: usize = 60;
 /// Nazario 55/50, phishing_pot 57/44 of 60 flagged/dangerous; ham 0–1 flagged, 0 dangerous), the
 /// phishing_pot dangerous floor three under its 46 of 19:45 UTC; at 22:15 UTC Nazario flagged three
 /// under its 57 and phishing_pot dangerous three under its 48; on 29 Nov 01:30 UTC Nazario three under
-/// its 59/51, at 04:15 UTC Nazario dangerous three under its 55: raise them as the engine improves.
+/// its 59/51, at 04:15 UTC Nazario dangerous three under its 55, at 17:55 UTC phishing_pot dangerous
+/// three under its 50: raise them as the engine improves.
 /// Phishing: minimum shares flagged and dangerous; legitimate mail: maximum.
 const PHISH_FLOORS: &[(&str, f64, f64)] =
-    &[("japanese_lists", 0.95, 0.93), ("nazario", 0.93, 0.86), ("phishing_pot", 0.90, 0.75)];
+    &[("japanese_lists", 0.95, 0.93), ("nazario", 0.93, 0.86), ("phishing_pot", 0.90, 0.78)];
 /// At most 2 of 60 flagged, 1 of 60 dangerous per legitimate source.
 const HAM_FLOORS: (f64, f64) = (0.04, 0.02);
 /// A source not listed above (another copy of the corpus) is held to the loosest listed floor.
