@@ -236,6 +236,7 @@ fn display_brands<'k>(shown_name: Option<&str>, kb: &'k Knowledge) -> Vec<&'k Br
     add_brands(&mut brands, kb.brands_domain_labeled_in(name));
     if let Some(unmasked) = unmasked_name(name) {
         add_brands(&mut brands, kb.brands_named_in(&unmasked));
+        add_brands(&mut brands, shown_domains(&unmasked).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
     }
     add_brands(&mut brands, shown_domains(name).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
     brands
@@ -387,12 +388,14 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     check_brand_name(view, from, kb, claims, out);
     check_brand_subject(view, from, kb, display, out);
     check_lookalike_domain(from, kb, display, out);
-    check_shown_address(view, from, claims.display_name.as_deref(), out);
+    // A name disguised with hidden characters reads as what it unmasks to (`customers@servicesܿ.ܿamznܿ.ܿcom`).
+    let unmasked = claims.display_name.as_deref().and_then(unmasked_name);
+    check_shown_address(view, from, claims.display_name.as_deref(), unmasked.as_deref(), out);
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
     check_addressee(view, out);
     check_organisation_freemail(from, kb, claims, out);
-    check_disguised_name(from, claims.display_name.as_deref(), out);
+    check_disguised_name(from, claims.display_name.as_deref(), unmasked, out);
     check_disguised_address(from, out);
     check_lookalike_name(from, claims, out);
     check_platform_subdomain(from, kb, out);
@@ -422,9 +425,8 @@ fn check_organisation_freemail(from: &Addr, kb: &Knowledge, claims: &Claims, out
 
 /// The display name hides characters inside its words or mixes look-alike letters of other scripts
 /// into Latin words: made to read as a name that filters (and this checker's name lists) do not match.
-fn check_disguised_name(from: &Addr, name: Option<&str>, out: &mut Vec<Finding>) {
-    let Some(name) = name else { return };
-    let Some(unmasked) = unmasked_name(name) else { return };
+fn check_disguised_name(from: &Addr, name: Option<&str>, unmasked: Option<String>, out: &mut Vec<Finding>) {
+    let (Some(name), Some(unmasked)) = (name, unmasked) else { return };
     out.push(
         Finding::new("sender.disguised_name")
             .arg("name", unmasked.clone())
@@ -1159,9 +1161,17 @@ pub fn brand_imitated_by_from(view: &MessageView, kb: &'static Knowledge) -> Opt
     imitated_by_domain(view.from.as_ref()?, kb, &[])?.brand
 }
 
-/// The display name shows an address or domain that is not the real sender's.
-fn check_shown_address(view: &MessageView, from: &Addr, display_name: Option<&str>, out: &mut Vec<Finding>) {
-    let Some(name) = display_name else { return };
+/// The display name shows an address or domain that is not the real sender's; a disguised name is read
+/// as it `unmasked` to, and shown as written.
+fn check_shown_address(
+    view: &MessageView,
+    from: &Addr,
+    display_name: Option<&str>,
+    unmasked: Option<&str>,
+    out: &mut Vec<Finding>,
+) {
+    let Some(written) = display_name else { return };
+    let name = unmasked.unwrap_or(written);
     let real = from.registrable.as_deref();
     let users = user_addresses(view, true);
     let is_users = |registrable: &str| {
@@ -1188,7 +1198,7 @@ fn check_shown_address(view: &MessageView, from: &Addr, display_name: Option<&st
         Finding::new(id)
             .arg("shown", shown)
             .arg("address", from.address.clone())
-            .evidence("From", format!("\"{name}\" <{}>", from.address)),
+            .evidence("From", format!("\"{written}\" <{}>", from.address)),
     );
 }
 
@@ -1718,6 +1728,15 @@ mod tests {
             "McAfee in small capitals"
         );
         assert!(h("=?UTF-8?B?0JjQstCw0L0g0J/QtdGC0YDQvtCy?= <ivan@example.ru>").is_empty(), "a Russian name");
+        // An address written with hidden marks reads as the address it shows, and as its brand.
+        assert_eq!(
+            h("\"customers@servicesܿ.ܿamznܿ.ܿcom\" <info-fwd@cable.example.com>"),
+            ["sender.brand_display_name", "sender.disguised_name", "sender.display_name_address"]
+        );
+        assert_eq!(
+            h("\"helpdeskܿ@ܿshopܿ.ܿexample.org\" <info-fwd@cable.example.com>"),
+            ["sender.disguised_name", "sender.display_name_address"]
+        );
     }
 
     #[test]
