@@ -26,27 +26,13 @@ pub(super) fn phone_near(
     window: usize,
 ) -> Option<(usize, usize, usize, usize)> {
     for &(start, end) in spots {
-        let from = floor_boundary(folded, start.saturating_sub(window));
-        let to = ceil_boundary(folded, (end + window).min(folded.len()));
+        let from = folded.floor_char_boundary(start.saturating_sub(window));
+        let to = folded.ceil_char_boundary((end + window).min(folded.len()));
         if let Some((s, e)) = phone_in(&folded[from..to]) {
             return Some((start, end, from + s, from + e));
         }
     }
     None
-}
-
-fn floor_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i -= 1;
-    }
-    i
-}
-
-fn ceil_boundary(text: &str, mut i: usize) -> usize {
-    while !text.is_char_boundary(i) {
-        i += 1;
-    }
-    i
 }
 
 /// The first phone number in `text`: 10 to 15 digits in groups parted by spaces, dashes, dots or
@@ -166,7 +152,7 @@ const CALLER_BYTES: usize = 40;
 
 /// The words just before a phone number at `start` in `folded` text, within its sentence.
 pub(super) fn words_before(folded: &str, start: usize) -> &str {
-    let before = &folded[floor_boundary(folded, start.saturating_sub(CALLER_BYTES))..start];
+    let before = &folded[folded.floor_char_boundary(start.saturating_sub(CALLER_BYTES))..start];
     let sentence_start = before.rfind(". ").map_or(0, |i| i + 2);
     &before[sentence_start..]
 }
@@ -179,8 +165,8 @@ const TAIL_BYTES: usize = 200;
 /// text is about (a card or wallet paid with: "Visa ending 1234", "Paid with PayPal").
 pub(super) fn letterhead_and_signoff(text: &str) -> [&str; 2] {
     let text = text.trim();
-    let head = &text[..floor_boundary(text, text.len().min(HEAD_BYTES))];
-    let tail = &text[ceil_boundary(text, text.len().saturating_sub(TAIL_BYTES))..];
+    let head = &text[..text.floor_char_boundary(HEAD_BYTES)];
+    let tail = &text[text.ceil_char_boundary(text.len().saturating_sub(TAIL_BYTES))..];
     [head, tail]
 }
 

@@ -100,7 +100,7 @@ impl Style {
         let mut style = Style::default();
         let (mut tiny_box, mut clipped) = (false, false);
         let (mut color, mut background) = (None, None);
-        let declarations = &declarations[..floor_boundary(declarations, MAX_STYLE_BYTES)];
+        let declarations = &declarations[..declarations.floor_char_boundary(MAX_STYLE_BYTES)];
         // `;` and `:` are ASCII: found as bytes, they fall on character boundaries (a short
         // declaration is read faster so than through a `str` pattern).
         let mut rest = declarations;
@@ -185,14 +185,6 @@ fn css_value(value: &str) -> Cow<'_, str> {
     }
 }
 
-fn floor_boundary(s: &str, max: usize) -> usize {
-    let mut cut = s.len().min(max);
-    while !s.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    cut
-}
-
 /// Style-sheet rules that hide whole elements, by tag name or class.
 #[derive(Debug, Default, PartialEq)]
 pub struct HidingRules {
@@ -206,7 +198,7 @@ impl HidingRules {
     /// Reads one style sheet: rules of simple selectors (`q`, `.preheader`, `span.x` counts as `.x`)
     /// whose declarations hide. `@media` and other at-rule blocks are skipped whole; comments dropped.
     pub fn add_sheet(&mut self, css: &str) {
-        let css = &css[..floor_boundary(css, MAX_STYLE_BYTES)];
+        let css = &css[..css.floor_char_boundary(MAX_STYLE_BYTES)];
         let mut rest = css;
         while let Some(open) = rest.find('{') {
             let selectors = &rest[..open];
