@@ -679,7 +679,7 @@ mod tests {
         let shown = ["auth.malformed_from_unverified", "sender.malformed_from"];
         assert_eq!(level(&shown), Level::Suspicious);
         assert_eq!(level(&[shown[0], shown[1], "received.origin_home_connection"]), Level::Dangerous);
-        // A broken From line alone, or on a machine-made bounce address, is no more than suspicious.
+        // A broken From line sent from a home connection, with no check failing on it, stays suspicious.
         assert_eq!(level(&["sender.malformed_from", "received.origin_home_connection"]), Level::Suspicious);
         // A domain merely unsigned is not a forged one.
         assert_eq!(level(&["auth.from_unverified", "sender.random_address"]), Level::Suspicious);

@@ -225,7 +225,8 @@ fn add_brands<'k>(brands: &mut Vec<&'k Brand>, more: impl IntoIterator<Item = &'
 }
 
 /// Brands the display name speaks for: by name, in any script, or by showing one of their domains.
-fn display_brands<'k>(shown_name: Option<&str>, kb: &'k Knowledge) -> Vec<&'k Brand> {
+/// `unmasked`: the name with its disguise removed, when it has one (`unmasked_name`).
+fn display_brands<'k>(shown_name: Option<&str>, unmasked: Option<&str>, kb: &'k Knowledge) -> Vec<&'k Brand> {
     let Some(name) = shown_name else { return Vec::new() };
     let mut brands = kb.brands_named_in(name);
     let squeezed = squeeze_spelled_out(name);
@@ -234,9 +235,9 @@ fn display_brands<'k>(shown_name: Option<&str>, kb: &'k Knowledge) -> Vec<&'k Br
     add_brands(&mut brands, kb.brands_short_named_in(&squeezed));
     add_brands(&mut brands, kb.brand_solo_named(name));
     add_brands(&mut brands, kb.brands_domain_labeled_in(name));
-    if let Some(unmasked) = unmasked_name(name) {
-        add_brands(&mut brands, kb.brands_named_in(&unmasked));
-        add_brands(&mut brands, shown_domains(&unmasked).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
+    if let Some(unmasked) = unmasked {
+        add_brands(&mut brands, kb.brands_named_in(unmasked));
+        add_brands(&mut brands, shown_domains(unmasked).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
     }
     add_brands(&mut brands, shown_domains(name).iter().filter_map(|s| kb.brand_of_domain(&s.registrable)));
     brands
@@ -256,6 +257,8 @@ pub struct Claims<'k> {
     /// worked out once, several checks read them.
     display_name: Option<String>,
     shown_name: Option<String>,
+    /// `shown_name` with its disguise removed, when it has one (`unmasked_name`).
+    unmasked_name: Option<String>,
 }
 
 impl<'k> Claims<'k> {
@@ -263,13 +266,14 @@ impl<'k> Claims<'k> {
         let Some(from) = &view.from else { return Claims::default() };
         let display_name = display_name(view, from);
         let shown_name = shown_name(display_name.as_deref(), from);
-        let display = display_brands(shown_name.as_deref(), kb);
+        let unmasked_name = shown_name.as_deref().and_then(unmasked_name);
+        let display = display_brands(shown_name.as_deref(), unmasked_name.as_deref(), kb);
         let imitated = imitated_brand(view, from, display_name.as_deref(), kb, &display);
         // Asked only when the name speaks for a brand, by name or by imitation: nothing reads it otherwise.
         let brand_is_topic = (!display.is_empty() || imitated.is_some())
             && (names_its_own_domain(from, display_name.as_deref(), kb, &display)
                 || shown_name.as_deref().is_some_and(|name| names_community(kb, name) || names_store(name, &display)));
-        Claims { display, imitated, brand_is_topic, display_name, shown_name }
+        Claims { display, imitated, brand_is_topic, display_name, shown_name, unmasked_name }
     }
 }
 
@@ -389,8 +393,9 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     check_brand_subject(view, from, kb, display, out);
     check_lookalike_domain(from, kb, display, out);
     // A name disguised with hidden characters reads as what it unmasks to (`customers@servicesܿ.ܿamznܿ.ܿcom`).
-    let unmasked = claims.display_name.as_deref().and_then(unmasked_name);
-    check_shown_address(view, from, claims.display_name.as_deref(), unmasked.as_deref(), out);
+    // (Only a display name is unmasked here: without one, `shown_name` is the address's own local part.)
+    let unmasked = claims.display_name.as_ref().and(claims.unmasked_name.as_deref());
+    check_shown_address(view, from, claims.display_name.as_deref(), unmasked, out);
     check_self_sender(view, from, kb, out);
     check_reply_to(view, from, kb, out);
     check_addressee(view, out);
@@ -425,11 +430,11 @@ fn check_organisation_freemail(from: &Addr, kb: &Knowledge, claims: &Claims, out
 
 /// The display name hides characters inside its words or mixes look-alike letters of other scripts
 /// into Latin words: made to read as a name that filters (and this checker's name lists) do not match.
-fn check_disguised_name(from: &Addr, name: Option<&str>, unmasked: Option<String>, out: &mut Vec<Finding>) {
+fn check_disguised_name(from: &Addr, name: Option<&str>, unmasked: Option<&str>, out: &mut Vec<Finding>) {
     let (Some(name), Some(unmasked)) = (name, unmasked) else { return };
     out.push(
         Finding::new("sender.disguised_name")
-            .arg("name", unmasked.clone())
+            .arg("name", unmasked)
             .arg("address", from.address.clone())
             .evidence("From", format!("\"{name}\" <{}>", from.address))
             .evidence("Decoded value", unmasked),
