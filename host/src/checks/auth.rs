@@ -329,11 +329,7 @@ const MAX_SHOWN_FROM_BYTES: usize = 2048;
 /// The last address a From line shows the reader (`Gadget-Retter,(<noreply@dhl.de>)`,
 /// `"Support" <"noreply@shop.example">`), read leniently: a local part and a domain name around an `@`.
 fn shown_address(raw: &str) -> Option<(String, String)> {
-    let mut cut = raw.len().min(MAX_SHOWN_FROM_BYTES);
-    while !raw.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let raw = &raw[..cut];
+    let raw = &raw[..raw.floor_char_boundary(MAX_SHOWN_FROM_BYTES)];
     let local_char = |c: char| c.is_ascii_alphanumeric() || "._%+-".contains(c);
     let domain_char = |c: char| c.is_ascii_alphanumeric() || c == '.' || c == '-';
     let mut found = None;

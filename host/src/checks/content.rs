@@ -1053,11 +1053,7 @@ impl HtmlScan {
             self.text.push_str(text);
         } else if !text.trim().is_empty() && self.hidden.len() < MAX_HIDDEN_BYTES {
             let room = MAX_HIDDEN_BYTES - self.hidden.len();
-            let mut cut = text.len().min(room);
-            while !text.is_char_boundary(cut) {
-                cut -= 1;
-            }
-            self.hidden.push_str(&text[..cut]);
+            self.hidden.push_str(&text[..text.floor_char_boundary(room)]);
             self.hidden.push(' ');
         }
     }

@@ -124,10 +124,7 @@ fn original_message(quoted: &QuotedHeader, view: &MessageView) -> Vec<u8> {
         Some(html) => ("text/html", html.as_ref()),
         None => ("text/plain", view.text.as_str()),
     };
-    let mut end = body.len().min(MAX_BODY_BYTES);
-    while !body.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = body.floor_char_boundary(MAX_BODY_BYTES);
     format!(
         "From: {}\r\nSubject: {}\r\nMIME-Version: 1.0\r\nContent-Type: {content_type}; charset=utf-8\r\n\r\n{}",
         quoted.from,

@@ -135,11 +135,7 @@ pub(crate) fn shown_url(url: &str) -> String {
     if url.len() <= MAX_SHOWN_URL {
         return url.to_string();
     }
-    let mut cut = MAX_SHOWN_URL;
-    while !url.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    format!("{}…", &url[..cut])
+    format!("{}…", &url[..url.floor_char_boundary(MAX_SHOWN_URL)])
 }
 
 /// Evidence every link finding starts with: the URL and where it really goes.

@@ -165,7 +165,7 @@ pub fn extract(html: &[impl AsRef<str>], text: &str, limits: &Limits) -> (Vec<Li
 
 /// A link attribute's value with references decoded, and as written (both bounded).
 fn link_value(written: &str) -> (String, String) {
-    let written = &written[..floor_boundary(written, MAX_URL_BYTES * 2)];
+    let written = &written[..written.floor_char_boundary(MAX_URL_BYTES * 2)];
     (decode_entities(written).into_owned(), written.to_string())
 }
 
@@ -179,11 +179,7 @@ fn clean_url(raw: &str) -> String {
         trimmed.into()
     };
     if url.len() > MAX_URL_BYTES {
-        let mut cut = MAX_URL_BYTES;
-        while !url.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        url.truncate(cut);
+        url.truncate(url.floor_char_boundary(MAX_URL_BYTES));
     }
     url
 }
@@ -415,19 +411,7 @@ fn append_capped(buf: &mut String, text: &str) {
     if room == 0 {
         return;
     }
-    let mut cut = text.len().min(room);
-    while !text.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    buf.push_str(&text[..cut]);
-}
-
-fn floor_boundary(s: &str, max: usize) -> usize {
-    let mut cut = s.len().min(max);
-    while !s.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    cut
+    buf.push_str(&text[..text.floor_char_boundary(room)]);
 }
 
 /// Characters that render as nothing: used to break up words so filters miss them.
@@ -620,7 +604,7 @@ fn scan_text(text: &str, out: &mut Collector) {
         }
         consumed = end;
         // Only the front of a huge run is kept (the host is there); the rest is consumed unread.
-        let capped = start + floor_boundary(&text[start..end], MAX_URL_BYTES);
+        let capped = start + text[start..end].floor_char_boundary(MAX_URL_BYTES);
         let url = trim_trailing_punctuation(&text[start..capped]);
         if url.len() > found_end - start {
             out.push(url, None, None, LinkSource::Text);
