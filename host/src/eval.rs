@@ -2,6 +2,7 @@
 //! (`phish/<source>/…`, `ham/<source>/…`), the lists of misses and false positives to read, and floors
 //! that make the command fail (for CI) when a rate falls out of bounds.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -257,6 +258,21 @@ pub fn report(sources: &[Source], results: &[SourceResult]) -> String {
         }
         let _ = writeln!(out, "{}", row(class.name(), "(all)", &total));
         let _ = writeln!(out);
+        let mut any_errors = false;
+        for (source, result) in sources.iter().zip(results).filter(|(s, _)| s.class == class) {
+            let (errors, lures) = errors_and_lures(class, &result.records);
+            if errors > 0 {
+                let what = match class {
+                    Class::Phish => "left safe",
+                    Class::Ham => "flagged",
+                };
+                let _ = writeln!(out, "  {}: {errors} {what}, {lures} distinct lure(s)", source.name);
+                any_errors = true;
+            }
+        }
+        if any_errors {
+            let _ = writeln!(out);
+        }
         let top = total.top_findings(12);
         if !top.is_empty() {
             let _ = writeln!(out, "  most frequent findings in {} ({} messages):", class.name(), total.messages);
@@ -267,6 +283,16 @@ pub fn report(sources: &[Source], results: &[SourceResult]) -> String {
         }
     }
     out
+}
+
+/// The messages the engine got wrong ([`Class::is_error`]) and how many different lures they are:
+/// copies of one campaign ([`scan::lure_key`]) count once, so a rate is not read as more (or less)
+/// than it is. A message without a lure key counts as its own.
+fn errors_and_lures(class: Class, records: &[Record]) -> (usize, usize) {
+    let errors: Vec<&Record> = records.iter().filter(|r| class.is_error(r)).collect();
+    let keyed: HashSet<&str> = errors.iter().filter_map(|r| r.lure.as_deref()).collect();
+    let unkeyed = errors.iter().filter(|r| r.lure.is_none()).count();
+    (errors.len(), keyed.len() + unkeyed)
 }
 
 fn row(class: &str, source: &str, t: &Tally) -> String {
@@ -352,6 +378,34 @@ mod tests {
         assert_eq!(found.len(), 3, "{found:?}");
         assert!(found[0].contains("p: 85.0% flagged"), "{found:?}");
         assert!(violations(&sources, &[tally(100, 0, 0), tally(100, 100, 0)], &Floors::default()).is_empty());
+    }
+
+    #[test]
+    fn copies_of_one_lure_count_once() {
+        let record = |level, lure: Option<&str>| Record {
+            file: 0,
+            label: String::new(),
+            size: 0,
+            level,
+            score: 0,
+            findings: Vec::new(),
+            summary: String::new(),
+            subject: None,
+            to: Vec::new(),
+            lure: lure.map(str::to_string),
+            elapsed: std::time::Duration::ZERO,
+        };
+        let records = [
+            record(Level::Safe, Some("win prize.example")),
+            record(Level::Safe, Some("win prize.example")),
+            record(Level::Safe, Some("other")),
+            record(Level::Safe, None),
+            record(Level::Safe, None),
+            record(Level::Suspicious, Some("win prize.example")),
+            record(Level::Dangerous, Some("third")),
+        ];
+        assert_eq!(errors_and_lures(Class::Phish, &records), (5, 4), "two keyed lures and two without a key");
+        assert_eq!(errors_and_lures(Class::Ham, &records), (2, 2));
     }
 
     #[test]
