@@ -64,8 +64,8 @@ def main() -> None:
         for seed in target_dir.iterdir():
             write(target_dir.name, seed.read_bytes())
     hosts = set()
-    for i, raw in enumerate(messages(args.sample)):
-        raw = raw[:MAX_SEED]
+    raws = [raw[:MAX_SEED] for raw in messages(args.sample)]
+    for i, raw in enumerate(raws):
         write("analyze", raw)
         write("links", b"\x07" + raw)
         headers = header_block(raw)
@@ -73,9 +73,14 @@ def main() -> None:
         write("frame", frame(analyze_request(raw, i)) + frame(b'{"type":"hello"}'))
         for match in re.finditer(rb"[\w.-]+@([\w-]+(?:\.[\w-]+)+)|https?://([^/\s\"'<>]+)", raw):
             hosts.add(match.group(0)[:200])
+    # mbox files of the same messages, three to a file, `From ` lines in bodies quoted as mboxrd does.
+    envelope = b"From phisher@example.com Mon Nov 30 09:00:00 2026\n"
+    for i in range(0, len(raws), 3):
+        quoted = [re.sub(rb"(?m)^(>*From )", rb">\1", raw) for raw in raws[i : i + 3]]
+        write("mbox", b"".join(envelope + raw.rstrip(b"\n") + b"\n\n" for raw in quoted)[: 2 * MAX_SEED])
     for host in sorted(hosts)[:2000]:
         write("domain", host)
-    for target in ("analyze", "links", "received", "frame", "domain"):
+    for target in ("analyze", "links", "received", "frame", "domain", "mbox"):
         count = len(list((FUZZ / "corpus" / target).iterdir()))
         print(f"{target}: {count} seeds")
 
