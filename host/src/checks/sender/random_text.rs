@@ -24,6 +24,7 @@ struct RandomTextFile {
     min_consonant_run: usize,
     max_vowel_share: f64,
     min_case_switches: usize,
+    min_case_disorder: usize,
     min_digit_switches: usize,
     max_shuffled_chars: usize,
 }
@@ -38,6 +39,7 @@ pub struct RandomText {
     min_consonant_run: usize,
     max_vowel_share: f64,
     min_case_switches: usize,
+    min_case_disorder: usize,
     min_digit_switches: usize,
     max_shuffled_chars: usize,
 }
@@ -81,10 +83,11 @@ impl RandomText {
         }
         ensure!(rare.iter().any(|r| *r), "random_text.toml lists no rare bigrams");
         ensure!(file.min_letters >= 4 && file.min_letters <= MAX_TOKEN_CHARS, "min_letters out of range");
-        ensure!((1..=4).contains(&file.min_tells), "min_tells must be 1 to 4 (there are four tells)");
+        ensure!((1..=5).contains(&file.min_tells), "min_tells must be 1 to 5 (there are five tells)");
         ensure!(file.min_rare_bigrams >= 1 && file.min_consonant_run >= 3, "rare pair or consonant run too small");
         ensure!(file.max_vowel_share > 0.0 && file.max_vowel_share < 1.0, "max_vowel_share must be in (0, 1)");
         ensure!(file.min_case_switches >= 1, "min_case_switches must be at least 1");
+        ensure!(file.min_case_disorder >= 2, "min_case_disorder must be at least 2");
         ensure!(file.min_digit_switches >= 2, "min_digit_switches must be at least 2");
         ensure!(file.max_shuffled_chars >= file.min_letters, "max_shuffled_chars must be at least min_letters");
         Ok(RandomText {
@@ -95,6 +98,7 @@ impl RandomText {
             min_consonant_run: file.min_consonant_run,
             max_vowel_share: file.max_vowel_share,
             min_case_switches: file.min_case_switches,
+            min_case_disorder: file.min_case_disorder,
             min_digit_switches: file.min_digit_switches,
             max_shuffled_chars: file.max_shuffled_chars.min(MAX_TOKEN_CHARS),
         })
@@ -103,6 +107,13 @@ impl RandomText {
     /// Whether a string of ASCII letters reads as machine-made: enough tells (rare letter pairs, case
     /// switching, a long consonant run, few vowels), and at least one rare pair or the case switching.
     pub fn is_random(&self, letters: &str) -> bool {
+        self.judge(letters, false)
+    }
+
+    /// [`Self::is_random`], where `mailbox` adds a fifth tell: capitals where no word starts or ends
+    /// (`case_disorder`). Only for the part of an address before the @: a subject's words may be a
+    /// product's name written so (`iPhoneX`), a mailbox is rarely one.
+    fn judge(&self, letters: &str, mailbox: bool) -> bool {
         let bytes = letters.as_bytes();
         if bytes.len() < self.min_letters || bytes.len() > MAX_TOKEN_CHARS || !bytes.iter().all(u8::is_ascii_alphabetic)
         {
@@ -128,8 +139,9 @@ impl RandomText {
         let rare = rare_pairs >= self.min_rare_bigrams;
         let mixed_case = case_switches >= self.min_case_switches;
         let few_vowels = (vowels as f64) < self.max_vowel_share * lower.len() as f64;
-        let tells = [rare, mixed_case, longest_run >= self.min_consonant_run, few_vowels];
-        (rare_pairs > 0 || mixed_case) && tells.iter().filter(|t| **t).count() >= self.min_tells
+        let disordered = mailbox && case_disorder(bytes) >= self.min_case_disorder;
+        let tells = [rare, mixed_case, longest_run >= self.min_consonant_run, few_vowels, disordered];
+        (rare_pairs > 0 || mixed_case || disordered) && tells.iter().filter(|t| **t).count() >= self.min_tells
     }
 
     /// Whether the part of an address before the @ is machine-made: random letters (see
@@ -141,7 +153,7 @@ impl RandomText {
             return false;
         }
         if bytes.iter().all(u8::is_ascii_alphabetic) {
-            return self.is_random(local);
+            return self.judge(local, true);
         }
         let hexadecimal = bytes.iter().all(u8::is_ascii_hexdigit);
         let digit_switches = bytes.windows(2).filter(|w| w[0].is_ascii_digit() != w[1].is_ascii_digit()).count();
@@ -202,6 +214,20 @@ impl RandomText {
         }
         None
     }
+}
+
+/// Capitals where no word starts or ends (`aUZryvsT`, `fWscatuD`, `wNiKpOPIWK`): a lower-case first
+/// letter before a capital, a capital last after a lower-case letter, a lone lower-case consonant
+/// between two capitals. Words run together start each with a capital and go on in lower case
+/// (`DoNotReply`, `GoToMeeting`: a capital and a vowel are a two-letter word), so they show one of
+/// these at most (`McDonald`, `iPhone`, `JohnD`).
+fn case_disorder(letters: &[u8]) -> usize {
+    let (upper, lower) = (|c: &u8| c.is_ascii_uppercase(), |c: &u8| c.is_ascii_lowercase());
+    let lone_consonant = |w: &[u8]| upper(&w[0]) && lower(&w[1]) && !is_vowel(w[1]) && upper(&w[2]);
+    let lone_lower = letters.windows(3).filter(|w| lone_consonant(w)).count();
+    let lower_first = matches!(letters, [a, b, ..] if lower(a) && upper(b));
+    let capital_last = matches!(letters, [.., a, b] if lower(a) && upper(b));
+    lone_lower + usize::from(lower_first) + usize::from(capital_last)
 }
 
 /// Whether the local part shares a three-letter piece with the display name or holds its initials:
@@ -298,13 +324,13 @@ mod tests {
     fn builtin_table_loads_and_bad_tables_are_rejected() {
         assert!(RandomText::parse(RANDOM_TEXT).is_ok());
         let rest = "min_letters = 7\nmin_tells = 2\nmin_rare_bigrams = 2\nmin_consonant_run = 5\n\
-                    max_vowel_share = 0.2\nmin_case_switches = 2\nmin_digit_switches = 4\nmax_shuffled_chars = 24\n";
+                    max_vowel_share = 0.2\nmin_case_switches = 2\nmin_case_disorder = 2\nmin_digit_switches = 4\nmax_shuffled_chars = 24\n";
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz xq'\n{rest}")).is_ok());
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz qz'\n{rest}")).is_err(), "twice");
         assert!(RandomText::parse(&format!("rare_bigrams = 'QZ'\n{rest}")).is_err(), "upper case");
         assert!(RandomText::parse(&format!("rare_bigrams = 'qzx'\n{rest}")).is_err(), "three letters");
         assert!(RandomText::parse(&format!("rare_bigrams = ''\n{rest}")).is_err(), "empty");
-        assert!(RandomText::parse(&format!("rare_bigrams = 'qz'\n{}", rest.replace("2\nmin_r", "5\nmin_r"))).is_err());
+        assert!(RandomText::parse(&format!("rare_bigrams = 'qz'\n{}", rest.replace("2\nmin_r", "6\nmin_r"))).is_err());
     }
 
     #[test]
@@ -329,6 +355,32 @@ mod tests {
         ] {
             assert!(!rt.is_random(word), "{word}");
         }
+    }
+
+    #[test]
+    fn mailboxes_with_capitals_where_no_word_starts_are_random() {
+        let rt = RandomText::builtin();
+        for random in ["aUZryvsT", "fWscatuD", "wNiKpOPIWK"] {
+            assert!(rt.is_random_local_part(random), "{random}");
+            // A subject's word is not judged by its capitals: products are named so (`iPhoneX`).
+            assert!(!rt.is_random(random), "{random} as a word");
+        }
+        for person in [
+            "DoNotReply",
+            "GoToMeeting",
+            "McDonald",
+            "McKinleyDoNotReply",
+            "iPhoneRepair",
+            "JohnSmithD",
+            "KevinODonoghue",
+            "searchSecurity",
+            "noReplyIT",
+            "TomGardner",
+            "newsletterSOP",
+        ] {
+            assert!(!rt.is_random_local_part(person), "{person}");
+        }
+        assert_eq!(rt.subject_token("New iPhoneX deals"), None);
     }
 
     #[test]
@@ -407,6 +459,8 @@ mod tests {
     fn a_random_address_behind_a_name_is_flagged() {
         assert_eq!(ids("\"Chelsea Mccormick\" <uhguqzqftkh@schostok.com>"), ["sender.random_address"]);
         assert_eq!(ids("Health Freedom Watch. <lrkCxNhN@deck.socialja.example>"), ["sender.random_address"]);
+        assert_eq!(ids("\"NueYue Care Team.\" <aUZryvsT@slave.socialou.example>"), ["sender.random_address"]);
+        assert!(ids("\"Front Desk\" <McKinleyDoNotReply@school.example>").is_empty());
         // The person's own choices: pieces of the name, initials; no name to compare; another script.
         assert!(ids("\"Marcus D. Leech\" <patchvonbraun@gmail.com>").is_empty());
         assert!(ids("\"Zygmunt Grzybowski\" <zgrzybowskx@example.pl>").is_empty());
