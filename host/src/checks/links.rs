@@ -196,8 +196,11 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
     // The brands the mail presents itself as (not every brand a subject mentions: a newsletter's
     // "How PayPal runs Kubernetes" links to github.com/paypal/… as the story it tells).
     let claims = off_brand_claims(view, kb);
-    let mut lookalikes_seen: Vec<&str> = Vec::new();
+    let mut lookalikes_seen: Vec<String> = Vec::new();
     let mut hits = Hits::default();
+    // Where open redirectors forward, with the redirector's registrable domain: judged as the links
+    // they are for the brand checks below.
+    let mut targets: Vec<(Link, Option<String>)> = Vec::new();
     for link in links.iter().map(Cow::as_ref) {
         // Up to 2,000 links, each looked up several ways: the time budget is checked per link.
         if view.out_of_time() {
@@ -236,18 +239,17 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             if let Some(tld) = kb.abused_tld(host).filter(|_| !own) {
                 hits.add(link_finding("links.abused_tld", link).arg("host", host).arg("tld", format!(".{tld}")));
             }
-            redirector(link, parsed, host, kb, &mut hits);
+            if let Some(target) = redirector(link, parsed, host, kb, &mut hits)
+                && let Some(target) = extract::make_link(target.into(), None, link.text.clone(), link.source)
+            {
+                targets.push((target, link.registrable.clone()));
+            }
         }
         // The authenticated sender's own site may name a product it works with in its paths (Calendly's
         // `/microsoft_teams` meeting location): that is a page of the sender's, not one dressed up.
         let senders_own_site = on_from_site && sender.authenticated && sender.owns_domain(link.registrable.as_deref());
         brand_in_path(link, parsed, kb, &claims.brands, senders_own_site, &mut hits);
-        if let Some(reg) = link.registrable.as_deref()
-            && !lookalikes_seen.contains(&reg)
-        {
-            lookalikes_seen.push(reg);
-            lookalike(link, reg, kb, &claimed, &mut hits);
-        }
+        lookalike_once(link, kb, &claimed, &mut lookalikes_seen, &mut hits);
         if !own
             && !wrapped
             && !sender.brand_owns(link)
@@ -267,8 +269,32 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             text_mismatch(link, parsed, kb, &sender, own, &mut hits);
         }
     }
-    off_brand(view, &links, kb, &sender, &claims.brands, claims.subject_only, &mut hits);
+    // A redirector's target is where the reader lands: a brand's name in its path, a look-alike of
+    // the brand, or a site that is not the brand's counts as it would on a link of its own (the
+    // redirector itself is a known brand's site, Google's or Bing's, and excuses nothing).
+    for (target, _) in &targets {
+        if let Some(parsed) = &target.parsed {
+            brand_in_path(target, parsed, kb, &claims.brands, false, &mut hits);
+        }
+        lookalike_once(target, kb, &claimed, &mut lookalikes_seen, &mut hits);
+    }
+    let judged: Vec<(&Link, Option<&str>)> = links
+        .iter()
+        .map(|l| (l.as_ref(), None))
+        .chain(targets.iter().map(|(target, via)| (target, via.as_deref())))
+        .collect();
+    off_brand(view, &judged, kb, &sender, &claims.brands, claims.subject_only, &mut hits);
     hits.emit(out);
+}
+
+/// `lookalike` for the first link to each registrable domain.
+fn lookalike_once(link: &Link, kb: &Knowledge, claimed: &[&Brand], seen: &mut Vec<String>, hits: &mut Hits) {
+    if let Some(reg) = link.registrable.as_deref()
+        && !seen.iter().any(|s| s == reg)
+    {
+        seen.push(reg.to_string());
+        lookalike(link, reg, kb, claimed, hits);
+    }
 }
 
 /// The brands a mail claims for `links.off_brand`: those it presents itself as (sender name, subject),
@@ -307,6 +333,9 @@ struct OffBrandClaims {
 /// The mail claims to be a brand (sender name or subject) but its links lead elsewhere. Links to any
 /// known brand's domains (app stores, social networks), to the authenticated sender's own trackers
 /// and to mail-security wrappers are not counted; a brand's authenticated mail is not examined.
+/// Each of `links` comes with the registrable domain of the open redirector it was read from, if
+/// any: where a redirector forwards counts as a link of its own (a known brand's redirector excuses
+/// nothing), except the brand's own redirector in mail from the brand's own address.
 /// A brand only the subject claims (`subject_only`: neither the sender's name nor its domain speaks
 /// for one, the From address is not the brand's, and the subject carries the sender's own name as a
 /// 【tag】), with links to the From domain's own site, is a shop, event site or newsletter writing
@@ -315,7 +344,7 @@ struct OffBrandClaims {
 /// with the brand's name, the subject stays a claim whatever the links.
 fn off_brand(
     view: &MessageView,
-    links: &[Cow<Link>],
+    links: &[(&Link, Option<&str>)],
     kb: &Knowledge,
     sender: &Sender,
     claimed: &[&Brand],
@@ -328,7 +357,7 @@ fn off_brand(
         if sender.authenticated && sent_by_brand {
             continue;
         }
-        let elsewhere = links.iter().map(Cow::as_ref).find(|link| {
+        let elsewhere = links.iter().find(|&&(link, via)| {
             let (Some(host), Some(_)) = (link.host_ascii.as_deref(), &link.parsed) else { return false };
             let known_owner = link.registrable.as_deref().is_some_and(|r| kb.brand_of_domain(r).is_some());
             // The sender's own site is no excuse when the sender is not the brand it claims to be.
@@ -337,9 +366,12 @@ fn off_brand(
                 && !sent_by_brand
                 && link.registrable.is_some()
                 && link.registrable.as_deref() == from_registrable;
-            !known_owner && !own_excused && !senders_own_pages && !kb.is_link_protection(host)
+            // Mail from the brand's own address sending the reader on through the brand's own
+            // redirector (Google Alerts' google.com/url to a news article) is the brand's doing.
+            let brands_own_redirect = sent_by_brand && via.is_some_and(|r| brand.owns_domain(r));
+            !known_owner && !own_excused && !senders_own_pages && !brands_own_redirect && !kb.is_link_protection(host)
         });
-        if let Some(link) = elsewhere {
+        if let Some(&(link, _)) = elsewhere {
             hits.add(
                 link_finding("links.off_brand", link)
                     .arg("brand", brand.label())
@@ -499,27 +531,27 @@ fn ip_host(link: &Link, parsed: &Url, hits: &mut Hits) {
 }
 
 /// A known open redirector forwarding to another site named in its query, or in its path after the
-/// redirector's prefix (Google AMP: `https://www.google.com/amp/s/evil.example/login`).
-fn redirector(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, hits: &mut Hits) {
-    let Some(listed) =
-        kb.redirectors.iter().find(|r| domain::is_within(host, &r.domain) && parsed.path().starts_with(&r.path))
-    else {
-        return;
+/// redirector's prefix (Google AMP: `https://www.google.com/amp/s/evil.example/login`): the URL it
+/// forwards to.
+fn redirector(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, hits: &mut Hits) -> Option<Url> {
+    let listed =
+        kb.redirectors.iter().find(|r| domain::is_within(host, &r.domain) && parsed.path().starts_with(&r.path))?;
+    let foreign = |target: Url| {
+        let target_host = target.host_str()?;
+        (domain::registrable(target_host) != link.registrable).then_some(target)
     };
-    let foreign =
-        |target_host: &str| (domain::registrable(target_host) != link.registrable).then(|| target_host.to_string());
     let query = encoded::percent_decode(parsed.query().unwrap_or_default());
     let in_query = query.split(['=', '&']).find_map(|value| {
         let lower = value.to_ascii_lowercase();
         let start = lower.find("http://").or_else(|| lower.find("https://"));
         // Written without its scheme (`adurl=//evil.example/`): the browser goes to that host with the
-        // link's own scheme, and only the host is judged here, so `https:` stands in for it.
+        // link's own scheme; no check here judges the scheme, so `https:` stands in for it.
         let target = match start {
             Some(start) => Url::parse(&value[start..]).ok()?,
             None if value.starts_with("//") => Url::parse(&format!("https:{value}")).ok()?,
             None => return None,
         };
-        foreign(target.host_str()?)
+        foreign(target)
     });
     let in_path = || {
         let rest = parsed.path().get(listed.path.len()..)?;
@@ -531,16 +563,17 @@ fn redirector(link: &Link, parsed: &Url, host: &str, kb: &Knowledge, hits: &mut 
         if !looks_like_host {
             return None;
         }
-        foreign(&target_host)
+        foreign(Url::parse(&format!("https://{rest}")).ok()?)
     };
-    if let Some(target) = in_query.or_else(in_path) {
-        hits.add(
-            link_finding("links.redirector", link)
-                .arg("host", host)
-                .arg("target", target.clone())
-                .evidence("Forwards to", target),
-        );
-    }
+    let target = in_query.or_else(in_path)?;
+    let target_host = target.host_str().unwrap_or_default().to_string();
+    hits.add(
+        link_finding("links.redirector", link)
+            .arg("host", host)
+            .arg("target", target_host.clone())
+            .evidence("Forwards to", target_host),
+    );
+    Some(target)
 }
 
 fn is_word_at(text: &str, start: usize, len: usize) -> bool {
@@ -983,6 +1016,33 @@ mod tests {
         // Google's own AMP pages, and a path that names no host, forward nowhere else.
         assert!(href_ids("https://www.google.com/amp/s/www.google.com/search").is_empty());
         assert!(href_ids("https://www.google.com/amp/s/").is_empty());
+    }
+
+    #[test]
+    fn a_redirectors_target_is_judged_for_the_brand_the_mail_claims() {
+        let ids = |from: &str, url: &str| link_ids("", from, &format!("<a href=\"{url}\">Sign in</a>"));
+        let has = |ids: &[String], id: &str| ids.iter().any(|i| i == id);
+        // A PayPal notice whose only link is Google's redirector: where it lands is not PayPal's.
+        let off = ids("PayPal <service@notice.example.net>", "https://www.google.com/url?q=https://login.example.biz/");
+        assert!(has(&off, "links.off_brand"), "{off:?}");
+        // The brand's domain in the target's path, and a target imitating the brand's domain.
+        let path = ids("a@example.net", "https://www.google.com/url?q=https://login.example.biz/www.paypal.com/signin");
+        assert!(has(&path, "links.brand_in_path"), "{path:?}");
+        let like = ids("Amazon <service@notice.example.net>", "https://www.google.com/amp/s/amaz0n.com/signin");
+        assert!(has(&like, "links.lookalike"), "{like:?}");
+        // Forwarding to the brand's own site is no claim elsewhere; without a brand claimed, only the
+        // redirector is told.
+        let own =
+            ids("PayPal <service@notice.example.net>", "https://www.google.com/url?q=https://www.paypal.com/signin");
+        assert!(!has(&own, "links.off_brand"), "{own:?}");
+        let plain = ids("a@example.net", "https://www.google.com/url?q=https://login.example.biz/");
+        assert_eq!(plain, ["links.redirector"]);
+        // Google's own alert sends its reader on to the news through Google's redirector: its doing.
+        let alert = ids(
+            "Google Alerts <googlealerts-noreply@google.com>",
+            "https://www.google.com/url?q=https://news.example.com/a",
+        );
+        assert!(!has(&alert, "links.off_brand"), "{alert:?}");
     }
 
     #[test]
