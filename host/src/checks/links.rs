@@ -69,6 +69,8 @@ const MAX_RECIPIENTS: usize = 20;
 /// an aligned, authenticated sender's own domains and to the mail service that tracks its clicks.
 struct Sender {
     authenticated: bool,
+    /// The recipient's servers wrote a verdict on the sender (any trusted result, pass or not).
+    checked: bool,
     own: Vec<String>,
     /// The From address's registrable domain, authenticated or not.
     from_registrable: Option<String>,
@@ -80,6 +82,7 @@ impl Sender {
     fn of(view: &MessageView, kb: &'static Knowledge) -> Sender {
         let passed = |a: &&crate::checks::auth::AuthResult| a.trusted && a.result.eq_ignore_ascii_case("pass");
         let authenticated = view.auth.iter().filter(passed).any(|a| a.aligned);
+        let checked = view.auth.iter().any(|a| a.trusted);
         let mut own = Vec::new();
         if authenticated {
             own.extend(view.from.as_ref().and_then(|f| f.registrable.clone()));
@@ -89,7 +92,7 @@ impl Sender {
         }
         let from_registrable = view.from.as_ref().and_then(|f| f.registrable.clone());
         let brand = from_registrable.as_deref().filter(|_| authenticated).and_then(|r| kb.brand_of_domain(r));
-        Sender { authenticated, own, from_registrable, brand }
+        Sender { authenticated, checked, own, from_registrable, brand }
     }
 
     fn owns_domain(&self, registrable: Option<&str>) -> bool {
@@ -741,6 +744,9 @@ fn text_mismatch(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender, own
     {
         return;
     }
+    if senders_tracker(&shown, host, kb, sender) {
+        return;
+    }
     // A tracker that names the shown site as its destination, in the query (`?url=https://www.shop.example/…`)
     // or the path (`/Clickthrough/…/*http://www.shop.example`).
     let rest = [parsed.path(), parsed.query().unwrap_or_default()].concat();
@@ -760,6 +766,21 @@ fn text_mismatch(link: &Link, parsed: &Url, kb: &Knowledge, sender: &Sender, own
             .evidence("Link text", text.to_string())
             .evidence("Shown site", shown_display),
     );
+}
+
+/// Mail nobody checked (no verdict from the recipient's servers: a message saved from a client that
+/// drops them, a server that writes none) showing the From address's own site over a mail service's
+/// click tracker: the newsletter's ordinary shape, the tracker in front of the sender's site. Whether the
+/// From is the sender's is the sender checks' question; where the recipient's servers did check, a
+/// sender they did not authenticate gets no excuse here.
+fn senders_tracker(shown: &str, host: &str, kb: &Knowledge, sender: &Sender) -> bool {
+    if sender.checked || !kb.is_click_tracker(host) {
+        return false;
+    }
+    let (Some(shown), Some(from)) = (domain::registrable(shown), sender.from_registrable.as_deref()) else {
+        return false;
+    };
+    shown == from || kb.brand_of_domain(&shown).zip(kb.brand_of_domain(from)).is_some_and(|(a, b)| a.id == b.id)
 }
 
 /// A fixed knowledge base for unit tests, so they do not shift when brands.toml grows.
@@ -1106,7 +1127,8 @@ mod tests {
     fn click_tracker_of_an_authenticated_sender_may_show_the_senders_site() {
         let html = "<a href=\"https://u1.ct.sendgrid.net/ls/click?upn=abc\">https://www.shop-example.jp/sale</a>";
         let from = "Shop <news@shop-example.jp>";
-        assert_eq!(link_ids("", from, html), ["links.text_mismatch"]);
+        let unverified = "Authentication-Results: mx.example.jp; dkim=none; spf=none smtp.mailfrom=shop-example.jp\r\n";
+        assert_eq!(link_ids(unverified, from, html), ["links.text_mismatch"]);
         let auth = "Authentication-Results: mx.example.jp; dkim=pass header.d=shop-example.jp\r\n";
         assert!(link_ids(auth, from, html).is_empty());
         // A brand proven to be the sender may show another of its domains (apple.com mailing from icloud.com).
@@ -1117,7 +1139,30 @@ mod tests {
         // Not a site of some other brand, nor unauthenticated.
         let other = html.replace("www.apple.com/jp/", "www.amazon.co.jp/");
         assert!(link_ids(auth, "iCloud <noreply@icloud.com>", &other).contains(&"links.text_mismatch".to_string()));
-        assert!(link_ids("", "iCloud <noreply@icloud.com>", html).contains(&"links.text_mismatch".to_string()));
+        let failed = "Authentication-Results: mx.example.jp; dkim=fail header.d=icloud.com; dmarc=fail header.from=icloud.com\r\n";
+        assert!(link_ids(failed, "iCloud <noreply@icloud.com>", html).contains(&"links.text_mismatch".to_string()));
+    }
+
+    #[test]
+    fn unchecked_mail_may_show_the_from_addresss_site_over_a_mail_services_tracker() {
+        let tracked = |shown: &str| format!("<a href=\"https://u1.ct.sendgrid.net/ls/click?upn=abc\">{shown}</a>");
+        let from = "Shop <news@shop-example.jp>";
+        // No verdict from the recipient's servers: the tracker in front of the From's own site, or of another
+        // site of the From's brand, is the newsletter's shape.
+        assert!(link_ids("", from, &tracked("https://www.shop-example.jp/sale")).is_empty());
+        // (An unproven brand's mail whose link leaves the brand's sites is still links.off_brand.)
+        assert_eq!(
+            link_ids("", "iCloud <noreply@icloud.com>", &tracked("https://www.apple.com/jp/")),
+            ["links.off_brand"]
+        );
+        // Another site than the From's, or a host that is no mail service's tracker, still counts.
+        assert_eq!(link_ids("", from, &tracked("https://www.amazon.co.jp/")), ["links.text_mismatch"]);
+        assert!(
+            link_ids("", "Apple <noreply@shop-example.jp>", &tracked("www.apple.com"))
+                .contains(&"links.text_mismatch".to_string())
+        );
+        let elsewhere = "<a href=\"https://click.shop-example-news.com/c/1\">https://www.shop-example.jp/sale</a>";
+        assert_eq!(link_ids("", from, elsewhere), ["links.text_mismatch"]);
     }
 
     #[test]
