@@ -27,6 +27,8 @@ struct RandomTextFile {
     min_case_disorder: usize,
     min_digit_switches: usize,
     max_shuffled_chars: usize,
+    min_tag_letters: usize,
+    min_number_label_digits: usize,
 }
 
 /// The compiled letter statistics of `data/random_text.toml`.
@@ -42,6 +44,8 @@ pub struct RandomText {
     min_case_disorder: usize,
     min_digit_switches: usize,
     max_shuffled_chars: usize,
+    min_tag_letters: usize,
+    min_number_label_digits: usize,
 }
 
 static BUILTIN: LazyLock<RandomText> = LazyLock::new(|| {
@@ -90,6 +94,8 @@ impl RandomText {
         ensure!(file.min_case_disorder >= 2, "min_case_disorder must be at least 2");
         ensure!(file.min_digit_switches >= 2, "min_digit_switches must be at least 2");
         ensure!(file.max_shuffled_chars >= file.min_letters, "max_shuffled_chars must be at least min_letters");
+        ensure!(file.min_tag_letters >= 4, "min_tag_letters must be at least 4");
+        ensure!(file.min_number_label_digits >= 16, "min_number_label_digits must be over a phone number's 15");
         Ok(RandomText {
             min_letters: file.min_letters,
             rare,
@@ -101,6 +107,8 @@ impl RandomText {
             min_case_disorder: file.min_case_disorder,
             min_digit_switches: file.min_digit_switches,
             max_shuffled_chars: file.max_shuffled_chars.min(MAX_TOKEN_CHARS),
+            min_tag_letters: file.min_tag_letters,
+            min_number_label_digits: file.min_number_label_digits,
         })
     }
 
@@ -149,8 +157,11 @@ impl RandomText {
     /// own identifiers (`MicrosoftExchange329e71ec88ae…`, hex hashes) are longer or hexadecimal.
     pub fn is_random_local_part(&self, local: &str) -> bool {
         let bytes = local.as_bytes();
-        if bytes.len() > MAX_TOKEN_CHARS || !bytes.iter().all(u8::is_ascii_alphanumeric) {
+        if bytes.len() > MAX_TOKEN_CHARS {
             return false;
+        }
+        if !bytes.iter().all(u8::is_ascii_alphanumeric) {
+            return self.has_capital_tag(local);
         }
         if bytes.iter().all(u8::is_ascii_alphabetic) {
             return self.judge(local, true);
@@ -162,12 +173,38 @@ impl RandomText {
             && digit_switches >= self.min_digit_switches
     }
 
-    /// Whether a name in a domain is machine-made: random letters that also have almost no vowels, or
-    /// letters shuffled with at least three digits. Names are chosen to be said: acronyms run into a
+    /// Whether a mailbox of words joined by `.`, `-`, `_` or `+` carries a tag of capitals that says
+    /// nothing beside a word in lower case (`info.RDPYWM`, `customerservice.QMJWG`,
+    /// `Bounce-TVXQLVEHUTRZYJ`): mass mailers stamp each copy's mailbox so. The tag has
+    /// `min_tag_letters` capitals or more, fewer vowels than a third of them and a pair that words
+    /// almost never hold; a surname written in capitals (`jean.DUPONT`, `Johanna.PICHON`,
+    /// `jan.SCHMIDT`) and an office's code (`sales.EMEA`) do not.
+    fn has_capital_tag(&self, local: &str) -> bool {
+        let segments = || local.split(['.', '-', '_', '+']);
+        let has_word = segments().any(|s| s.bytes().any(|b| b.is_ascii_lowercase()));
+        has_word
+            && segments().any(|tag| {
+                let bytes = tag.as_bytes();
+                bytes.len() >= self.min_tag_letters
+                    && bytes.iter().all(u8::is_ascii_uppercase)
+                    && bytes.iter().filter(|c| is_vowel(**c)).count() * 3 < bytes.len()
+                    && bytes.windows(2).any(|w| {
+                        let (a, b) = (w[0].to_ascii_lowercase(), w[1].to_ascii_lowercase());
+                        self.rare[usize::from(a - b'a') * 26 + usize::from(b - b'a')]
+                    })
+            })
+    }
+
+    /// Whether a name in a domain is machine-made: random letters that also have almost no vowels,
+    /// letters shuffled with at least three digits, or a number longer than any phone number or time
+    /// stamp (`190817827092890281897.correio.biz`: a serial stamped on each copy). Names are chosen to be said: acronyms run into a
     /// word (`rwmfgconsulting`) can show rare pairs and a consonant run but keep their vowels, and
     /// playful names (`web2print4u`, `b2b4you`) hold a digit or two.
     pub fn is_random_domain_label(&self, label: &str) -> bool {
         let bytes = label.as_bytes();
+        if bytes.len() >= self.min_number_label_digits && bytes.iter().all(u8::is_ascii_digit) {
+            return true;
+        }
         if !bytes.iter().all(u8::is_ascii_alphabetic) {
             return bytes.iter().filter(|b| b.is_ascii_digit()).count() >= 3 && self.is_random_local_part(label);
         }
@@ -324,7 +361,7 @@ mod tests {
     fn builtin_table_loads_and_bad_tables_are_rejected() {
         assert!(RandomText::parse(RANDOM_TEXT).is_ok());
         let rest = "min_letters = 7\nmin_tells = 2\nmin_rare_bigrams = 2\nmin_consonant_run = 5\n\
-                    max_vowel_share = 0.2\nmin_case_switches = 2\nmin_case_disorder = 2\nmin_digit_switches = 4\nmax_shuffled_chars = 24\n";
+                    max_vowel_share = 0.2\nmin_case_switches = 2\nmin_case_disorder = 2\nmin_digit_switches = 4\nmax_shuffled_chars = 24\nmin_tag_letters = 5\nmin_number_label_digits = 16\n";
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz xq'\n{rest}")).is_ok());
         assert!(RandomText::parse(&format!("rare_bigrams = 'qz qz'\n{rest}")).is_err(), "twice");
         assert!(RandomText::parse(&format!("rare_bigrams = 'QZ'\n{rest}")).is_err(), "upper case");
@@ -405,9 +442,41 @@ mod tests {
     }
 
     #[test]
+    fn a_tag_of_random_capitals_beside_a_word_is_random() {
+        let rt = RandomText::builtin();
+        for tagged in ["info.RDPYWM", "customerservice.QMJWG", "return.NNYNWXF", "Bounce-TVXQLVEHUTRZYJ", "info_ESCPJJ"]
+        {
+            assert!(rt.is_random_local_part(tagged), "{tagged}");
+        }
+        for person in [
+            "Johanna.PICHON",
+            "jean.DUPONT",
+            "jan.SCHMIDT",
+            "john.SMYTH",
+            "anna.KOWALCZYK",
+            "sales.EMEA",
+            "info.HTML",
+            "RDPYWM.QMJWG",
+            "info.rdpywm",
+            "noreply-XK12WQ",
+        ] {
+            assert!(!rt.is_random_local_part(person), "{person}");
+        }
+    }
+
+    #[test]
     fn domain_names_of_random_letters_or_shuffled_digits_are_random() {
         let rt = RandomText::builtin();
-        for random in ["kijmxvjkm", "mcgkjhbc", "YxNVwVdgD", "4y5i06izgd", "n9hri5rq3r9s", "kh7g7gwe4", "d5m5rl7"] {
+        for random in [
+            "kijmxvjkm",
+            "mcgkjhbc",
+            "YxNVwVdgD",
+            "4y5i06izgd",
+            "n9hri5rq3r9s",
+            "kh7g7gwe4",
+            "d5m5rl7",
+            "190817827092890281897",
+        ] {
             assert!(rt.is_random_domain_label(random), "{random}");
         }
         for name in [
@@ -423,6 +492,11 @@ mod tests {
             "em8837",
             "a2641185",
             "9f3a1c7e2b4d",
+            "163",
+            "0120333906",
+            "442079460000",
+            "20231103215822",
+            "123456789012345",
         ] {
             assert!(!rt.is_random_domain_label(name), "{name}");
         }
@@ -468,6 +542,8 @@ mod tests {
         assert!(ids("<uhguqzqftkh@schostok.com>").is_empty());
         assert!(ids("=?UTF-8?B?5bGx55Sw5aSq6YOO?= <uhguqzqftkh@schostok.com>").is_empty());
         assert!(ids("\"Ann Lee\" <uhguq.zqftkh@schostok.com>").is_empty(), "letters only");
+        assert_eq!(ids("\"Verzendingsupdate\" <info.RDPYWM@adaway.example>"), ["sender.random_address"]);
+        assert!(ids("\"Jean Dupont\" <jean.DUPONT@example.fr>").is_empty());
     }
 
     #[test]
@@ -484,6 +560,10 @@ mod tests {
         assert!(ids("Print shop <hello@web2print4u.de>").is_empty());
         assert!(ids("<news@xn--bcher-kva.example>").is_empty(), "punycode holds a hyphen");
         assert!(ids("<news@qzxkjhgf>").is_empty(), "a top-level name alone is not judged");
+        assert_eq!(
+            ids("\"ATM010360\" <no_reply-notifica659@190817827092890281897.correio.example>"),
+            ["sender.random_domain"]
+        );
     }
 
     #[test]
