@@ -780,6 +780,10 @@ fn senders_tracker(shown: &str, host: &str, kb: &Knowledge, sender: &Sender) -> 
     let (Some(shown), Some(from)) = (domain::registrable(shown), sender.from_registrable.as_deref()) else {
         return false;
     };
+    // A free mailbox's domain is nobody's own site: its users send no newsletters through a tracker.
+    if kb.is_freemail(from) {
+        return false;
+    }
     shown == from || kb.brand_of_domain(&shown).zip(kb.brand_of_domain(from)).is_some_and(|(a, b)| a.id == b.id)
 }
 
@@ -1152,13 +1156,18 @@ mod tests {
         assert!(link_ids("", from, &tracked("https://www.shop-example.jp/sale")).is_empty());
         // (An unproven brand's mail whose link leaves the brand's sites is still links.off_brand.)
         assert_eq!(
-            link_ids("", "iCloud <noreply@icloud.com>", &tracked("https://www.apple.com/jp/")),
+            link_ids("", "Amazon <store-news@amazon.com>", &tracked("https://www.amazon.co.jp/")),
             ["links.off_brand"]
         );
         // Another site than the From's, or a host that is no mail service's tracker, still counts.
         assert_eq!(link_ids("", from, &tracked("https://www.amazon.co.jp/")), ["links.text_mismatch"]);
         assert!(
             link_ids("", "Apple <noreply@shop-example.jp>", &tracked("www.apple.com"))
+                .contains(&"links.text_mismatch".to_string())
+        );
+        // A free mailbox's domain is no sender's own site (icloud.com is Apple's and a free mailbox).
+        assert!(
+            link_ids("", "iCloud <noreply@icloud.com>", &tracked("https://www.apple.com/jp/"))
                 .contains(&"links.text_mismatch".to_string())
         );
         let elsewhere = "<a href=\"https://click.shop-example-news.com/c/1\">https://www.shop-example.jp/sale</a>";
