@@ -1399,6 +1399,10 @@ mod tests {
         assert!(h("\"アマゾン\" <no-reply@connpass.com>").contains(&"sender.brand_display_name"));
         // A group is no support desk: the brand's name with a function word stays a claim.
         assert!(h("\"Google Account Group Support\" <info@meetup.example>").contains(&"sender.brand_display_name"));
+        // A club named with a word that is also a brand's; a bare club is the brand's own programme.
+        assert!(h("\"Discord Reading Club\" <club@discordreaders.example>").is_empty());
+        assert!(h("\"Netflix Fan Club\" <hello@fans.example>").is_empty());
+        assert!(h("\"Discord Nitro Club\" <gift@nitro-club.example>").contains(&"sender.brand_display_name"));
     }
 
     #[test]
