@@ -2297,6 +2297,19 @@ mod tests {
         assert_eq!(told("The consignment box holds $10.5 million for you."), (true, true));
         // Two weak words and a sum.
         assert_eq!(told("Sou viúva do falecido Sr. Paulo e deixo 7,5 milhões de dólares."), (true, true));
+        // A friend who changes jobs gives a private address: weak words, no story without a sum.
+        for note in [
+            "Manda pro meu e-mail particular que eu te respondo de lá.",
+            "Te escribo desde mi correo privado porque ya no trabajo allí.",
+            "Après vendredi, mon e-mail privé est p.lambert@orange.fr.",
+            "Meine private E-Mail ist ab sofort diese hier.",
+            "Please reply to my private email from now on.",
+        ] {
+            assert_eq!(told(note), (false, false), "{note}");
+        }
+        assert!(told("Escreva para meu e-mail particular: recebi US$ 5,5 milhões.").0);
+        // The stranger who introduces herself as a lady is the story's own opening.
+        assert!(told("Meu nome é Sra. Jane Woody, escreva para meu e-mail particular.").0);
     }
 
     #[test]
