@@ -223,6 +223,10 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             }
             _ => false,
         };
+        // The authenticated sender's own site: it may name a product it works with in its paths
+        // (Calendly's `/microsoft_teams` meeting location), and its redirector (Google Alerts'
+        // google.com/url in mail from google.com) hides nothing the sender does not answer for.
+        let senders_own_site = on_from_site && sender.authenticated && sender.owns_domain(link.registrable.as_deref());
         // A wrapper that does not show where it forwards (Mimecast): its text is taken at its word.
         let wrapped = link.host_ascii.as_deref().is_some_and(|h| kb.is_link_protection(h));
         userinfo(link, parsed, &mut hits);
@@ -242,19 +246,13 @@ pub fn check(view: &MessageView, kb: &'static Knowledge, out: &mut Vec<Finding>)
             if let Some(tld) = kb.abused_tld(host).filter(|_| !own) {
                 hits.add(link_finding("links.abused_tld", link).arg("host", host).arg("tld", format!(".{tld}")));
             }
-            // The authenticated sender's own redirector (Google Alerts' google.com/url in mail from
-            // google.com) hides nothing the sender does not answer for: its target is still judged below.
-            let senders_redirector =
-                on_from_site && sender.authenticated && sender.owns_domain(link.registrable.as_deref());
-            if let Some(target) = redirector(link, parsed, host, kb, !senders_redirector, &mut hits)
+            // Not told for the sender's own redirector; where it forwards is still judged below.
+            if let Some(target) = redirector(link, parsed, host, kb, !senders_own_site, &mut hits)
                 && let Some(target) = extract::make_link(target.into(), None, link.text.clone(), link.source)
             {
                 targets.push((target, link.registrable.clone()));
             }
         }
-        // The authenticated sender's own site may name a product it works with in its paths (Calendly's
-        // `/microsoft_teams` meeting location): that is a page of the sender's, not one dressed up.
-        let senders_own_site = on_from_site && sender.authenticated && sender.owns_domain(link.registrable.as_deref());
         brand_in_path(link, parsed, kb, &claims.brands, senders_own_site, &mut hits);
         lookalike_once(link, kb, &claimed, &mut lookalikes_seen, &mut hits);
         if !own

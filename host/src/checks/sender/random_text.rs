@@ -197,9 +197,9 @@ impl RandomText {
 
     /// Whether a name in a domain is machine-made: random letters that also have almost no vowels,
     /// letters shuffled with at least three digits, or a number longer than any phone number or time
-    /// stamp (`190817827092890281897.correio.biz`: a serial stamped on each copy). Names are chosen to be said: acronyms run into a
-    /// word (`rwmfgconsulting`) can show rare pairs and a consonant run but keep their vowels, and
-    /// playful names (`web2print4u`, `b2b4you`) hold a digit or two.
+    /// stamp (`190817827092890281897.correio.biz`: a serial stamped on each copy). Names are chosen to
+    /// be said: acronyms run into a word (`rwmfgconsulting`) can show rare pairs and a consonant run
+    /// but keep their vowels, and playful names (`web2print4u`, `b2b4you`) hold a digit or two.
     pub fn is_random_domain_label(&self, label: &str) -> bool {
         let bytes = label.as_bytes();
         if bytes.len() >= self.min_number_label_digits && bytes.iter().all(u8::is_ascii_digit) {
